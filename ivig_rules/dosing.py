@@ -1,0 +1,196 @@
+"""Dose arithmetic: the dose-determining weight and grams per day, per course, rounded.
+
+Weight policy (documented in docs/dosing.md; sources: devine-1974, ig-dose-calculators):
+
+* ``adjusted`` (default): adults (18+) with a known height whose actual weight exceeds the
+  ideal body weight get IBW + 0.4 x (actual - IBW), IBW by Devine (male 50 kg, female 45.5 kg,
+  plus 2.3 kg per inch over 60 inches). Everyone else gets actual weight; never more than it.
+* ``actual``: actual weight for everyone.
+
+Totals are also given rounded to the nearest 5 g, as Ontario's IVIG calculator does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from .model import Amount, Citation, DoseRegimen, Patient
+
+__all__ = [
+    "WEIGHT_POLICIES",
+    "DEFAULT_WEIGHT_POLICY",
+    "DosingWeight",
+    "Dose",
+    "ideal_body_weight",
+    "dosing_weight",
+    "compute_dose",
+    "course_g_per_kg",
+    "round_half_up",
+]
+
+WEIGHT_POLICIES = ("adjusted", "actual")
+DEFAULT_WEIGHT_POLICY = "adjusted"
+ADULT_AGE = 18
+DEVINE_BASE_KG = {"male": 50.0, "female": 45.5}
+DEVINE_KG_PER_INCH = 2.3
+DEVINE_FROM_INCHES = 60
+ADJUSTMENT_FACTOR = 0.4
+CM_PER_INCH = 2.54
+ROUND_TO_G = 5
+WEIGHT_CITATIONS = (Citation("devine-1974"), Citation("ig-dose-calculators"))
+
+
+def round_half_up(value: float, places: int = 1) -> float:
+    """Round as a clinician does (2.25 -> 2.3), not as binary floats and banker's rounding do."""
+    quantum = Decimal(1).scaleb(-places)
+    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def ideal_body_weight(sex: str, height_cm: float) -> float:
+    """Devine ideal body weight in kg (unrounded)."""
+    inches = height_cm / CM_PER_INCH
+    return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH * (inches - DEVINE_FROM_INCHES)
+
+
+@dataclass(frozen=True)
+class DosingWeight:
+    kg: float
+    basis: str  # actual | adjusted
+    ideal_kg: float | None
+    note: str
+
+
+def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen_basis: str = "policy") -> DosingWeight | None:
+    """The dose-determining weight, or None when the patient has no weight."""
+    weight = patient["weight_kg"]
+    if weight is None:
+        return None
+    weight = float(weight)
+
+    def actual(note: str, ideal: float | None = None) -> DosingWeight:
+        return DosingWeight(round_half_up(weight, 1), "actual", ideal, note)
+
+    if policy == "actual":
+        return actual("Actual body weight (weight policy 'actual').")
+    if regimen_basis == "actual":
+        return actual("Actual body weight: this regimen is given per kg of actual weight.")
+    age = patient["age_years"]
+    if age is None or float(age) < ADULT_AGE:
+        return actual("Actual body weight: children and adolescents under 18 are dosed on actual weight.")
+    height = patient["height_cm"]
+    if height is None:
+        return actual("Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm.")
+    inches = float(height) / CM_PER_INCH
+    if inches < DEVINE_FROM_INCHES:
+        return actual(
+            "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm); "
+            "the sources give no rule for shorter adults."
+        )
+    ideal = ideal_body_weight(str(patient["sex"]), float(height))
+    shown_ideal = round_half_up(ideal, 1)
+    if weight <= ideal:
+        return actual(f"Actual body weight: at or below the ideal body weight ({shown_ideal:g} kg).", shown_ideal)
+    adjusted = min(weight, ideal + ADJUSTMENT_FACTOR * (weight - ideal))
+    return DosingWeight(
+        round_half_up(adjusted, 1),
+        "adjusted",
+        shown_ideal,
+        f"Adjusted body weight: IBW {shown_ideal:g} kg + 0.4 x (actual {weight:g} kg - IBW).",
+    )
+
+
+@dataclass(frozen=True)
+class Dose:
+    therapy: str
+    phase: str
+    regimen: str
+    g_per_kg: float
+    g_per_kg_range: tuple[float, float] | None
+    per: str
+    days: int
+    days_range: tuple[int, int] | None
+    interval_weeks: float | None
+    interval_weeks_range: tuple[float, float] | None
+    max_g_per_day: float | None
+    dosing_weight_kg: float
+    weight_basis: str
+    ideal_body_weight_kg: float | None
+    per_day_g: float
+    total_g: float
+    rounded_total_g: float | None
+    then: str
+    notes: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["citations"] = [str(c) for c in self.citations]
+        data["notes"] = list(self.notes)
+        for key in ("g_per_kg_range", "days_range", "interval_weeks_range"):
+            if data[key] is not None:
+                data[key] = list(data[key])
+        return data
+
+
+def _range(amount: Amount | None):
+    if amount is None or not amount.is_range:
+        return None
+    return (amount.minimum, amount.maximum)
+
+
+def course_g_per_kg(regimen: DoseRegimen) -> float:
+    """Grams per kg in one course or infusion (what vaccine intervals are keyed on)."""
+    if regimen.per == "day":
+        return regimen.g_per_kg.default * regimen.days.default
+    return regimen.g_per_kg.default
+
+
+def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY) -> Dose | None:
+    """The regimen's default dose for this patient, or None when there is no weight."""
+    weight = dosing_weight(patient, policy, regimen.weight_basis)
+    if weight is None:
+        return None
+    days = int(regimen.days.default)
+    grams = regimen.g_per_kg.default * weight.kg
+    if regimen.per == "day":
+        per_day, total = grams, grams * days
+    else:
+        per_day, total = grams / days, grams
+    notes = [weight.note]
+    if regimen.max_g_per_day is not None and per_day > regimen.max_g_per_day:
+        per_day = regimen.max_g_per_day
+        total = per_day * days
+        notes.append(f"Capped at {regimen.max_g_per_day:g} g per day.")
+    if regimen.notes:
+        notes.append(regimen.notes)
+    total = round_half_up(total, 2)
+    rounded = None
+    if regimen.therapy == "ivig":
+        rounded = float(round_half_up(total / ROUND_TO_G, 0) * ROUND_TO_G)
+    citations = list(regimen.citations)
+    for citation in WEIGHT_CITATIONS if weight.basis == "adjusted" else ():
+        if citation not in citations:
+            citations.append(citation)
+    return Dose(
+        therapy=regimen.therapy,
+        phase=regimen.phase,
+        regimen=regimen.id,
+        g_per_kg=regimen.g_per_kg.default,
+        g_per_kg_range=_range(regimen.g_per_kg),
+        per=regimen.per,
+        days=days,
+        days_range=_range(regimen.days),
+        interval_weeks=regimen.interval_weeks.default if regimen.interval_weeks else None,
+        interval_weeks_range=_range(regimen.interval_weeks),
+        max_g_per_day=regimen.max_g_per_day,
+        dosing_weight_kg=weight.kg,
+        weight_basis=weight.basis,
+        ideal_body_weight_kg=weight.ideal_kg,
+        per_day_g=round_half_up(per_day, 2),
+        total_g=total,
+        rounded_total_g=rounded,
+        then=regimen.then,
+        notes=tuple(notes),
+        citations=tuple(citations),
+    )

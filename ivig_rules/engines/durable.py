@@ -1,0 +1,158 @@
+"""The durable-rules engine: the only module of ivig-rules that imports durable-rules.
+
+It drives durable-rules' C core (``durable_rules_engine``, shipped in the durable-rules
+distribution) through a small host of its own, one per engine instance, instead of
+``durable.lang`` and ``durable.engine.Host``. Each hazard found in durable-rules 2.0.28 is
+neutralised here or before facts get here; tests/test_durable_hazards.py holds one
+regression test per hazard:
+
+* global registry and host (names clash, ``durable.lang`` silently replaces rulesets):
+  every engine instance owns its rulesets by handle; nothing is registered globally.
+* ``engine.Host`` starts two endless polling threads: no Host is created; no threads start.
+* segfault on ``delete_state`` of a session in which no action ran: a sentinel rule matches
+  every fact, and the state is deleted only after the sentinel has fired.
+* exponent floats, inf/nan, 16 MB strings, 250+ properties: facts are validated and
+  normalised first (patient.py) and only the properties rules test are sent.
+* empty batches: facts are asserted one at a time; there is no batch call.
+* silent coercion and missing fields: validation and defaults (patient.py) happen before.
+* a fact that matches no rule raises: the sentinel rule matches every fact.
+* duplicate facts raise ``MessageObservedException``: every fact carries a fresh counter.
+* 32-bit session hashes that can join two patients: one session id per ruleset, one patient
+  at a time under a lock, deleted after every patient.
+* order-dependent negation (``none``): never used; the compiler pushes negation into the
+  comparisons.
+* exceptions swallowed in actions, actions abandoned after 10 s: no Python action runs inside
+  durable-rules; this module reads which rules matched and completes each action itself.
+* sessions never deleted (450 KB each, ``MemoryError`` at the 1025th): deleted every time.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import durable_rules_engine as _core
+
+from ..compiler import SENTINEL, SEQ_KEY, CompiledPathway
+from ..errors import EngineError
+
+__all__ = ["DurableEngine"]
+
+_SID = "0"
+_HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
+
+
+@dataclass
+class _Loaded:
+    handle: int
+    fingerprint: str
+
+
+class DurableEngine:
+    """Matches compiled pathways with durable-rules; one instance, one private host."""
+
+    name = "durable"
+
+    def __init__(self) -> None:
+        self._rulesets: dict[tuple[str, str], _Loaded] = {}
+        self._lock = threading.Lock()
+        self._seq = 0
+        self._closed = False
+
+    # -- host -------------------------------------------------------------------------------
+    def _load(self, compiled: CompiledPathway) -> _Loaded:
+        key = (compiled.pathway.id, compiled.fingerprint)
+        loaded = self._rulesets.get(key)
+        if loaded is None:
+            from ..compiler import durable_definition
+
+            definition = durable_definition(compiled.rules)
+            name = f"{compiled.pathway.id}_{compiled.fingerprint}_{id(self):x}"
+            try:
+                handle = _core.create_ruleset(name, json.dumps(definition, allow_nan=False))
+            except _core.error as exc:
+                raise EngineError(f"durable-rules refused the compiled pathway {compiled.pathway.id!r}: {exc}") from None
+            loaded = _Loaded(handle, compiled.fingerprint)
+            self._rulesets[key] = loaded
+        return loaded
+
+    def _discard(self, compiled: CompiledPathway) -> None:
+        """Drop a ruleset whose session may be in an unknown state; the next patient gets a fresh one."""
+        loaded = self._rulesets.pop((compiled.pathway.id, compiled.fingerprint), None)
+        if loaded is not None:
+            try:
+                _core.delete_ruleset(loaded.handle)
+            except _core.error:
+                pass
+
+    # -- matching ---------------------------------------------------------------------------
+    def match(self, compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
+        if self._closed:
+            raise EngineError("this engine has been closed")
+        with self._lock:
+            loaded = self._load(compiled)
+            self._seq += 1
+            fact = dict(facts)
+            fact["sid"] = _SID
+            fact[SEQ_KEY] = self._seq
+            try:
+                payload = json.dumps(fact, allow_nan=False)
+                code, state = _core.assert_fact(loaded.handle, payload)
+            except (ValueError, _core.error) as exc:
+                self._discard(compiled)
+                raise EngineError(f"durable-rules could not take the facts of this patient: {exc}") from None
+            if code != _HANDLED:
+                self._discard(compiled)
+                reason = "already observed" if code == _OBSERVED else "not handled by any rule"
+                raise EngineError(f"durable-rules reported the patient's facts as {reason} (code {code})")
+            fired = self._drain(loaded, state)
+            if SENTINEL not in fired:
+                # Deleting a session in which no action ran can crash the process: never do it.
+                self._discard(compiled)
+                raise EngineError("durable-rules did not run the sentinel rule; the result is not trusted")
+            try:
+                _core.delete_state(loaded.handle, _SID)
+            except _core.error as exc:
+                self._discard(compiled)
+                raise EngineError(f"durable-rules could not delete the patient's session: {exc}") from None
+        return frozenset(fired - {SENTINEL})
+
+    def _drain(self, loaded: _Loaded, state: int) -> set[str]:
+        """Take every pending action, note its rule, and complete it without running Python in it."""
+        fired: set[str] = set()
+        result = _core.start_action_for_state(loaded.handle, state)
+        message = result[1] if result else None
+        while message:
+            fired.update(json.loads(message))
+            message = _core.complete_and_start_action(loaded.handle, state)
+        return fired
+
+    def open_sessions(self) -> int:
+        """How many patient sessions are still held (always 0 between calls); for tests and audits."""
+        count = 0
+        with self._lock:
+            for loaded in self._rulesets.values():
+                try:
+                    _core.get_state(loaded.handle, _SID)
+                    count += 1
+                except _core.error:
+                    pass
+        return count
+
+    def close(self) -> None:
+        with self._lock:
+            for loaded in self._rulesets.values():
+                try:
+                    _core.delete_ruleset(loaded.handle)
+                except _core.error:
+                    pass
+            self._rulesets.clear()
+            self._closed = True
+
+    def __enter__(self) -> "DurableEngine":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

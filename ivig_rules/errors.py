@@ -1,0 +1,133 @@
+"""Errors that carry data, so that every message can name file, line and key.
+
+Every error a user can cause is an :class:`IvigRulesError`; the CLI turns it into a
+one-paragraph message and its ``exit_code`` instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import difflib
+from typing import Iterable
+
+__all__ = [
+    "IvigRulesError",
+    "InputError",
+    "YamlError",
+    "SchemaError",
+    "PatientError",
+    "ScenarioError",
+    "EngineError",
+    "NoDecisionError",
+    "did_you_mean",
+]
+
+
+def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
+    """Return the closest candidate to ``word``, or None when nothing is close."""
+    if not isinstance(word, str):
+        return None
+    pool = sorted(set(candidates))
+    lowered = {c.lower(): c for c in pool}
+    if word.lower() in lowered and lowered[word.lower()] != word:
+        return lowered[word.lower()]
+    found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+class IvigRulesError(Exception):
+    """Base of every error ivig-rules reports to a user."""
+
+    exit_code = 2
+
+
+class InputError(IvigRulesError):
+    """A file or value the user gave us is wrong; says where and, if it can, what was meant."""
+
+    kind = "invalid input"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+        suggestion: str | None = None,
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.key = key
+        self.suggestion = suggestion
+        super().__init__(str(self))
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return "<input>" if self.line is None else f"<input>:{self.line}"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def __str__(self) -> str:
+        text = f"{self.where}: {self.kind}"
+        if self.key:
+            text += f" at key '{self.key}'"
+        text += f": {self.message}"
+        if self.suggestion:
+            text += f" Did you mean '{self.suggestion}'?"
+        return text
+
+    def to_dict(self) -> dict:
+        return {
+            "kind": self.kind,
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "message": self.message,
+            "suggestion": self.suggestion,
+        }
+
+
+class YamlError(InputError):
+    """The text is not YAML we accept (syntax, tags, aliases, size)."""
+
+    kind = "unreadable YAML"
+
+
+class SchemaError(InputError):
+    """A ruleset or vocabulary file breaks the ruleset format."""
+
+    kind = "ruleset error"
+
+
+class PatientError(InputError):
+    """A patient's facts break the data dictionary."""
+
+    kind = "invalid patient"
+
+
+class ScenarioError(InputError):
+    """A scenario file breaks the scenario format."""
+
+    kind = "invalid scenario"
+
+
+class EngineError(IvigRulesError):
+    """The rules engine failed in a way validation should have prevented."""
+
+    exit_code = 3
+
+
+class NoDecisionError(IvigRulesError):
+    """No rule of a pathway decided the IVIG verdict: a gap in the ruleset, never guessed over."""
+
+    exit_code = 3
+
+    def __init__(self, pathway: str, where: str | None = None) -> None:
+        self.pathway = pathway
+        self.where_ = where
+        prefix = f"{where}: " if where else ""
+        super().__init__(
+            f"{prefix}no rule of pathway '{pathway}' decides the IVIG verdict for this patient. "
+            "This is a gap in the ruleset; no answer is given rather than a guessed one. "
+            "Run 'ivig-rules lint' on the ruleset to list such gaps."
+        )

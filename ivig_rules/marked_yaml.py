@@ -1,0 +1,228 @@
+"""Safe YAML (and JSON) reading that keeps the line of every key and item.
+
+Only plain data is built (``yaml.safe_load`` semantics): mappings, sequences, strings,
+numbers, booleans, nulls and dates. Tags that would construct objects, duplicate keys,
+alias bombs, deep nesting and huge files are refused with a :class:`YamlError` that names
+the file and line, so that no later error has to guess where a value came from.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import YamlError
+
+__all__ = ["MarkedDict", "MarkedList", "parse_text", "read_file", "line_of", "MAX_BYTES"]
+
+MAX_BYTES = 4 * 1024 * 1024
+"""Largest file we read: far above any ruleset, patient or scenario file, far below harm."""
+
+MAX_NODES = 200_000
+"""Nodes built after aliases are expanded; a 'billion laughs' file stops here."""
+
+MAX_DEPTH = 60
+
+_SAFE_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+}
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class MarkedDict(dict):
+    """A dict that remembers the line of itself and of each of its keys."""
+
+    __slots__ = ("line", "key_lines")
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Any, int] = {}
+
+
+class MarkedList(list):
+    """A list that remembers the line of itself and of each item."""
+
+    __slots__ = ("line", "item_lines")
+
+    def __init__(self, line: int | None = None) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+def line_of(container: Any, key: Any = None) -> int | None:
+    """Line of ``container[key]`` (or of the container itself), when it is known."""
+    if key is None:
+        return getattr(container, "line", None)
+    if isinstance(container, MarkedDict):
+        return container.key_lines.get(key, container.line)
+    if isinstance(container, MarkedList) and isinstance(key, int):
+        if 0 <= key < len(container.item_lines):
+            return container.item_lines[key]
+        return container.line
+    return getattr(container, "line", None)
+
+
+def _line(node: yaml.Node) -> int:
+    return node.start_mark.line + 1
+
+
+class _Builder:
+    """Turns a composed node tree into Marked containers, counting nodes as it goes."""
+
+    def __init__(self, loader: Any, file: str | None) -> None:
+        self.loader = loader
+        self.file = file
+        self.nodes = 0
+
+    def fail(self, message: str, node: yaml.Node) -> YamlError:
+        return YamlError(message, file=self.file, line=_line(node))
+
+    def build(self, node: yaml.Node, depth: int = 0) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise self.fail(
+                f"the document expands to more than {MAX_NODES:,} values "
+                "(an alias bomb?); refusing to read it",
+                node,
+            )
+        if depth > MAX_DEPTH:
+            raise self.fail(f"nesting deeper than {MAX_DEPTH} levels is refused", node)
+        if isinstance(node, yaml.MappingNode):
+            return self.mapping(node, depth)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != _SEQ:
+                raise self.fail(f"the tag '{node.tag}' is not allowed; only plain data is read", node)
+            out = MarkedList(_line(node))
+            for item in node.value:
+                out.append(self.build(item, depth + 1))
+                out.item_lines.append(_line(item))
+            return out
+        if node.tag not in _SAFE_TAGS:
+            raise self.fail(
+                f"the tag '{node.tag}' is not allowed; only plain data "
+                "(text, numbers, true/false, dates, lists, mappings) is read",
+                node,
+            )
+        try:
+            return self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            raise self.fail(f"cannot read the value {node.value!r}: {exc}", node) from None
+
+    def mapping(self, node: yaml.MappingNode, depth: int) -> MarkedDict:
+        if node.tag != _MAP:
+            raise self.fail(f"the tag '{node.tag}' is not allowed; only plain data is read", node)
+        out = MarkedDict(_line(node))
+        merged: list[MarkedDict] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _MERGE:
+                merged.extend(self.merge_sources(value_node, depth))
+                continue
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise self.fail("a mapping key must be plain text, not a list or mapping", key_node)
+            key = self.build(key_node, depth + 1)
+            if key in out:
+                raise YamlError(
+                    f"the key '{key}' appears twice in one mapping (first on line "
+                    f"{out.key_lines[key]}); YAML would silently keep only the last",
+                    file=self.file,
+                    line=_line(key_node),
+                    key=str(key),
+                )
+            out[key] = self.build(value_node, depth + 1)
+            out.key_lines[key] = _line(key_node)
+        for source in merged:
+            for key, value in source.items():
+                if key not in out:
+                    out[key] = value
+                    out.key_lines[key] = source.key_lines.get(key, source.line)
+        return out
+
+    def merge_sources(self, node: yaml.Node, depth: int) -> list[MarkedDict]:
+        value = self.build(node, depth + 1)
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(item, MarkedDict) for item in items):
+            raise self.fail("'<<' must merge a mapping or a list of mappings", node)
+        return list(items)
+
+
+def _looks_like_json(text: str, file: str | None) -> bool:
+    if file and file.lower().endswith(".json"):
+        return True
+    return text.lstrip()[:1] in ("{", "[")
+
+
+def parse_text(text: str, file: str | None = None) -> Any:
+    """Parse one YAML or JSON document into Marked containers and plain values."""
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
+        raise YamlError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=file)
+    if "\x00" in text:
+        raise YamlError("the input contains NUL bytes; it is not a text file", file=file)
+    if _looks_like_json(text, file):
+        # JSON forbids raw tabs inside strings, so outside strings they are only spacing,
+        # which YAML's scanner refuses: turn them into spaces and parse JSON as YAML.
+        text = text.replace("\t", " ")
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            raise YamlError("the file is empty; expected a mapping", file=file, line=1)
+        return _Builder(loader, file).build(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        if "expected a single document" in str(exc) or "but found another document" in problem:
+            problem = "expected a single document, found more than one ('---')"
+        raise YamlError(f"not valid YAML: {problem}", file=file, line=line) from None
+    except yaml.YAMLError as exc:
+        raise YamlError(f"not valid YAML: {exc}", file=file) from None
+    except RecursionError:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels is refused", file=file) from None
+    finally:
+        loader.dispose()
+
+
+def read_file(path: str | Path, *, display: str | None = None) -> Any:
+    """Read and parse a YAML/JSON file; ``-`` reads standard input."""
+    name = display or str(path)
+    if str(path) == "-":
+        data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        name = display or "<stdin>"
+    else:
+        p = Path(path)
+        if not p.exists():
+            raise YamlError("no such file", file=name)
+        if p.is_dir():
+            raise YamlError("this is a folder, not a file", file=name)
+        try:
+            if p.stat().st_size > MAX_BYTES:
+                raise YamlError(
+                    f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name
+                )
+            with p.open("rb") as handle:
+                data = handle.read(MAX_BYTES + 1)
+        except OSError as exc:
+            raise YamlError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    if len(data) > MAX_BYTES:
+        raise YamlError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise YamlError(f"the file is not UTF-8 text (byte {exc.start})", file=name) from None
+    if not text.strip():
+        raise YamlError("the file is empty; expected a mapping", file=name, line=1)
+    return parse_text(text, name)

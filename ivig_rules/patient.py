@@ -1,0 +1,102 @@
+"""Validates and normalises a patient's facts against the data dictionary.
+
+This is the engines' only door: every fact that reaches durable-rules (or the reference
+evaluator) has been type-checked, range-checked and defaulted here, so the engine never sees
+"80" where 80 belongs, a NaN, a missing field or an unknown property.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import marked_yaml
+from ._reader import Node, root
+from .errors import PatientError, did_you_mean
+from .model import TREATMENT_PREFIX, Patient, Scalar, Vocabulary, frozen_map
+
+__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "normalise_number"]
+
+_TREATMENTS = "treatments"
+
+
+def normalise_number(value: int | float) -> int | float:
+    """Round to 4 decimals so JSON never writes exponent forms (durable-rules rejects 5e-05)."""
+    if isinstance(value, int):
+        return value
+    rounded = round(float(value), 4)
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 1e15 else rounded
+
+
+def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
+    """Check a patient mapping (any order of keys) and return a normalised :class:`Patient`."""
+    if not isinstance(node.value, dict):
+        raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
+    facts = vocab.facts
+    known = list(facts) + [_TREATMENTS]
+    values: dict[str, Scalar | None] = {}
+    for key, child in node.items():
+        if key == _TREATMENTS:
+            continue
+        if key not in facts:
+            if key in vocab.therapies:
+                raise child.error(f"{key!r} is a therapy; give its status under 'treatments:' (treatments: {{{key}: failed}})")
+            raise child.error(
+                f"unknown fact {key!r}; patient facts are: {', '.join(known)}.",
+                suggestion=did_you_mean(key, known),
+            )
+        if child.value is None:
+            continue
+        spec = facts[key]
+        if spec.type == "enum":
+            values[key] = child.choice(spec.values, what=f"value for {key}")
+        elif spec.type == "boolean":
+            values[key] = child.boolean()
+        elif spec.type == "number":
+            number = child.number(
+                minimum=spec.minimum, maximum=spec.maximum, exclusive_minimum=spec.exclusive_minimum, unit=spec.unit or ""
+            )
+            values[key] = normalise_number(number)
+        else:
+            values[key] = child.text(max_length=spec.max_length or 200)
+    for name, spec in facts.items():
+        if name in values:
+            continue
+        if spec.required:
+            raise node.error(f"the fact {name!r} is required ({spec.description})")
+        values[name] = spec.default
+    statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
+    if node.get(_TREATMENTS) is not None:
+        treatments = node.child(_TREATMENTS)
+        if not isinstance(treatments.value, dict):
+            raise treatments.error("'treatments' maps each therapy to its status, e.g. {corticosteroids: failed}")
+        for therapy, child in treatments.items():
+            if therapy not in vocab.therapies:
+                raise child.error(
+                    f"unknown therapy {therapy!r}; therapies are: {', '.join(vocab.therapies)}.",
+                    suggestion=did_you_mean(therapy, vocab.therapies),
+                )
+            if child.value is not None:
+                statuses[therapy] = child.choice(vocab.statuses, what=f"status for {therapy}")
+    for therapy, status in statuses.items():
+        values[TREATMENT_PREFIX + therapy] = status
+    ordered = {name: values[name] for name in sorted(values)}
+    return Patient(facts=frozen_map(ordered), source=node.file, line=node.line)
+
+
+def _kind(value: Any) -> str:
+    from ._reader import describe
+
+    return describe(value)
+
+
+def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
+    """Read one patient from a YAML or JSON file (``-`` for standard input)."""
+    data = marked_yaml.read_file(path)
+    name = "<stdin>" if str(path) == "-" else str(path)
+    return parse_patient(root(data, name, PatientError), vocab)
+
+
+def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
+    """Validate a plain Python mapping (for library callers)."""
+    return parse_patient(Node(mapping, source, "", None, PatientError), vocab)

@@ -41,10 +41,13 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
         if key not in facts:
             if key in vocab.therapies:
                 raise child.error(f"{key!r} is a therapy; give its status under 'treatments:' (treatments: {{{key}: failed}})")
-            raise child.error(
-                f"unknown fact {key!r}; patient facts are: {', '.join(known)}.",
-                suggestion=did_you_mean(key, known),
-            )
+            guess = did_you_mean(key, known + list(vocab.therapies))
+            if guess in vocab.therapies:
+                raise child.error(
+                    f"unknown fact {key!r}; therapy statuses go under 'treatments:'.",
+                    suggestion=f"treatments: {{{guess}: ...}}",
+                )
+            raise child.error(f"unknown fact {key!r}; patient facts are: {', '.join(known)}.", suggestion=guess)
         if child.value is None:
             continue
         spec = facts[key]

@@ -329,7 +329,7 @@ def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
     """Load and check one pathway file."""
     file = str(path)
     doc = root(marked_yaml.read_file(path), file)
-    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses"], what="a pathway file")
+    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases"], what="a pathway file")
     header = _header(doc.child("pathway"), vocab, pathway=True)
     facts = vocab.rule_facts()
     doses = {}

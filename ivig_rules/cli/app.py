@@ -1,0 +1,26 @@
+"""The Typer application; each command lives in its own module and is registered here."""
+
+from __future__ import annotations
+
+import typer
+
+from . import evaluate_cmd, run_cmd
+
+app = typer.Typer(
+    name="ivig-rules",
+    help=(
+        "Source-cited IVIG rules for neurology: evaluate patients against treatment pathways "
+        "and check scenario files. Decision support for clinicians; not medical advice."
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+app.command("evaluate")(evaluate_cmd.evaluate)
+app.command("run")(run_cmd.run)
+
+
+def main() -> None:
+    app(prog_name="ivig-rules")

@@ -1,0 +1,85 @@
+"""What every command shares: option types, error handling and output helpers."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Callable, Optional
+
+import typer
+
+from ..errors import IvigRulesError
+
+RulesetsOption = typer.Option(
+    None,
+    "--rulesets",
+    help="Rulesets folder (default: $IVIG_RULES_RULESETS, else ./rulesets, else the project's own).",
+    file_okay=False,
+    show_default=False,
+)
+
+
+class EngineName(str, Enum):
+    durable = "durable"
+    reference = "reference"
+
+
+class WeightPolicy(str, Enum):
+    adjusted = "adjusted"
+    actual = "actual"
+
+
+EngineOption = typer.Option(EngineName.durable, "--engine", help="Rules engine: durable (durable-rules) or reference (pure Python).")
+WeightPolicyOption = typer.Option(
+    WeightPolicy.adjusted,
+    "--weight-policy",
+    help="Dosing weight: adjusted (IBW + 0.4 x excess for adults above ideal weight) or actual.",
+)
+
+
+def fail(message: str, code: int = 2) -> "typer.Exit":
+    typer.echo(f"ivig-rules: {message}", err=True)
+    return typer.Exit(code)
+
+
+def handles_errors(func: Callable) -> Callable:
+    """Turn every ivig-rules error into a one-paragraph message and its exit code; no tracebacks."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except IvigRulesError as exc:
+            raise fail(str(exc), exc.exit_code) from None
+        except KeyboardInterrupt:
+            raise fail("interrupted", 130) from None
+        except BrokenPipeError:
+            sys.stderr.close()
+            raise typer.Exit(1) from None
+        except (typer.Exit, typer.Abort, SystemExit):
+            raise
+        except Exception as exc:  # a bug in ivig-rules itself
+            if os.environ.get("IVIG_RULES_DEBUG"):
+                raise
+            raise fail(
+                f"internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules; "
+                "run again with IVIG_RULES_DEBUG=1 for the traceback and report it.",
+                70,
+            ) from None
+
+    return wrapper
+
+
+def write_output(text: str, path: Optional[Path]) -> None:
+    """Write text to a file, or to standard output when no file is given."""
+    if path is None:
+        typer.echo(text)
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+    except OSError as exc:
+        raise fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None

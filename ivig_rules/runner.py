@@ -1,0 +1,167 @@
+"""Runs scenarios through an evaluator and compares what came out with what was expected."""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from .errors import IvigRulesError
+from .evaluator import Evaluator
+from .recommend import Recommendation
+from .scenarios import Scenario, collect_scenario_files, load_scenario_file
+
+__all__ = ["Mismatch", "ScenarioResult", "RunReport", "check", "run_scenarios", "load_scenarios"]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    field: str
+    expected: Any
+    actual: Any
+    line: int | None = None
+
+    def describe(self) -> str:
+        return f"{self.field}: expected {_show(self.expected)}, got {_show(self.actual)}"
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, tuple) and len(value) > 1 and all(isinstance(v, str) for v in value):
+        return "one of " + ", ".join(value)
+    if isinstance(value, (tuple, list)):
+        return "[" + ", ".join(_show(v) for v in value) + "]"
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+@dataclass(frozen=True)
+class ScenarioResult:
+    scenario: Scenario
+    status: str  # passed | failed | skipped | error
+    mismatches: tuple[Mismatch, ...] = ()
+    recommendation: Recommendation | None = None
+    error: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status in ("passed", "skipped")
+
+
+@dataclass
+class RunReport:
+    engine: str
+    files: list[str]
+    results: list[ScenarioResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+    @property
+    def ok(self) -> bool:
+        return all(r.ok for r in self.results)
+
+    def summary_line(self) -> str:
+        text = f"{self.count('passed')} passed, {self.count('failed') + self.count('error')} failed"
+        if self.count("skipped"):
+            text += f", {self.count('skipped')} skipped"
+        return text
+
+
+def _numbers_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        return len(a) == len(b) and all(_numbers_equal(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
+    """Every expected field that the recommendation does not meet."""
+    out: list[Mismatch] = []
+    fields, lines = scenario.expect.fields, scenario.expect.lines
+    simple = {
+        "next_step": rec.next_step,
+        "step": rec.step,
+        "line": rec.line,
+        "evidence": rec.evidence,
+        "decided_by": rec.decided_by,
+        "with": tuple(rec.with_therapies),
+    }
+    for key, expected in fields.items():
+        line = lines.get(key)
+        if key == "ivig":
+            if rec.ivig not in expected:
+                out.append(Mismatch("ivig", expected if len(expected) > 1 else expected[0], rec.ivig, line))
+        elif key in simple:
+            if not _numbers_equal(simple[key], expected):
+                out.append(Mismatch(key, expected, simple[key], line))
+        elif key == "alerts":
+            missing = [a for a in expected if a not in rec.alert_ids]
+            if missing:
+                out.append(Mismatch("alerts", tuple(missing), rec.alert_ids, line))
+        elif key == "no_alerts":
+            present = [a for a in expected if a in rec.alert_ids]
+            if present:
+                out.append(Mismatch("no_alerts", tuple(expected), tuple(present), line))
+        elif key == "dose":
+            if expected is None or rec.dose is None:
+                if (expected is None) != (rec.dose is None):
+                    out.append(Mismatch("dose", expected, None if rec.dose is None else "a dose", line))
+                continue
+            actual = rec.dose.to_dict()
+            for name, value in expected.items():
+                if not _numbers_equal(actual.get(name), value):
+                    out.append(Mismatch(f"dose.{name}", value, actual.get(name), line))
+    return tuple(out)
+
+
+def load_scenarios(paths: Iterable[str | Path], vocab) -> tuple[list[Path], list[Scenario]]:
+    """Load every scenario first, so that one bad file stops the run before anything is evaluated."""
+    files = collect_scenario_files(list(paths))
+    scenarios: list[Scenario] = []
+    for path in files:
+        scenarios.extend(load_scenario_file(path, vocab))
+    return files, scenarios
+
+
+def run_scenarios(
+    scenarios: list[Scenario],
+    evaluator: Evaluator,
+    *,
+    files: list[Path] | None = None,
+    tags: Iterable[str] = (),
+    progress: Callable[[ScenarioResult], None] | None = None,
+) -> RunReport:
+    wanted = set(tags)
+    report = RunReport(engine=evaluator.engine.name, files=[str(f) for f in files or []])
+    started = time.perf_counter()
+    for scenario in scenarios:
+        if wanted and not wanted & set(scenario.tags):
+            continue
+        t0 = time.perf_counter()
+        if scenario.skip is not None:
+            result = ScenarioResult(scenario, "skipped", error=scenario.skip)
+        else:
+            try:
+                rec = evaluator.evaluate(scenario.patient)
+            except IvigRulesError as exc:
+                result = ScenarioResult(scenario, "error", error=str(exc), seconds=time.perf_counter() - t0)
+            else:
+                mismatches = check(scenario, rec)
+                result = ScenarioResult(
+                    scenario, "failed" if mismatches else "passed", mismatches, rec, seconds=time.perf_counter() - t0
+                )
+        report.results.append(result)
+        if progress is not None:
+            progress(result)
+    report.seconds = time.perf_counter() - started
+    return report

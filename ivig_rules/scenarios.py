@@ -1,0 +1,184 @@
+"""Reads scenario files: patients with the recommendation a clinician expects for them.
+
+A file holds ``scenarios:`` (a list) and optionally ``base_patient:`` that every scenario's
+patient extends (its ``treatments`` merge too). Each scenario has a ``name``, a ``patient``
+and an ``expect`` mapping; ``tags`` and ``skip: reason`` are optional. The format is
+documented in docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import marked_yaml
+from ._reader import Node, root
+from .errors import ScenarioError
+from .marked_yaml import MarkedDict
+from .model import VERDICTS, Patient, Vocabulary
+from .patient import parse_patient
+
+__all__ = ["Scenario", "Expectation", "load_scenario_file", "collect_scenario_files", "DOSE_FIELDS", "EXPECT_FIELDS"]
+
+DOSE_FIELDS = (
+    "therapy", "phase", "regimen", "g_per_kg", "g_per_kg_range", "per", "days", "days_range",
+    "interval_weeks", "interval_weeks_range", "max_g_per_day", "dosing_weight_kg", "weight_basis",
+    "ideal_body_weight_kg", "per_day_g", "total_g", "rounded_total_g",
+)
+EXPECT_FIELDS = ("ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "evidence", "decided_by")
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a scenario expects; only the fields given are checked."""
+
+    fields: dict[str, Any]
+    lines: dict[str, int | None] = field(compare=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    file: str
+    line: int | None
+    patient: Patient
+    expect: Expectation
+    tags: tuple[str, ...] = ()
+    skip: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def _merge_patient(base: MarkedDict | None, own: Any) -> Any:
+    if base is None or not isinstance(own, dict):
+        return own
+    merged = MarkedDict(getattr(own, "line", None))
+    for source in (base, own):
+        for key, value in source.items():
+            if key == "treatments" and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                combined = MarkedDict(getattr(value, "line", None))
+                for src in (merged[key], value):
+                    for k, v in src.items():
+                        combined[k] = v
+                        combined.key_lines[k] = getattr(src, "key_lines", {}).get(k, getattr(src, "line", None))
+                value = combined
+            merged[key] = value
+            merged.key_lines[key] = getattr(source, "key_lines", {}).get(key, getattr(source, "line", None))
+    return merged
+
+
+def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
+    node.mapping(optional=EXPECT_FIELDS, what="the expected recommendation")
+    if not node.value:
+        raise node.error("'expect' is empty; say what the recommendation should be (for example ivig: recommended)")
+    out: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
+    for key, child in node.items():
+        lines[key] = child.line
+        value = child.value
+        if key == "ivig":
+            out[key] = tuple(i.choice(VERDICTS, what="IVIG verdict") for i in child.seq(allow_single=True, nonempty=True))
+        elif key in ("next_step",):
+            out[key] = None if value is None else child.choice(vocab.therapies, what="therapy")
+        elif key == "with":
+            out[key] = tuple(i.choice(vocab.therapies, what="therapy") for i in child.seq(allow_single=True))
+        elif key == "line":
+            out[key] = None if value is None else child.number(minimum=1, maximum=9, integer=True)
+        elif key in ("alerts", "no_alerts"):
+            out[key] = tuple(i.choice(vocab.alerts, what="alert id") for i in child.seq(allow_single=True))
+        elif key == "evidence":
+            out[key] = None if value is None else child.choice(vocab.evidence_levels, what="evidence level")
+        elif key == "dose":
+            out[key] = None if value is None else _dose_expectation(child)
+        else:  # step, decided_by
+            out[key] = None if value is None else child.text(max_length=200)
+    if "alerts" in out and "no_alerts" in out:
+        both = set(out["alerts"]) & set(out["no_alerts"])
+        if both:
+            raise node.error(f"the alerts {', '.join(sorted(both))} are both expected and expected absent")
+    return Expectation(out, lines)
+
+
+def _dose_expectation(node: Node) -> dict[str, Any]:
+    node.mapping(optional=DOSE_FIELDS, what="dose fields")
+    fields: dict[str, Any] = {}
+    for key, child in node.items():
+        value = child.value
+        if isinstance(value, list):
+            fields[key] = [item.number() for item in child.seq()]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            fields[key] = child.number()
+        elif value is None or isinstance(value, str):
+            fields[key] = value
+        else:
+            raise child.error(f"expected a number, text or null for dose field {key!r}")
+    return fields
+
+
+def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
+    """Read and check every scenario of one file."""
+    file = str(path)
+    doc = root(marked_yaml.read_file(path), file, ScenarioError)
+    doc.mapping(required=["scenarios"], optional=["base_patient", "description"], what="a scenario file")
+    base = None
+    if doc.get("base_patient") is not None:
+        base_node = doc.child("base_patient")
+        if not isinstance(base_node.value, dict):
+            raise base_node.error("'base_patient' is a mapping of patient facts")
+        base = base_node.value
+    scenarios: list[Scenario] = []
+    seen: dict[str, int | None] = {}
+    for item in doc.child("scenarios").seq(what="scenarios", nonempty=True):
+        item.mapping(required=["name", "patient", "expect"], optional=["tags", "skip", "description"], what="a scenario")
+        name = item.child("name").text(max_length=200)
+        if name in seen:
+            raise item.child("name").error(f"the scenario name {name!r} is used twice in this file (first on line {seen[name]})")
+        seen[name] = item.line
+        patient_node = item.child("patient")
+        merged = Node(_merge_patient(base, patient_node.value), file, patient_node.path, patient_node.line, ScenarioError)
+        patient = parse_patient(merged, vocab)
+        tags = ()
+        if item.get("tags") is not None:
+            tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))
+        skip = None
+        if "skip" in item.value:
+            skip = item.child("skip").text(max_length=500) if item.value["skip"] is not None else None
+            if skip is None:
+                raise item.child("skip").error("'skip' needs a reason, written as text")
+        scenarios.append(
+            Scenario(
+                name=name,
+                file=file,
+                line=item.line,
+                patient=patient,
+                expect=_expectation(item.child("expect"), vocab),
+                tags=tags,
+                skip=skip,
+            )
+        )
+    return scenarios
+
+
+def collect_scenario_files(paths: list[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively, sorted) into scenario files."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+            if not found:
+                raise ScenarioError("this folder holds no scenario files (*.yaml, *.yml)", file=str(path))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ScenarioError("no such file or folder", file=str(path))
+    unique: list[Path] = []
+    for path in files:
+        if path not in unique:
+            unique.append(path)
+    return unique

@@ -1,0 +1,62 @@
+"""ivig-rules: an open, source-cited rules knowledge base for IVIG in neurology.
+
+The public API is small; everything else is private and may change::
+
+    from ivig_rules import Evaluator, load_catalogue
+    with Evaluator() as evaluator:                      # durable-rules engine by default
+        rec = evaluator.evaluate({"diagnosis": "cidp", "age_years": 50, "sex": "female", "weight_kg": 70})
+        print(rec.ivig, rec.next_step, rec.dose.total_g)
+
+Decision support for review by a clinician; not medical advice.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# name -> module; imported on first use so that `ivig-rules --help` stays fast.
+_EXPORTS = {
+    "Evaluator": ".evaluator",
+    "load_catalogue": ".catalogue",
+    "find_rulesets": ".catalogue",
+    "compile_pathway": ".compiler",
+    "make_engine": ".engines",
+    "ENGINES": ".engines",
+    "read_patient": ".patient",
+    "patient_from_mapping": ".patient",
+    "Recommendation": ".recommend",
+    "Alert": ".recommend",
+    "Dose": ".dosing",
+    "dosing_weight": ".dosing",
+    "ideal_body_weight": ".dosing",
+    "WEIGHT_POLICIES": ".dosing",
+    "load_scenarios": ".runner",
+    "run_scenarios": ".runner",
+    "RunReport": ".runner",
+    "IvigRulesError": ".errors",
+    "InputError": ".errors",
+    "YamlError": ".errors",
+    "SchemaError": ".errors",
+    "PatientError": ".errors",
+    "ScenarioError": ".errors",
+    "EngineError": ".errors",
+    "NoDecisionError": ".errors",
+}
+
+__all__ = sorted(_EXPORTS) + ["__version__"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'ivig_rules' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return __all__

@@ -15,6 +15,7 @@ from .errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_EXPONENT = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
 
 _TYPE_NAMES = {
     dict: "a mapping",
@@ -172,6 +173,8 @@ class Node:
             hint = ""
             if isinstance(value, str):
                 hint = " (write numbers without quotes)"
+                if _EXPONENT.match(value.strip()):
+                    hint = " (YAML reads this form as text; write the number as plain digits, e.g. 72.5)"
             raise self.error(f"expected {'a whole number' if integer else 'a number'}, found {describe(value)}{hint}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(f"expected a finite number, found {value}")

@@ -12,6 +12,7 @@ from typing import Iterable
 __all__ = [
     "IvigRulesError",
     "InputError",
+    "FileReadError",
     "YamlError",
     "SchemaError",
     "PatientError",
@@ -85,6 +86,12 @@ class InputError(IvigRulesError):
             "message": self.message,
             "suggestion": self.suggestion,
         }
+
+
+class FileReadError(InputError):
+    """The file cannot be read at all (missing, a folder, not UTF-8 text, too large)."""
+
+    kind = "cannot read"
 
 
 class YamlError(InputError):

@@ -14,7 +14,7 @@ from typing import Any
 
 import yaml
 
-from .errors import YamlError
+from .errors import FileReadError, YamlError
 
 __all__ = ["MarkedDict", "MarkedList", "parse_text", "read_file", "line_of", "MAX_BYTES"]
 
@@ -205,24 +205,24 @@ def read_file(path: str | Path, *, display: str | None = None) -> Any:
     else:
         p = Path(path)
         if not p.exists():
-            raise YamlError("no such file", file=name)
+            raise FileReadError("no such file", file=name)
         if p.is_dir():
-            raise YamlError("this is a folder, not a file", file=name)
+            raise FileReadError("this is a folder, not a file", file=name)
         try:
             if p.stat().st_size > MAX_BYTES:
-                raise YamlError(
+                raise FileReadError(
                     f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name
                 )
             with p.open("rb") as handle:
                 data = handle.read(MAX_BYTES + 1)
         except OSError as exc:
-            raise YamlError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+            raise FileReadError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
     if len(data) > MAX_BYTES:
-        raise YamlError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name)
+        raise FileReadError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise YamlError(f"the file is not UTF-8 text (byte {exc.start})", file=name) from None
+        raise FileReadError(f"the file is not UTF-8 text (byte {exc.start})", file=name) from None
     if not text.strip():
         raise YamlError("the file is empty; expected a mapping", file=name, line=1)
     return parse_text(text, name)

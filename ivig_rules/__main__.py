@@ -1,0 +1,5 @@
+"""Allow ``python -m ivig_rules``."""
+
+from .cli import main
+
+main()

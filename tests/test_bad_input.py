@@ -1,0 +1,143 @@
+"""The bad-input corpus: every hostile or mistaken file gets one clear paragraph and exit code 2.
+
+Each case names the file, and the line, key and "did you mean" the message must carry. The CLI
+runs in-process for speed; a few cases also run as a real subprocess to prove there is no
+traceback and that the answer comes within a second.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import ROOT
+from ivig_rules.cli import app
+
+BAD = Path(__file__).resolve().parent / "bad_inputs"
+
+# file, line (or None when the file has no line to blame), key (or None), words the message must hold
+PATIENT_CASES = [
+    ("malformed.yaml", 3, None, ["not valid YAML"]),
+    ("misspelt_fact.yaml", 4, "wieght_kg", ["unknown fact", "Did you mean 'weight_kg'"]),
+    ("misspelt_therapy.yaml", 5, "treatments.plasma_exchnge", ["unknown therapy", "Did you mean 'plasma_exchange'"]),
+    ("wrong_type.yaml", 2, "age_years", ["expected a number", "'forty'"]),
+    ("out_of_range.yaml", 4, "weight_kg", ["out of range", "at most 400"]),
+    ("unknown_status.yaml", 5, "treatments.ivig", ["unknown status", "Did you mean 'failed'"]),
+    ("empty.yaml", 1, None, ["empty"]),
+    ("comment_only.yaml", 1, None, ["empty"]),
+    ("python_tag.yaml", 3, None, ["tag", "python/object/apply", "not allowed"]),
+    ("python_tag_root.yaml", 1, None, ["tag", "not allowed"]),
+    ("alias_bomb.yaml", None, None, ["alias bomb"]),
+    ("not_a_mapping.yaml", 1, None, ["a patient is a mapping", "found a list"]),
+    ("duplicate_key.yaml", 4, "age_years", ["appears twice", "first on line 2"]),
+    ("missing_sex.yaml", 1, None, ["'sex' is required"]),
+    ("broken.json", 1, None, ["not valid YAML"]),
+    ("misspelt_diagnosis.json", 2, "diagnosis", ["unknown value for diagnosis", "Did you mean 'cidp'"]),
+    ("nan_weight.yaml", 4, "weight_kg", ["finite number"]),
+    ("quoted_boolean.yaml", 4, "severe", ["expected true or false", "without quotes"]),
+    ("two_documents.yaml", 2, None, ["single document"]),
+    ("treatments_list.yaml", 4, "treatments", ["maps each therapy to its status"]),
+    ("exponent_weight.yaml", 4, "weight_kg", ["expected a number", "plain digits"]),
+    ("binary.yaml", None, None, ["not UTF-8"]),
+]
+
+SCENARIO_CASES = [
+    ("misspelt_expect.yaml", 5, "scenarios[0].expect.ivgi", ["unknown key 'ivgi'", "Did you mean 'ivig'"]),
+    ("bad_verdict.yaml", 5, "scenarios[0].expect.ivig", ["unknown IVIG verdict", "Did you mean 'recommended'"]),
+    ("bad_patient.yaml", 10, "scenarios[1].patient.sever", ["unknown fact", "Did you mean 'severe'"]),
+    ("unknown_alert.yaml", 6, "scenarios[0].expect.alerts[0]", ["unknown alert id", "Did you mean 'iga_unknown'"]),
+    ("duplicate_names.yaml", 5, "scenarios[1].name", ["used twice", "first on line 2"]),
+    ("skip_without_reason.yaml", 3, "scenarios[0].skip", ["needs a reason"]),
+    ("no_scenarios_key.yaml", 1, "scenario", ["unknown key", "Did you mean 'scenarios'"]),
+    ("empty_expect.yaml", 4, "scenarios[0].expect", ["'expect' is empty"]),
+]
+
+
+def _check(result, path: Path, line, key, words) -> None:
+    assert result.exit_code == 2, result.output
+    message = result.stderr.strip()
+    assert message.startswith("ivig-rules: ")
+    assert "\n" not in message, "one paragraph"
+    assert "Traceback" not in result.output and "Traceback" not in message
+    assert result.stdout == ""
+    where = str(path) if line is None else f"{path}:{line}"
+    assert f" {where}:" in message or message.startswith(f"ivig-rules: {where}:"), message
+    if key is not None:
+        assert f"at key '{key}'" in message, message
+    for word in words:
+        assert word in message, message
+
+
+@pytest.mark.parametrize("name, line, key, words", PATIENT_CASES, ids=[c[0] for c in PATIENT_CASES])
+def test_bad_patient_file(name, line, key, words):
+    path = BAD / "patients" / name
+    started = time.perf_counter()
+    result = CliRunner().invoke(app, ["evaluate", str(path), "--json"])
+    assert time.perf_counter() - started < 5  # generous here; the subprocess test checks 1 s
+    _check(result, path, line, key, words)
+
+
+@pytest.mark.parametrize("name, line, key, words", SCENARIO_CASES, ids=[c[0] for c in SCENARIO_CASES])
+def test_bad_scenario_file(name, line, key, words):
+    path = BAD / "scenarios" / name
+    result = CliRunner().invoke(app, ["run", str(path)])
+    _check(result, path, line, key, words)
+
+
+def test_every_corpus_file_has_a_case():
+    named = {c[0] for c in PATIENT_CASES} | {c[0] for c in SCENARIO_CASES}
+    present = {p.name for p in BAD.rglob("*") if p.is_file()}
+    assert present == named
+
+
+def test_huge_file_is_refused_without_reading_it(tmp_path):
+    path = tmp_path / "huge.yaml"
+    with path.open("w") as handle:
+        handle.write("diagnosis: cidp\nnotes: |\n")
+        line = "  " + "x" * 1000 + "\n"
+        for _ in range(6000):
+            handle.write(line)
+    result = CliRunner().invoke(app, ["evaluate", str(path)])
+    _check(result, path, None, None, ["larger than 4 MB"])
+
+
+def test_deep_nesting_is_refused(tmp_path):
+    path = tmp_path / "deep.yaml"
+    path.write_text("diagnosis: " + "[" * 5000 + "]" * 5000 + "\n")
+    result = CliRunner().invoke(app, ["evaluate", str(path)])
+    assert result.exit_code == 2
+    assert "nesting deeper" in result.stderr
+
+
+def test_missing_file_and_folder(tmp_path):
+    result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope.yaml")])
+    _check(result, tmp_path / "nope.yaml", None, None, ["cannot read", "no such file"])
+    result = CliRunner().invoke(app, ["run", str(tmp_path / "nowhere")])
+    assert result.exit_code == 2 and "no such file or folder" in result.stderr
+
+
+def test_stdin_errors_name_stdin():
+    result = CliRunner().invoke(app, ["evaluate", "-"], input="diagnosis: cidp\nage_years: 40\nsex: mail\n")
+    assert result.exit_code == 2
+    assert "<stdin>:3" in result.stderr and "Did you mean 'male'" in result.stderr
+
+
+@pytest.mark.parametrize("name", ["alias_bomb.yaml", "python_tag.yaml", "misspelt_fact.yaml", "malformed.yaml"])
+def test_real_process_exits_2_within_a_second_without_traceback(name):
+    path = BAD / "patients" / name
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "ivig_rules", "evaluate", str(path)],
+        capture_output=True, text=True, timeout=30, cwd=ROOT,
+    )
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+    assert len(done.stderr.strip().splitlines()) == 1
+    assert elapsed < 1.0, f"{elapsed:.2f} s"

@@ -1,0 +1,263 @@
+"""One regression test per hazard of durable-rules 2.0.28 that ivig_rules.engines.durable neutralises.
+
+Each test drives the real durable-rules engine through ivig-rules and shows that the hazard
+cannot reach a user: no crash, no thread, no leak, no silent wrong answer.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT, adult
+from ivig_rules.compiler import SENTINEL, compile_pathway, durable_definition
+from ivig_rules.engines.durable import DurableEngine
+from ivig_rules.engines.reference import ReferenceEngine
+from ivig_rules.errors import PatientError
+from ivig_rules.evaluator import Evaluator
+from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
+
+MS_FAILED_BOTH = adult(diagnosis="ms_relapse", treatments={"corticosteroids": "failed", "plasma_exchange": "failed"})
+
+
+def test_only_the_engine_module_imports_durable():
+    """Global state stays in one place: no other module may import durable-rules."""
+    offenders = []
+    for path in (ROOT / "ivig_rules").rglob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            if any(n.split(".")[0] in ("durable", "durable_rules_engine") for n in names):
+                offenders.append(path.relative_to(ROOT).as_posix())
+    assert offenders == ["ivig_rules/engines/durable.py"]
+
+
+def test_two_engines_with_the_same_pathway_do_not_clash(catalogue):
+    """durable.lang keeps one global registry where a name cannot be registered twice."""
+    with Evaluator(catalogue, engine="durable") as first, Evaluator(catalogue, engine="durable") as second:
+        a = first.evaluate(MS_FAILED_BOTH)
+        b = second.evaluate(MS_FAILED_BOTH)
+    assert a.ivig == b.ivig == "recommended"
+
+
+def test_a_changed_ruleset_with_the_same_name_is_not_silently_replaced(catalogue):
+    """durable.lang replaces a ruleset of the same name silently; here each version keeps its own."""
+    pathway = catalogue.pathway_for("ms_relapse")
+    original = compile_pathway(pathway, catalogue.screening)
+    # The same pathway id with its rule order reversed: a different ruleset under the same name.
+    from dataclasses import replace
+
+    reordered = compile_pathway(replace(pathway, rules=tuple(reversed(pathway.rules))), catalogue.screening)
+    assert original.fingerprint != reordered.fingerprint
+    facts = original.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
+    with DurableEngine() as engine:
+        first = engine.match(original, facts)
+        second = engine.match(reordered, facts)
+        again = engine.match(original, facts)
+    names = {r.name: r.rule.id for r in original.rules}
+    names_re = {r.name: r.rule.id for r in reordered.rules}
+    assert {names[n] for n in first} == {names_re[n] for n in second} == {names[n] for n in again}
+    assert first == again
+
+
+def _patient(catalogue, facts):
+    from ivig_rules.patient import patient_from_mapping
+
+    return patient_from_mapping(facts, catalogue.vocabulary)
+
+
+def test_no_polling_threads_are_started(catalogue):
+    """Every durable.engine.Host starts two endless polling threads; our host starts none."""
+    before = threading.active_count()
+    with Evaluator(catalogue, engine="durable") as evaluator:
+        for _ in range(5):
+            evaluator.evaluate(MS_FAILED_BOTH)
+        during = threading.active_count()
+    assert during == before
+
+
+def test_a_patient_no_pathway_rule_matches_neither_crashes_nor_raises(catalogue):
+    """delete_state of a session in which no action ran segfaults; a fact matching no rule raises.
+
+    A condition that no patient meets leaves only the sentinel rule to fire; run it in a child
+    process so that a segfault would show as a failed test rather than a dead test run.
+    """
+    code = f"""
+import sys; sys.path.insert(0, {str(ROOT / 'tests')!r})
+from ivig_rules.catalogue import load_catalogue
+from ivig_rules.compiler import compile_pathway
+from ivig_rules.engines.durable import DurableEngine
+from ivig_rules.model import AnyOf
+from dataclasses import replace
+cat = load_catalogue({str(ROOT / 'rulesets')!r})
+p = cat.pathway_for('ms_relapse')
+never = replace(p, rules=tuple(replace(r, when=AnyOf(())) for r in p.rules))
+empty_screening = replace(cat.screening, rules=())
+compiled = compile_pathway(never, empty_screening)
+facts = {{k: 'not_tried' if k.startswith('tx_') else None for k in compiled.keys}}
+with DurableEngine() as e:
+    for _ in range(3):
+        print(sorted(e.match(compiled, facts)))
+    print('sessions', e.open_sessions())
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines() == ["[]", "[]", "[]", "sessions 0"]
+
+
+@pytest.mark.parametrize(
+    "facts, key",
+    [
+        ({"weight_kg": float("inf")}, "weight_kg"),
+        ({"weight_kg": float("nan")}, "weight_kg"),
+        ({"age_years": 1e20}, "age_years"),
+        ({"height_cm": -1e-300}, "height_cm"),
+    ],
+)
+def test_non_finite_and_absurd_floats_are_refused_before_the_engine(evaluator, facts, key):
+    """inf/nan and exponent-form floats make durable-rules fail with engine error codes."""
+    with pytest.raises(PatientError) as caught:
+        evaluator.evaluate(adult(diagnosis="cidp", **facts))
+    assert caught.value.key == key
+
+
+def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
+    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204)."""
+    facts = adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005)
+    with Evaluator(catalogue, engine="durable") as evaluator:
+        patient = _patient(catalogue, facts)
+        compiled = evaluator.compiled(patient.diagnosis)
+        sent = json.dumps(compiled.engine_facts(patient))
+        assert "e-" not in sent and "e+" not in sent
+        rec = evaluator.evaluate(patient)
+    assert rec.ivig
+
+
+def test_huge_strings_are_refused_and_text_never_reaches_the_engine(catalogue):
+    """Strings of ~16 MB crash durable-rules; ids are capped and never sent to the engine."""
+    with pytest.raises(PatientError) as caught:
+        _patient(catalogue, adult(diagnosis="cidp", id="x" * 16_000_000))
+    assert caught.value.key == "id"
+    patient = _patient(catalogue, adult(diagnosis="cidp", id="short label"))
+    compiled = compile_pathway(catalogue.pathway_for("cidp"), catalogue.screening)
+    assert "id" not in compiled.engine_facts(patient)
+
+
+def test_facts_sent_to_the_engine_stay_far_below_250_properties(catalogue):
+    """Facts with ~250+ properties fail in durable-rules; only the facts rules test are sent."""
+    for pathway in catalogue.pathways.values():
+        compiled = compile_pathway(pathway, catalogue.screening)
+        assert len(compiled.keys) + 2 < 50, pathway.id  # + sid and seq
+
+
+def test_unknown_properties_are_refused(evaluator):
+    with pytest.raises(PatientError) as caught:
+        evaluator.evaluate(adult(diagnosis="cidp", **{f"extra_{i}": i for i in range(300)}))
+    assert caught.value.key.startswith("extra_")
+
+
+def test_an_empty_batch_never_reaches_the_engine(catalogue):
+    """An empty batch fails in durable-rules; ivig-rules asserts one fact at a time."""
+    with Evaluator(catalogue, engine="durable") as evaluator:
+        assert evaluator.evaluate_many([]) == []
+        assert [r.ivig for r in evaluator.evaluate_many([MS_FAILED_BOTH, MS_FAILED_BOTH])] == ["recommended"] * 2
+    assert not hasattr(DurableEngine, "match_many")
+
+
+@pytest.mark.parametrize(
+    "facts, key",
+    [
+        ({"age_years": "80"}, "age_years"),
+        ({"age_years": True}, "age_years"),
+        ({"severe": "yes"}, "severe"),
+        ({"severe": 1}, "severe"),
+        ({"weight_kg": "70"}, "weight_kg"),
+    ],
+)
+def test_silent_coercion_is_refused(evaluator, facts, key):
+    """durable-rules matches "80" > 0 and true > 0; validation refuses wrong types first."""
+    with pytest.raises(PatientError) as caught:
+        evaluator.evaluate(adult(diagnosis="adem", **facts))
+    assert caught.value.key == key
+
+
+def test_missing_flags_are_defaulted_so_no_rule_is_silently_suppressed(catalogue):
+    """A missing field silently suppresses a durable-rules rule; every tested fact has a value."""
+    patient = _patient(catalogue, adult(diagnosis="adem"))
+    for pathway in catalogue.pathways.values():
+        facts = compile_pathway(pathway, catalogue.screening).engine_facts(patient)
+        assert all(value is not None for value in facts.values()), pathway.id
+
+
+def test_the_same_facts_twice_do_not_raise_message_observed(durable):
+    """Duplicate facts raise MessageObservedException in durable-rules; each fact is unique here."""
+    first = durable.evaluate(MS_FAILED_BOTH)
+    second = durable.evaluate(MS_FAILED_BOTH)
+    assert first == second
+
+
+def test_one_session_per_ruleset_deleted_after_every_patient(catalogue):
+    """Session ids are 32-bit hashes; two live sessions could join two patients' facts."""
+    with Evaluator(catalogue, engine="durable") as evaluator:
+        results = []
+        for status in ("failed", "not_tried", "failed"):
+            rec = evaluator.evaluate(adult(diagnosis="ms_relapse", treatments={"corticosteroids": status, "plasma_exchange": status}))
+            results.append(rec.ivig)
+            assert evaluator.engine.open_sessions() == 0
+    assert results == ["recommended", "not_yet", "recommended"]
+
+
+def test_negation_does_not_depend_on_rule_order(catalogue):
+    """durable-rules' `none` depends on fact and rule order; the compiled rules never use it."""
+    from dataclasses import replace
+
+    for pathway in catalogue.pathways.values():
+        compiled = compile_pathway(pathway, catalogue.screening)
+        text = json.dumps(durable_definition(compiled.rules))
+        assert '"none"' not in text and '"$not"' not in text
+        reversed_ = compile_pathway(replace(pathway, rules=tuple(reversed(pathway.rules))), catalogue.screening)
+        with DurableEngine() as engine:
+            for values in list(enumerate_patients(pathway, catalogue.vocabulary))[:200]:
+                patient = patient_from_engine_facts(values, pathway, catalogue.vocabulary)
+                forward = {compiled.by_name()[n].rule.qualified_id for n in engine.match(compiled, compiled.engine_facts(patient))}
+                backward = {reversed_.by_name()[n].rule.qualified_id for n in engine.match(reversed_, reversed_.engine_facts(patient))}
+                assert forward == backward
+
+
+def test_actions_run_no_python_so_nothing_is_swallowed_or_abandoned(catalogue, monkeypatch):
+    """durable.engine swallows action exceptions into the state and abandons actions after 10 s.
+
+    Make durable's clock jump 20 s on every reading: an action run through durable.engine would
+    be abandoned; ours completes every match because no Python action runs inside the engine.
+    """
+    import durable.engine as durable_engine
+
+    clock = iter(range(0, 10_000, 20))
+    monkeypatch.setattr(durable_engine, "_unix_now", lambda: float(next(clock)))
+    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
+    with DurableEngine() as engine:
+        durable_result = engine.match(compiled, facts)
+    assert durable_result == ReferenceEngine().match(compiled, facts)
+    assert len(durable_result) >= 3
+    assert SENTINEL not in durable_result
+
+
+def test_sessions_are_freed_so_the_1025th_patient_is_fine(catalogue):
+    """Sessions never deleted cost ~450 KB each and the 1025th raises MemoryError."""
+    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
+    with DurableEngine() as engine:
+        results = {engine.match(compiled, facts) for _ in range(1100)}
+        assert engine.open_sessions() == 0
+    assert len(results) == 1

@@ -32,7 +32,10 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
     if word.lower() in lowered and lowered[word.lower()] != word:
         return lowered[word.lower()]
     found = difflib.get_close_matches(word, pool, n=1, cutoff=0.6)
-    return found[0] if found else None
+    if found:
+        return found[0]
+    prefixed = [c for c in pool if len(word) >= 3 and c.lower().startswith(word.lower())]
+    return prefixed[0] if len(prefixed) == 1 else None
 
 
 class IvigRulesError(Exception):

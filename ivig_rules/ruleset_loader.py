@@ -49,11 +49,11 @@ _NOT_IVIG_VERDICTS = ("not_yet", "not_indicated", "contraindicated")
 # -- conditions ---------------------------------------------------------------------------------
 
 
-def parse_condition(node: Node, facts: dict[str, FactSpec]) -> Condition:
+def parse_condition(node: Node, facts: dict[str, FactSpec], untestable: frozenset[str] = frozenset()) -> Condition:
     """Parse a ``when:`` condition: mappings of facts (all must hold), all/any/not, lists (all)."""
     value = node.value
     if isinstance(value, list):
-        return AllOf(tuple(parse_condition(item, facts) for item in node.seq()), node.line)
+        return AllOf(tuple(parse_condition(item, facts, untestable) for item in node.seq()), node.line)
     if not isinstance(value, dict) or not value:
         raise node.error(
             "a condition is a mapping such as {treatments.corticosteroids: failed} "
@@ -62,20 +62,25 @@ def parse_condition(node: Node, facts: dict[str, FactSpec]) -> Condition:
     parts: list[Condition] = []
     for key, child in node.items():
         if key == "all":
-            parts.append(AllOf(tuple(parse_condition(i, facts) for i in child.seq(nonempty=True)), child.line))
+            parts.append(AllOf(tuple(parse_condition(i, facts, untestable) for i in child.seq(nonempty=True)), child.line))
         elif key == "any":
-            parts.append(AnyOf(tuple(parse_condition(i, facts) for i in child.seq(nonempty=True)), child.line))
+            parts.append(AnyOf(tuple(parse_condition(i, facts, untestable) for i in child.seq(nonempty=True)), child.line))
         elif key == "not":
-            parts.append(Not(parse_condition(child, facts), child.line))
+            parts.append(Not(parse_condition(child, facts, untestable), child.line))
         else:
-            parts.extend(_fact_tests(key, child, facts))
+            parts.extend(_fact_tests(key, child, facts, untestable))
     return parts[0] if len(parts) == 1 else AllOf(tuple(parts), node.line)
 
 
-def _fact_tests(name: str, node: Node, facts: dict[str, FactSpec]) -> list[Compare]:
+def _fact_tests(name: str, node: Node, facts: dict[str, FactSpec], untestable: frozenset[str]) -> list[Compare]:
     if name == "diagnosis":
         raise node.error("rules may not test 'diagnosis': the pathway's diagnosis is implied")
     spec = facts.get(name)
+    if spec is None and name in untestable:
+        raise node.error(
+            f"rules may not test {name!r}: a patient may leave it out and it has no default, "
+            "so the rule would silently never fire (durable-rules skips missing fields)"
+        )
     if spec is None:
         raise node.error(
             f"unknown fact {name!r}; rules may test: {', '.join(sorted(facts))}, and all/any/not.",
@@ -220,7 +225,8 @@ def _rule(
     optional = ["when", "evidence", "notes", "description"] + ([] if screening else ["from"])
     node.mapping(required=["id", "then", "cite"], optional=optional, what="a rule")
     rule_id = node.child("id").ident(what="a rule id")
-    when = parse_condition(node.child("when"), facts) if node.get("when") is not None else AllOf(())
+    untestable = frozenset(vocab.facts) - set(facts)
+    when = parse_condition(node.child("when"), facts, untestable) if node.get("when") is not None else AllOf(())
     then_node = node.child("then").mapping(
         optional=["ivig", "alerts"] if screening else ["ivig", "next_step", "dose", "alerts"]
     )

@@ -1,0 +1,98 @@
+"""Dose-determining weight and grams: the policy of docs/dosing.md, checked by hand-worked numbers."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import adult
+from ivig_rules.dosing import compute_dose, dosing_weight, ideal_body_weight, round_half_up
+from ivig_rules.evaluator import Evaluator
+from ivig_rules.model import Amount, DoseRegimen
+from ivig_rules.patient import patient_from_mapping
+
+
+def _patient(vocab, **facts):
+    return patient_from_mapping(adult(diagnosis="gbs", **facts), vocab)
+
+
+def _regimen(**kw):
+    base = dict(id="r", therapy="ivig", phase="induction", g_per_kg=Amount(2.0), per="course", days=Amount(5))
+    base.update(kw)
+    return DoseRegimen(**base)
+
+
+def test_issue_check_man_100kg_175cm(vocab):
+    patient = _patient(vocab, sex="male", age_years=40, weight_kg=100, height_cm=175)
+    assert round_half_up(ideal_body_weight("male", 175), 1) == 70.5
+    weight = dosing_weight(patient)
+    assert (weight.kg, weight.basis, weight.ideal_kg) == (82.3, "adjusted", 70.5)
+    dose = compute_dose(_regimen(), patient)
+    assert (dose.total_g, dose.rounded_total_g, dose.per_day_g) == (164.6, 165.0, 32.92)
+
+
+def test_female_devine_base(vocab):
+    assert round_half_up(ideal_body_weight("female", 165), 1) == 56.9  # 45.5 + 2.3 x 4.96
+
+
+@pytest.mark.parametrize(
+    "facts, basis, kg",
+    [
+        ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100),
+        ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100),  # no height
+        ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60),  # below IBW
+        ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70),  # under 60 in
+        ({"age_years": 18, "weight_kg": 120, "height_cm": 160, "sex": "female"}, "adjusted", 79.4),  # IBW 52.38
+    ],
+)
+def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg):
+    weight = dosing_weight(_patient(vocab, **facts))
+    assert (weight.basis, weight.kg) == (basis, kg)
+    assert weight.kg <= facts["weight_kg"]
+    assert weight.note
+
+
+def test_actual_policy_switches_adjustment_off(vocab):
+    patient = _patient(vocab, sex="male", age_years=40, weight_kg=100, height_cm=175)
+    assert dosing_weight(patient, "actual").kg == 100
+    dose = compute_dose(_regimen(), patient, "actual")
+    assert (dose.total_g, dose.rounded_total_g) == (200.0, 200.0)
+
+
+def test_policy_selectable_from_the_library(catalogue):
+    facts = adult(diagnosis="gbs", sex="male", age_years=40, weight_kg=100, height_cm=175)
+    with Evaluator(catalogue, engine="reference", weight_policy="actual") as ev:
+        assert ev.evaluate(facts).dose.dosing_weight_kg == 100
+    with Evaluator(catalogue, engine="reference") as ev:
+        assert ev.evaluate(facts).dose.dosing_weight_kg == 82.3
+
+
+def test_per_day_regimen_and_cap(vocab):
+    child = _patient(vocab, age_years=8, weight_kg=30)
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.03, 0.02, 0.03), per="day", days=Amount(3), max_g_per_day=1.0)
+    dose = compute_dose(steroid, child)
+    assert (dose.per_day_g, dose.total_g, dose.rounded_total_g) == (0.9, 2.7, None)
+    big = _patient(vocab, age_years=30, weight_kg=80)
+    capped = compute_dose(steroid, big)
+    assert (capped.per_day_g, capped.total_g) == (1.0, 3.0)
+    assert any("Capped" in n for n in capped.notes)
+
+
+def test_rounding_to_nearest_5g_is_half_up(vocab):
+    patient = _patient(vocab, age_years=10, weight_kg=31.25)
+    dose = compute_dose(_regimen(g_per_kg=Amount(0.4), per="infusion", days=Amount(1)), patient)
+    assert dose.dosing_weight_kg == 31.3  # 31.25 rounds up
+    assert dose.total_g == 12.52 and dose.rounded_total_g == 15.0
+
+
+def test_no_weight_means_no_dose_and_an_alert(evaluator):
+    rec = evaluator.evaluate(adult(diagnosis="gbs"))
+    assert rec.ivig == "recommended" and rec.dose is None
+    assert "weight_missing" in rec.alert_ids
+
+
+def test_ranges_are_kept_with_the_default(catalogue):
+    with Evaluator(catalogue, engine="reference") as ev:
+        rec = ev.evaluate(adult(diagnosis="adem", age_years=9, weight_kg=30, treatments={"ivig": "responded"}, recurrent=True))
+    assert rec.dose.phase == "maintenance"
+    assert rec.dose.g_per_kg == 0.4 and rec.dose.g_per_kg_range == (0.4, 2)
+    assert rec.dose.interval_weeks == 6 and rec.dose.interval_weeks_range == (4, 6)

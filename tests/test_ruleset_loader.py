@@ -1,0 +1,160 @@
+"""Rulesets are checked when they are built: each authoring mistake names file, line and key."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import RULESETS
+from ivig_rules.catalogue import load_catalogue
+from ivig_rules.errors import SchemaError
+
+MS = "pathways/ms_relapse.yaml"
+
+
+@pytest.fixture
+def rulesets(tmp_path) -> Path:
+    target = tmp_path / "rulesets"
+    shutil.copytree(RULESETS, target)
+    return target
+
+
+def _edit(folder: Path, name: str, old: str, new: str) -> Path:
+    path = folder / name
+    text = path.read_text()
+    assert old in text, f"test setup: {old!r} not in {name}"
+    path.write_text(text.replace(old, new, 1))
+    return path
+
+
+def _line_of(path: Path, needle: str) -> int:
+    """Line of the first (or, for "text#N", the N-th) line holding the needle."""
+    text, _, nth = needle.partition("#")
+    hits = [n for n, line in enumerate(path.read_text().splitlines(), 1) if text in line]
+    return hits[int(nth or 1) - 1]
+
+
+CASES = [
+    # (old text, new text, needle on the blamed line, words in the message)
+    (
+        "treatments.plasma_exchange: responded",
+        "treatments.plasma_exchnge: responded",
+        "plasma_exchnge",
+        ["unknown fact 'treatments.plasma_exchnge'", "Did you mean 'treatments.plasma_exchange'"],
+    ),
+    (
+        "when: {treatments.ivig: contraindicated}",
+        "when: {treatments.ivig: {'<': failed}}",
+        "'<': failed",
+        ["'<' compares numbers"],
+    ),
+    (
+        "then: {ivig: not_yet, next_step: plex}",
+        "then: {ivig: not_yet, next_step: plx}",
+        "next_step: plx",
+        ["no step 'plx'", "Did you mean 'plex'"],
+    ),
+    (
+        "then: {ivig: recommended, next_step: ivig}\n    evidence: open_label_trials",
+        "then: {ivig: recommended, next_step: plex}\n    evidence: open_label_trials",
+        "next_step: plex}",
+        ["must be an IVIG step"],
+    ),
+    (
+        "then: {ivig: not_indicated}\n    evidence: expert_opinion\n    cite: [\"001_31bd74f6d628a3ef.txt\"]\n\n  - id: plasma_exchange_next",
+        "then: {ivig: not_indicated}\n    evidence: expert_opinion\n\n  - id: plasma_exchange_next",
+        "- id: steroids_worked",
+        ["'cite' is required"],
+    ),
+    (
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [99]"',
+        "[99]",
+        ["numbers 11 references", "[99] does not exist"],
+    ),
+    (
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        'cite: ["001_31bd74f6d628a3ef.tx [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        "001_31bd74f6d628a3ef.tx [1]",
+        ["unknown source", "Did you mean '001_31bd74f6d628a3ef.txt'"],
+    ),
+    ("- id: steroids_worked", "- id: steroids_first", "- id: steroids_first#2", ["used twice"]),
+    ('version: "1.0.0"', "version: 1.0", "version: 1.0", ["write the version as text"]),
+    (
+        "when: {treatments.ivig: contraindicated}",
+        "when: {diagnosis: ms_relapse}",
+        "when: {diagnosis",
+        ["may not test 'diagnosis'"],
+    ),
+    (
+        "when: {treatments.ivig: contraindicated}",
+        "when: {weight_kg: {'>': 100}}",
+        "when: {weight_kg",
+        ["may not test 'weight_kg'", "no default"],
+    ),
+    ("then: {ivig: contraindicated}", "then: {ivig: contraindicated, alerts: [hypersensitvity]}", "hypersensitvity", ["unknown alert id", "Did you mean 'hypersensitivity'"]),
+    ("then: {ivig: contraindicated}", "then: {ivig: contra}", "ivig: contra}", ["unknown IVIG verdict", "Did you mean 'contraindicated'"]),
+    ("    from: start\n    when: {treatments.ivig: contraindicated}", "    form: start\n    when: {treatments.ivig: contraindicated}", "form: start", ["unknown key 'form'", "Did you mean 'from'"]),
+    ("when: {treatments.ivig: contraindicated}", "when: {treatments.ivig: {is: contraindicated}}", "{is:", ["unknown operator 'is'"]),
+    ("when: {treatments.ivig: contraindicated}", "when: {any: []}", "{any: []}", ["at least one"]),
+    ("    g_per_kg: 0.4\n", "    g_per_kg: 40\n", "g_per_kg: 40", ["out of range", "at most 5"]),
+]
+
+
+@pytest.mark.parametrize("old, new, needle, words", CASES, ids=[c[3][0][:40] for c in CASES])
+def test_authoring_mistakes_are_caught_at_load_time(rulesets, old, new, needle, words):
+    path = _edit(rulesets, MS, old, new)
+    with pytest.raises(SchemaError) as caught:
+        load_catalogue(rulesets)
+    error = caught.value
+    assert error.file == str(path)
+    assert error.line == _line_of(path, needle), str(error)
+    message = str(error)
+    for word in words:
+        assert word in message, message
+
+
+def test_two_pathways_for_one_diagnosis(rulesets):
+    shutil.copy(rulesets / MS, rulesets / "pathways/ms_relapse_copy.yaml")
+    _edit(rulesets, "pathways/ms_relapse_copy.yaml", "id: ms_relapse\n", "id: ms_relapse_two\n")
+    with pytest.raises(SchemaError, match="already has a pathway"):
+        load_catalogue(rulesets)
+
+
+def test_missing_rulesets_folder(tmp_path):
+    with pytest.raises(SchemaError, match="no rulesets folder"):
+        load_catalogue(tmp_path / "nowhere")
+
+
+def test_every_rule_and_alert_of_the_project_cites_a_known_source(catalogue):
+    """Fidelity: no rule, step, dose or alert without a citation that resolves."""
+    sources = catalogue.vocabulary.sources
+    items = [(a.id, a.citations) for a in catalogue.vocabulary.alerts.values()]
+    for pathway in catalogue.pathways.values():
+        items += [(r.qualified_id, r.citations) for r in pathway.rules]
+        items += [(f"{pathway.id}.step.{s.id}", s.citations) for s in pathway.steps.values()]
+        items += [(f"{pathway.id}.dose.{d.id}", d.citations) for d in pathway.doses.values()]
+        assert set(pathway.sources) <= set(sources)
+    items += [(r.qualified_id, r.citations) for r in catalogue.screening.rules]
+    for name, citations in items:
+        assert citations, name
+        for citation in citations:
+            assert citation.source in sources, (name, citation)
+            if citation.ref is not None:
+                assert 1 <= citation.ref <= sources[citation.source].references, (name, citation)
+
+
+def test_every_decision_rule_states_its_evidence(catalogue):
+    for pathway in catalogue.pathways.values():
+        for rule in pathway.rules:
+            if rule.decides:
+                assert rule.evidence in catalogue.vocabulary.evidence_levels, rule.qualified_id
+
+
+def test_project_pathways_are_exhaustive_and_unambiguous(catalogue):
+    from ivig_rules.fact_space import decision_findings
+
+    for pathway in catalogue.pathways.values():
+        assert decision_findings(pathway, catalogue.vocabulary) == [], pathway.id

@@ -22,7 +22,7 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
     lines: list[str] = []
     shown = report.results if verbose else [r for r in report.results if r.status != "passed"]
     if shown:
-        width = min(60, max(len(r.scenario.name) for r in shown))
+        width = min(60, max([len("SCENARIO")] + [len(r.scenario.name) for r in shown]))
         lines.append(f"{'RESULT':<6}  {'SCENARIO':<{width}}  WHERE")
         for r in shown:
             name = r.scenario.name if len(r.scenario.name) <= width else r.scenario.name[: width - 1] + "~"

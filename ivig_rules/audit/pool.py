@@ -1,0 +1,232 @@
+"""Evaluates chunks of rows in worker processes, in order, surviving workers that die.
+
+Each worker process builds its own evaluator (durable-rules state is never shared between
+processes) and gets one chunk at a time over its own pipe, so neither side can block the
+other. Before each row a worker writes the row's index to a shared counter; when a worker
+dies (durable-rules can crash the process on input validation did not foresee), that row is
+reported as the one that killed it, the rest of the chunk goes to a fresh worker, and the run
+goes on. Results come back in input order; at most ``max_ahead`` chunks are held at once,
+so memory stays flat whatever the cohort size.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+from collections import deque
+from dataclasses import dataclass, field
+from multiprocessing.connection import wait
+from typing import Callable, Iterable, Iterator
+
+from ..errors import EngineError
+from .cohort import RawRow
+from .results import RowWriter, crash_row
+
+__all__ = ["WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_workers"]
+
+ChunkOutput = list  # [(text, summary), ...] in row order
+MAX_STARTUP_FAILURES = 3
+
+
+@dataclass(frozen=True)
+class WorkerSpec:
+    """Everything a worker needs to build its own evaluator and row processor (picklable)."""
+
+    rulesets: str
+    engine: str
+    weight_policy: str
+    fmt: str
+    output_fmt: str
+    file: str
+    columns: tuple[str, ...] = ()
+    header: tuple[str, ...] = ()
+
+    def build(self, *, abort_on_id: str | None = None) -> Callable[[RawRow], tuple[str, tuple]]:
+        from ..evaluator import Evaluator
+        from .rows import RowProcessor
+
+        evaluator = Evaluator(self.rulesets, engine=self.engine, weight_policy=self.weight_policy)
+        processor = RowProcessor(evaluator, self.fmt, self.file, self.columns, self.header, abort_on_id=abort_on_id)
+        writer = RowWriter(self.output_fmt)
+
+        def run(row: RawRow) -> tuple[str, tuple]:
+            result, summary = processor.process(row)
+            return writer.format(result), summary
+
+        return run
+
+
+def evaluate_in_process(spec: WorkerSpec, chunks: Iterable[list[RawRow]]) -> Iterator[ChunkOutput]:
+    """Evaluate in this process (no crash isolation); for library use, tests and profiling."""
+    run = spec.build()
+    for chunk in chunks:
+        yield [run(row) for row in chunk]
+
+
+def _worker_main(spec: WorkerSpec, conn, progress) -> None:
+    from .rows import abort_id_from_environment
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    run = spec.build(abort_on_id=abort_id_from_environment())
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        chunk_id, rows = message
+        out = []
+        for index, row in enumerate(rows):
+            progress.value = index
+            out.append(run(row))
+        progress.value = -1
+        conn.send((chunk_id, out))
+
+
+@dataclass
+class _Chunk:
+    id: int
+    rows: list[RawRow]
+    done: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # index -> crash result
+    attempts: int = 0
+
+    def todo(self) -> list[int]:
+        return [i for i in range(len(self.rows)) if i not in self.done]
+
+
+class _Worker:
+    def __init__(self, context, spec: WorkerSpec) -> None:
+        self.conn, child = context.Pipe()
+        self.progress = context.RawValue("l", -1)
+        self.process = context.Process(target=_worker_main, args=(spec, child, self.progress), daemon=True)
+        self.process.start()
+        child.close()
+        self.chunk: _Chunk | None = None
+        self.indices: list[int] = []
+
+    def send(self, chunk: _Chunk) -> bool:
+        self.chunk = chunk
+        self.indices = chunk.todo()
+        self.progress.value = -1
+        chunk.attempts += 1
+        try:
+            self.conn.send((chunk.id, [chunk.rows[i] for i in self.indices]))
+        except (OSError, ValueError):
+            return False
+        return True
+
+    def death(self) -> str:
+        self.process.join(timeout=5)
+        code = self.process.exitcode
+        if code is not None and code < 0:
+            try:
+                return f"killed by {signal.Signals(-code).name}"
+            except ValueError:
+                return f"killed by signal {-code}"
+        return f"exit code {code}"
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except (OSError, ValueError):
+            pass
+        self.process.join(timeout=2)
+        if self.process.is_alive():
+            self.process.kill()
+            self.process.join()
+        self.conn.close()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+def evaluate_in_workers(
+    spec: WorkerSpec,
+    chunks: Iterable[list[RawRow]],
+    workers: int,
+    *,
+    on_death: Callable[[RawRow | None, str], None] | None = None,
+) -> Iterator[ChunkOutput]:
+    """Evaluate chunks in ``workers`` processes; yield each chunk's output in input order."""
+    context = _context()
+    writer = RowWriter(spec.output_fmt)
+    source = iter(chunks)
+    max_ahead = 2 * workers + 2
+    pool = [_Worker(context, spec) for _ in range(workers)]
+    retry: deque[_Chunk] = deque()
+    finished: dict[int, ChunkOutput] = {}
+    next_id = next_out = 0
+    exhausted = False
+    startup_failures = 0
+    try:
+        while True:
+            for worker in pool:
+                if worker.chunk is not None:
+                    continue
+                if retry:
+                    chunk = retry.popleft()
+                elif not exhausted and next_id - next_out < max_ahead:
+                    rows = next(source, None)
+                    if rows is None:
+                        exhausted = True
+                        continue
+                    chunk = _Chunk(next_id, rows)
+                    next_id += 1
+                else:
+                    continue
+                worker.send(chunk)  # a failed send shows up below as a dead worker
+            busy = [w for w in pool if w.chunk is not None]
+            if not busy:
+                if exhausted and not retry:
+                    break
+                continue
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            for position, worker in enumerate(pool):
+                if worker.chunk is None or (worker.conn not in ready and worker.process.sentinel not in ready):
+                    continue
+                chunk = worker.chunk
+                message = None
+                if worker.conn.poll():
+                    try:
+                        message = worker.conn.recv()
+                    except (EOFError, OSError):
+                        message = None
+                if message is not None:
+                    _, out = message
+                    merged = dict(zip(worker.indices, out))
+                    merged.update(chunk.done)
+                    finished[chunk.id] = [merged[i] for i in range(len(chunk.rows))]
+                    worker.chunk = None
+                    startup_failures = 0
+                    continue
+                # the worker died with this chunk in hand
+                how = worker.death()
+                index = worker.progress.value
+                worker.conn.close()
+                if 0 <= index < len(worker.indices):
+                    row = chunk.rows[worker.indices[index]]
+                    result, summary = crash_row(row, spec.file, how)
+                    chunk.done[worker.indices[index]] = (writer.format(result), summary)
+                    startup_failures = 0
+                    if on_death:
+                        on_death(row, how)
+                else:
+                    startup_failures += 1
+                    if on_death:
+                        on_death(None, how)
+                    if startup_failures >= MAX_STARTUP_FAILURES:
+                        raise EngineError(f"the audit workers keep dying before evaluating any row ({how}); stopping")
+                if chunk.todo():
+                    retry.appendleft(chunk)
+                else:
+                    finished[chunk.id] = [chunk.done[i] for i in range(len(chunk.rows))]
+                pool[position] = _Worker(context, spec)
+            while next_out in finished:
+                yield finished.pop(next_out)
+                next_out += 1
+    finally:
+        for worker in pool:
+            worker.stop()

@@ -1,0 +1,205 @@
+"""Turns one raw cohort row into a result row: typed facts, validation, evaluation.
+
+Runs in the worker processes. CSV cells are text, so each is parsed explicitly by the type
+the data dictionary gives its fact (a number must be written as plain digits, a boolean as
+true/false, yes/no or 1/0); then the same validation as every other patient
+(:func:`ivig_rules.patient.parse_patient`) applies. Whatever goes wrong with a row is
+caught here and becomes that row's error; it never stops the run.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from typing import Any
+
+from .._reader import Node
+from ..errors import IvigRulesError, PatientError
+from ..evaluator import Evaluator
+from ..marked_yaml import MarkedDict
+from ..model import TREATMENT_PREFIX
+from ..patient import parse_patient
+from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
+from .results import error_row, result_row
+
+__all__ = ["RowProcessor", "ABORT_ENV", "abort_id_from_environment"]
+
+ABORT_ENV = "IVIG_RULES_AUDIT_TEST_ABORT_ID"
+"""Test hook: a worker process calls os.abort() on a row whose id equals this value (simulates a crash)."""
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
+_MAX_NUMBER_CHARS = 40
+_TREATMENTS = "treatments"
+
+
+class RowProcessor:
+    """Evaluates rows of one cohort with one evaluator (one per worker process)."""
+
+    def __init__(self, evaluator: Evaluator, fmt: str, file: str, columns: tuple[str, ...] = (), header: tuple[str, ...] = (),
+                 *, abort_on_id: str | None = None) -> None:
+        self.evaluator = evaluator
+        self.vocab = evaluator.vocabulary
+        self.fmt = fmt
+        self.file = file
+        self.columns = columns
+        self.header = header or columns
+        # fact key as parse_patient names it -> the CSV column it came from
+        self._column_of = {fact: name for fact, name in zip(columns, self.header)}
+        self.abort_on_id = abort_on_id
+
+    def process(self, row: RawRow) -> tuple[dict, tuple]:
+        """The result row and its summary entry (pathway, verdict, error)."""
+        peeked: dict[str, Any] = {}
+        try:
+            if row.problem is not None:
+                raise PatientError(row.problem, file=self.file, line=row.line)
+            if self.fmt == "csv":
+                cells = self._csv_cells(row)
+                peeked = dict(zip(self.columns, cells))
+                mapping = self._csv_mapping(cells, row.line)
+            else:
+                peeked = mapping = self._json_mapping(row)
+            if self.abort_on_id is not None and _peek(peeked, "id") == self.abort_on_id:
+                os.abort()
+            patient = parse_patient(Node(mapping, self.file, "", row.line, PatientError), self.vocab)
+            recommendation = self.evaluator.evaluate(patient)
+        except PatientError as exc:
+            column = self._column_of.get(exc.key, exc.key) if exc.key else None
+            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), self._remap(exc), column)
+        except IvigRulesError as exc:
+            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), str(exc), None)
+        except Exception as exc:  # a bug; reported on the row, the run goes on
+            message = f"{self.file}:{row.line}: internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules."
+            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), message, None)
+        return result_row(row, recommendation)
+
+    # -- CSV --------------------------------------------------------------------------------
+    def _csv_cells(self, row: RawRow) -> list[str]:
+        try:
+            cells = next(csv.reader([row.text]))
+        except csv.Error as exc:
+            raise PatientError(f"not a valid CSV row: {exc}", file=self.file, line=row.line) from None
+        if len(cells) != len(self.columns):
+            raise PatientError(
+                f"the row has {len(cells)} cells but the header has {len(self.columns)} columns",
+                file=self.file,
+                line=row.line,
+            )
+        return cells
+
+    def _csv_mapping(self, cells: list[str], line: int) -> MarkedDict:
+        mapping = MarkedDict(line)
+        treatments = MarkedDict(line)
+        facts = self.vocab.facts
+        for fact, name, cell in zip(self.columns, self.header, cells):
+            text = cell.strip()
+            if not text:
+                continue  # an empty cell: not given
+            if fact.startswith(TREATMENT_PREFIX):
+                treatments[fact[len(TREATMENT_PREFIX):]] = text
+                continue
+            kind = facts[fact].type
+            if kind == "number":
+                mapping[fact] = self._number(text, line, name)
+            elif kind == "boolean":
+                value = _BOOLEANS.get(text.lower())
+                if value is None:
+                    raise PatientError(
+                        f"expected true or false (or yes/no, 1/0), found {text[:40]!r}",
+                        file=self.file, line=line, key=name,
+                    )
+                mapping[fact] = value
+            else:
+                mapping[fact] = text
+        if treatments:
+            mapping[_TREATMENTS] = treatments
+        return mapping
+
+    def _number(self, text: str, line: int, column: str) -> int | float:
+        if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
+            raise PatientError(
+                f"expected a number written as plain digits (e.g. 72.5), found {text[:40]!r}",
+                file=self.file, line=line, key=column,
+            )
+        return float(text) if "." in text else int(text)
+
+    # -- JSON Lines -------------------------------------------------------------------------
+    def _json_mapping(self, row: RawRow) -> Any:
+        try:
+            data = json.loads(row.text, parse_constant=_no_constant, object_pairs_hook=_no_duplicates)
+        except (ValueError, RecursionError) as exc:
+            raise PatientError(f"not valid JSON: {_short(exc)}", file=self.file, line=row.line) from None
+        if not isinstance(data, dict):
+            return data  # parse_patient says what a patient must be
+        mapping = MarkedDict(row.line)
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            prefix = next((p for p in TREATMENT_COLUMN_PREFIXES if key.startswith(p)), None)
+            if prefix is not None:
+                flat[key[len(prefix):]] = value
+            elif key == _TREATMENTS and isinstance(value, dict):
+                mapping[key] = _marked(value, row.line)
+            else:
+                mapping[key] = value
+        if flat:
+            treatments = mapping.setdefault(_TREATMENTS, MarkedDict(row.line))
+            if not isinstance(treatments, dict):
+                return mapping  # parse_patient reports the bad 'treatments' value
+            for therapy, status in flat.items():
+                if therapy in treatments:
+                    raise PatientError(
+                        f"the status of {therapy!r} is given twice (under 'treatments' and as 'treatment.{therapy}')",
+                        file=self.file, line=row.line, key=f"treatments.{therapy}",
+                    )
+                treatments[therapy] = status
+        return mapping
+
+    def _remap(self, exc: PatientError) -> str:
+        """The error's text, naming the CSV column rather than the internal fact path."""
+        column = self._column_of.get(exc.key) if exc.key else None
+        if column is None or column == exc.key:
+            return str(exc)
+        return str(PatientError(exc.message, file=exc.file, line=exc.line, key=column, suggestion=exc.suggestion))
+
+
+def _peek(mapping: Any, key: str) -> str | None:
+    value = mapping.get(key) if isinstance(mapping, dict) else None
+    return value if isinstance(value, str) and len(value) <= 200 else None
+
+
+def _marked(value: dict, line: int) -> MarkedDict:
+    out = MarkedDict(line)
+    out.update(value)
+    return out
+
+
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not a number")
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise ValueError(f"the key {key!r} appears twice in one object")
+        out[key] = value
+    return out
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def abort_id_from_environment() -> str | None:
+    """The test hook's patient id, if set; a process that will abort on purpose writes no core file."""
+    value = os.environ.get(ABORT_ENV) or None
+    if value is not None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    return value
+

@@ -1,0 +1,126 @@
+"""``audit_cohort``: a cohort file in, one result row per patient out, and a summary.
+
+Streams: rows are read, evaluated in chunks and written as they come, so memory stays flat
+however many patients the cohort holds.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, TextIO
+
+from ..catalogue import load_catalogue
+from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
+from ..engines import DEFAULT_ENGINE, ENGINES
+from ..errors import InputError, did_you_mean
+from .cohort import Cohort, CohortError, RawRow
+from .formats import choose_format
+from .pool import WorkerSpec, evaluate_in_process, evaluate_in_workers
+from .results import RowWriter
+from .summary import AuditSummary
+
+__all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE"]
+
+DEFAULT_CHUNK_SIZE = 256
+Progress = Callable[[int, int, "int | None"], None]  # rows done, bytes read, bytes in all (or None)
+
+
+def audit_cohort(
+    cohort: str | Path,
+    results: str | Path,
+    *,
+    rulesets: str | Path | None = None,
+    engine: str = DEFAULT_ENGINE,
+    weight_policy: str = DEFAULT_WEIGHT_POLICY,
+    workers: int | None = None,
+    input_format: str | None = None,
+    output_format: str | None = None,
+    chunk_size: int = DEFAULT_CHUNK_SIZE,
+    progress: Progress | None = None,
+    warn: Callable[[str], None] | None = None,
+) -> AuditSummary:
+    """Evaluate every patient of ``cohort`` and write one result row each to ``results``.
+
+    ``workers`` processes evaluate in parallel (default: one per core); ``0`` evaluates in
+    this process, without protection against a crashing engine. ``-`` reads standard input
+    or writes standard output (give the format then).
+    """
+    _check_choice(engine, ENGINES, "engine")
+    _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers < 0:
+        raise InputError(f"--workers must be 0 (evaluate in this process) or more, found {workers}")
+    if chunk_size < 1:
+        raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
+    fmt = choose_format(cohort, input_format, what="cohort", option="--format")
+    out_fmt = choose_format(results, output_format, what="results", option="--output-format")
+    if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
+        raise CohortError("the results file is the cohort file itself; choose another -o", file=str(results))
+    catalogue = load_catalogue(rulesets)
+    summary = AuditSummary(
+        cohort="<stdin>" if str(cohort) == "-" else str(cohort),
+        results="<stdout>" if str(results) == "-" else str(results),
+        engine=engine,
+        workers=workers,
+    )
+    started = time.perf_counter()
+    with Cohort(cohort, fmt, catalogue.vocabulary) as source, _open_results(results) as out:
+        spec = WorkerSpec(catalogue.root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
+        out.write(RowWriter(out_fmt).header())
+        chunks = _chunks(source.rows(), chunk_size)
+        if workers == 0:
+            outputs = evaluate_in_process(spec, chunks)
+        else:
+            def on_death(row: RawRow | None, how: str) -> None:
+                summary.worker_deaths += 1
+                if warn is not None:
+                    where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (while starting)"
+                    warn(f"a worker process died ({how}) on {where}; a fresh worker goes on with the rest")
+
+            outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death)
+        for output in outputs:
+            out.write("".join(text for text, _ in output))
+            for entry in output:
+                summary.add(*entry[1])
+            if progress is not None:
+                progress(summary.rows, source.bytes_read, source.size)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+def _check_choice(value: str, options: Iterable[str], what: str) -> None:
+    if value not in options:
+        raise InputError(
+            f"unknown {what} {value!r}; choose one of: {', '.join(options)}.", suggestion=did_you_mean(value, options)
+        )
+
+
+def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
+    chunk: list[RawRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+@contextmanager
+def _open_results(results: str | Path) -> Iterator[TextIO]:
+    if str(results) == "-":
+        yield sys.stdout
+        sys.stdout.flush()
+        return
+    path = Path(results)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle = path.open("w", encoding="utf-8", errors="backslashreplace", newline="")
+    except OSError as exc:
+        raise CohortError(f"cannot write the results file: {exc.strerror or exc}", file=str(path)) from None
+    with handle:
+        yield handle

@@ -1,0 +1,113 @@
+"""``ivig-rules audit``: a cohort of patients in, one result row per patient out, and a summary."""
+
+from __future__ import annotations
+
+import json
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors
+
+
+class FileFormat(str, Enum):
+    csv = "csv"
+    jsonl = "jsonl"
+
+
+@handles_errors
+def audit(
+    cohort: str = typer.Argument(..., help="Cohort file: CSV (one patient per row) or JSON Lines; - for standard input."),
+    output: str = typer.Option(..., "--output", "-o", help="Results file (.csv or .jsonl); - for standard output."),
+    input_format: Optional[FileFormat] = typer.Option(None, "--format", help="Cohort format (default: from the suffix)."),
+    output_format: Optional[FileFormat] = typer.Option(
+        None, "--output-format", help="Results format (default: from the suffix of --output)."
+    ),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", "-w", help="Worker processes (default: one per core; 0 = in this process, no crash isolation)."
+    ),
+    chunk_size: int = typer.Option(256, "--chunk-size", help="Rows a worker takes at a time."),
+    summary_json: Optional[Path] = typer.Option(
+        None, "--summary-json", help="Also write the summary as JSON to this file.", dir_okay=False
+    ),
+    engine: EngineName = EngineOption,
+    weight_policy: WeightPolicy = WeightPolicyOption,
+    rulesets: Optional[Path] = RulesetsOption,
+) -> None:
+    """Evaluate every patient of a cohort file: exit 0 when every row was evaluated, 1 when any row has an error.
+
+    Each input row gives one output row, in input order; a bad row gets its error in the
+    output and the summary, and never stops the run. Example:
+    ivig-rules audit cohort.csv -o results.csv --summary-json summary.json
+    """
+    from ..audit import audit_cohort
+
+    def warn(message: str) -> None:
+        typer.echo(f"ivig-rules: {message}", err=True)
+
+    with _progress_bar() as progress:
+        summary = audit_cohort(
+            cohort,
+            output,
+            rulesets=rulesets,
+            engine=engine.value,
+            weight_policy=weight_policy.value,
+            workers=workers,
+            input_format=input_format.value if input_format else None,
+            output_format=output_format.value if output_format else None,
+            chunk_size=chunk_size,
+            progress=progress,
+            warn=warn,
+        )
+    typer.echo(summary.to_text(), err=True)
+    if summary_json is not None:
+        try:
+            summary_json.parent.mkdir(parents=True, exist_ok=True)
+            summary_json.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
+        except OSError as exc:
+            raise fail(f"{summary_json}: cannot write the summary: {exc.strerror or exc}") from None
+    raise typer.Exit(1 if summary.errors else 0)
+
+
+class _progress_bar:
+    """A rich progress bar on a terminal (by bytes read, with rows/s); nothing when stderr is not one."""
+
+    def __enter__(self):
+        if not sys.stderr.isatty():
+            self._bar = None
+            return None
+        from rich.console import Console
+        from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
+
+        self._bar = Progress(
+            TextColumn("auditing"),
+            BarColumn(),
+            TextColumn("{task.fields[rows]:>10,} rows  {task.fields[rate]:>8,.0f}/s"),
+            TimeRemainingColumn(),
+            auto_refresh=False,
+            transient=True,
+            console=Console(stderr=True),
+        )
+        self._bar.start()
+        self._task = self._bar.add_task("audit", total=None, rows=0, rate=0.0)
+        import time
+
+        self._clock = time.perf_counter
+        self._started = self._shown = self._clock()
+        return self.update
+
+    def update(self, rows: int, done: int, total: int | None) -> None:
+        now = self._clock()
+        if now - self._shown < 0.1:
+            return
+        self._shown = now
+        elapsed = max(now - self._started, 1e-9)
+        self._bar.update(self._task, completed=done, total=total, rows=rows, rate=rows / elapsed)
+        self._bar.refresh()
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()

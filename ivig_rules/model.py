@@ -70,6 +70,7 @@ class FactSpec:
     required: bool = False
     unit: str | None = None
     max_length: int | None = None
+    requires: tuple[tuple[str, Scalar], ...] = ()  # a true flag needs these other facts
 
     @property
     def always_present(self) -> bool:

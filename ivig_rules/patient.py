@@ -68,6 +68,12 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
         if spec.required:
             raise node.error(f"the fact {name!r} is required ({spec.description})")
         values[name] = spec.default
+    for name, spec in facts.items():
+        for other, needed in spec.requires:
+            if values.get(name) is True and values.get(other) != needed:
+                raise node.child(name).error(
+                    f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); check the patient's facts"
+                )
     statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
     if node.get(_TREATMENTS) is not None:
         treatments = node.child(_TREATMENTS)

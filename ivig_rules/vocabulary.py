@@ -94,7 +94,7 @@ def _terms(node: Node) -> dict[str, Term]:
 def _fact(name: str, node: Node) -> FactSpec:
     node.mapping(
         required=["type", "description"],
-        optional=["values", "minimum", "maximum", "exclusive_minimum", "default", "required", "unit", "max_length"],
+        optional=["values", "minimum", "maximum", "exclusive_minimum", "default", "required", "unit", "max_length", "requires"],
     )
     kind = node.child("type").choice(_FACT_TYPES, what="fact type")
     values: tuple[str, ...] = ()
@@ -118,7 +118,13 @@ def _fact(name: str, node: Node) -> FactSpec:
             default = d.number(minimum=minimum, maximum=maximum)
         else:
             default = d.text()
+    requires: tuple = ()
+    if node.get("requires") is not None:
+        if kind != "boolean":
+            raise node.child("requires").error("'requires' applies to true/false facts only")
+        requires = tuple((key, child.value) for key, child in node.child("requires").mapping().items())
     return FactSpec(
+        requires=requires,
         name=name,
         type=kind,
         description=node.child("description").text(),
@@ -174,6 +180,11 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     for name in _REQUIRED_FACTS:
         if name not in facts:
             raise doc.child("facts").error(f"the fact {name!r} must be defined")
+    for name, spec in facts.items():
+        for other, value in spec.requires:
+            other_spec = facts.get(other)
+            if other_spec is None or (other_spec.values and value not in other_spec.values):
+                raise doc.child("facts").child(name).error(f"'requires' names {other}: {value!r}, which the vocabulary does not define")
     statuses_node = doc.child("statuses").mapping(required=["default", "values"])
     statuses = _terms(statuses_node.child("values"))
     default_status = statuses_node.child("default").choice(statuses, what="status")

@@ -25,7 +25,10 @@ def _fact_row(spec) -> str:
         presence = f"default `{str(spec.default).lower() if isinstance(spec.default, bool) else spec.default}`"
     else:
         presence = "optional"
-    return f"| `{spec.name}` | {spec.type} | {allowed} | {presence} | {spec.description} |"
+    description = spec.description
+    if spec.requires:
+        description += " True only with " + ", ".join(f"`{k}: {v}`" for k, v in spec.requires) + "."
+    return f"| `{spec.name}` | {spec.type} | {allowed} | {presence} | {description} |"
 
 
 def to_markdown(vocab: Vocabulary) -> str:

@@ -44,6 +44,7 @@ PATIENT_CASES = [
     ("treatments_list.yaml", 4, "treatments", ["maps each therapy to its status"]),
     ("exponent_weight.yaml", 4, "weight_kg", ["expected a number", "plain digits"]),
     ("binary.yaml", None, None, ["not UTF-8"]),
+    ("pregnant_male.yaml", 4, "pregnant", ["needs sex: female", "'male'"]),
 ]
 
 SCENARIO_CASES = [

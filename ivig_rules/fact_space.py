@@ -11,20 +11,33 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from .compiler import CompiledPathway, compile_pathway, engine_key
+from .compiler import CompiledPathway, compile_pathway, engine_key, normalise, predicate_keys
 from .engines.reference import holds
-from .model import TREATMENT_PREFIX, Catalogue, Patient, Pathway, Vocabulary, frozen_map
+from .model import TREATMENT_PREFIX, Catalogue, Patient, Pathway, Rule, Vocabulary, frozen_map
 
-__all__ = ["axes", "enumerate_patients", "Finding", "decision_findings", "patient_from_engine_facts", "MAX_SPACE"]
+__all__ = [
+    "axes",
+    "axes_for_rules",
+    "space_size",
+    "enumerate_space",
+    "enumerate_patients",
+    "example_patient",
+    "Finding",
+    "decision_findings",
+    "patient_from_engine_facts",
+    "MAX_SPACE",
+    "EXAMPLE_AGE",
+    "EXAMPLE_SEX",
+]
 
 MAX_SPACE = 500_000
+EXAMPLE_AGE = 40
+EXAMPLE_SEX = "female"
 
 
-def _thresholds(pathway: Pathway, fact: str) -> set[float]:
-    from .compiler import normalise
-
+def _thresholds(rules: Iterable[Rule], fact: str) -> set[float]:
     found: set[float] = set()
     key = engine_key(fact)
 
@@ -36,17 +49,29 @@ def _thresholds(pathway: Pathway, fact: str) -> set[float]:
             for part in p[1]:
                 walk(part)
 
-    for rule in pathway.rules:
+    for rule in rules:
         walk(normalise(rule.when))
     return found
 
 
 def axes(pathway: Pathway, vocab: Vocabulary) -> dict[str, tuple[Any, ...]]:
     """For each fact the pathway's rules test, the values that decide every rule."""
+    return axes_for_rules(pathway.rules, vocab)
+
+
+def axes_for_rules(rules: Iterable[Rule], vocab: Vocabulary) -> dict[str, tuple[Any, ...]]:
+    """For each fact these rules test (sorted by name), the values that decide every one of them.
+
+    Used for one pathway, for the screening, and for the union of an old and a new version
+    of a pathway (semantic diff), so that both versions are decided on every patient.
+    """
+    rules = tuple(rules)
     facts = vocab.rule_facts()
-    compiled = compile_pathway(pathway, _empty_screening())
+    keys: set[str] = set()
+    for rule in rules:
+        keys |= predicate_keys(normalise(rule.when))
     out: dict[str, tuple[Any, ...]] = {}
-    for key in compiled.keys:
+    for key in sorted(keys):
         fact = TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
         spec = facts[fact]
         if spec.type == "enum":
@@ -54,7 +79,7 @@ def axes(pathway: Pathway, vocab: Vocabulary) -> dict[str, tuple[Any, ...]]:
         elif spec.type == "boolean":
             out[fact] = (False, True)
         else:
-            points = sorted(_thresholds(pathway, fact))
+            points = sorted(_thresholds(rules, fact))
             low, high = spec.minimum, spec.maximum
             values = {low, high}
             for point in points:
@@ -77,25 +102,53 @@ def patient_from_engine_facts(values: dict[str, Any], pathway: Pathway, vocab: V
     for name, spec in vocab.facts.items():
         facts[name] = spec.default
     facts["diagnosis"] = pathway.diagnosis
-    facts["age_years"] = 40
-    facts["sex"] = "female"
+    facts["age_years"] = EXAMPLE_AGE
+    facts["sex"] = EXAMPLE_SEX
     for therapy in vocab.therapies:
         facts[TREATMENT_PREFIX + therapy] = vocab.default_status
     facts.update(values)
     return Patient(facts=frozen_map(dict(sorted(facts.items()))), source=f"<{pathway.id} fact space>")
 
 
-def enumerate_patients(pathway: Pathway, vocab: Vocabulary) -> Iterator[dict[str, Any]]:
-    """Every combination of the deciding values (fact name -> value)."""
-    space = axes(pathway, vocab)
-    names = list(space)
+def example_patient(values: dict[str, Any], diagnosis: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A patient mapping a user can paste into ``ivig-rules evaluate``: diagnosis, age, sex,
+    the given facts, and therapy statuses nested under ``treatments:``."""
+    out: dict[str, Any] = {"diagnosis": diagnosis, "age_years": EXAMPLE_AGE, "sex": EXAMPLE_SEX}
+    out.update(base or {})
+    treatments: dict[str, Any] = {}
+    for name in sorted(values):
+        value = values[name]
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        if name.startswith(TREATMENT_PREFIX):
+            treatments[name[len(TREATMENT_PREFIX):]] = value
+        else:
+            out[name] = value
+    if treatments:
+        out["treatments"] = treatments
+    return out
+
+
+def space_size(space: dict[str, tuple[Any, ...]]) -> int:
     size = 1
     for values in space.values():
         size *= len(values)
+    return size
+
+
+def enumerate_space(space: dict[str, tuple[Any, ...]], what: str = "the fact space") -> Iterator[dict[str, Any]]:
+    """Every combination of the axes' values (fact name -> value), in a fixed order."""
+    size = space_size(space)
     if size > MAX_SPACE:
-        raise ValueError(f"the fact space of {pathway.id} has {size:,} patients, more than {MAX_SPACE:,}")
+        raise ValueError(f"{what} has {size:,} patients, more than {MAX_SPACE:,}")
+    names = list(space)
     for combo in itertools.product(*(space[n] for n in names)):
         yield dict(zip(names, combo))
+
+
+def enumerate_patients(pathway: Pathway, vocab: Vocabulary) -> Iterator[dict[str, Any]]:
+    """Every combination of the deciding values (fact name -> value)."""
+    return enumerate_space(axes(pathway, vocab), f"the fact space of {pathway.id}")
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,75 @@
+"""What lint reports: findings with a severity, a code, a place and, where it helps, a patient."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import FileReadError, InputError, YamlError
+
+__all__ = ["ERROR", "WARNING", "SEVERITIES", "LintFinding", "from_input_error"]
+
+ERROR = "error"
+WARNING = "warning"
+SEVERITIES = (ERROR, WARNING)
+
+
+@dataclass(frozen=True)
+class LintFinding:
+    """One problem found by ``ivig-rules lint``.
+
+    ``example`` is a patient mapping that shows the problem and can be pasted into
+    ``ivig-rules evaluate``; ``unreadable`` marks input that could not be read at all (exit 2).
+    """
+
+    severity: str
+    code: str
+    message: str
+    file: str | None = None
+    line: int | None = None
+    key: str | None = None
+    suggestion: str | None = None
+    pathway: str | None = None
+    rules: tuple[str, ...] = ()
+    example: dict[str, Any] | None = None
+    count: int | None = None
+    unreadable: bool = field(default=False, compare=False)
+
+    @property
+    def where(self) -> str:
+        if self.file is None:
+            return "<rulesets>"
+        return self.file if self.line is None else f"{self.file}:{self.line}"
+
+    def sort_key(self) -> tuple:
+        return (self.file or "", self.line or 0, self.code, self.message)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "message": self.message,
+            "file": self.file,
+            "line": self.line,
+            "key": self.key,
+            "suggestion": self.suggestion,
+            "pathway": self.pathway,
+            "rules": list(self.rules),
+            "count": self.count,
+            "example": self.example,
+        }
+
+
+def from_input_error(exc: InputError, code: str = "schema") -> LintFinding:
+    """A loader's error as a lint finding; YAML and file errors mean the input is unreadable."""
+    unreadable = isinstance(exc, (YamlError, FileReadError))
+    return LintFinding(
+        severity=ERROR,
+        code="unreadable" if unreadable else code,
+        message=exc.message,
+        file=exc.file,
+        line=exc.line,
+        key=exc.key,
+        suggestion=exc.suggestion,
+        unreadable=unreadable,
+    )

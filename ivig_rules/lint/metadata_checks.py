@@ -1,0 +1,42 @@
+"""Governance warnings: pathways past their review date, rules without an evidence level."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any
+
+from ..marked_yaml import line_of
+from ..model import Pathway, Rule
+from .findings import WARNING, LintFinding
+
+__all__ = ["review_findings", "evidence_findings"]
+
+
+def review_findings(pathway: Pathway, doc: Any, today: _dt.date) -> list[LintFinding]:
+    """A warning when the pathway's review date has passed (``today`` is given, for tests)."""
+    if pathway.review_due >= today:
+        return []
+    header = doc.get("pathway") if isinstance(doc, dict) else None
+    key = "review_due" if isinstance(header, dict) and "review_due" in header else "last_reviewed"
+    days = (today - pathway.review_due).days
+    return [
+        LintFinding(
+            WARNING, "review-overdue",
+            f"the pathway {pathway.id!r} was due for review on {pathway.review_due.isoformat()} "
+            f"({days} day{'s' if days != 1 else ''} ago; last reviewed {pathway.last_reviewed.isoformat()})",
+            file=pathway.file, line=line_of(header, key) if isinstance(header, dict) else 1,
+            key=f"pathway.{key}", pathway=pathway.id,
+        )
+    ]
+
+
+def evidence_findings(rules: tuple[Rule, ...], owner: str | None) -> list[LintFinding]:
+    """A warning for each rule that states no evidence level."""
+    return [
+        LintFinding(
+            WARNING, "no-evidence", f"the rule {rule.id!r} gives no evidence level ('evidence:')",
+            file=rule.file, line=rule.line, pathway=owner, rules=(rule.id,),
+        )
+        for rule in rules
+        if rule.evidence is None
+    ]

@@ -1,0 +1,52 @@
+"""Renders a lint report: text for people (one line per finding, example patient below) and JSON."""
+
+from __future__ import annotations
+
+import json
+
+from .findings import ERROR, WARNING
+from .run import LintReport
+
+__all__ = ["to_text", "to_json"]
+
+
+def to_text(report: LintReport) -> str:
+    lines: list[str] = []
+    for f in report.findings:
+        text = f"{f.where}: {f.severity} [{f.code}]"
+        if f.key:
+            text += f" at key '{f.key}'"
+        text += f": {f.message}"
+        if f.suggestion:
+            text += f" Did you mean '{f.suggestion}'?"
+        lines.append(text)
+        if f.example is not None:
+            lines.append(f"    example patient: {json.dumps(f.example)}")
+    errors, warnings = report.count(ERROR), report.count(WARNING)
+    if lines:
+        lines.append("")
+    checked = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
+    checked += f", {len(report.pathways)} pathway{'s' if len(report.pathways) != 1 else ''}"
+    if not report.findings:
+        lines.append(f"lint: clean ({checked} checked)")
+    else:
+        lines.append(
+            f"lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} "
+            f"({checked} checked)"
+        )
+    return "\n".join(lines)
+
+
+def to_json(report: LintReport, *, fail_on: str = WARNING) -> str:
+    data = {
+        "exit_code": report.exit_code(fail_on),
+        "summary": {
+            "errors": report.count(ERROR),
+            "warnings": report.count(WARNING),
+            "files": len(report.files),
+            "pathways": len(report.pathways),
+        },
+        "files": report.files,
+        "findings": [f.to_dict() for f in report.findings],
+    }
+    return json.dumps(data, indent=2)

@@ -1,0 +1,227 @@
+"""Runs every lint check over rulesets folders and pathway files, file by file, never stopping early."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from .. import marked_yaml
+from ..catalogue import find_rulesets
+from ..errors import InputError
+from ..model import Pathway, Vocabulary
+from ..ruleset_loader import load_pathway, load_screening
+from ..vocabulary import load_vocabulary
+from .findings import ERROR, WARNING, LintFinding, from_input_error
+from .metadata_checks import evidence_findings, review_findings
+from .space_checks import pathway_space_findings, screening_space_findings
+from .structure import pathway_structure, screening_structure
+
+__all__ = ["LintReport", "lint_paths"]
+
+_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class LintReport:
+    findings: list[LintFinding] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+    pathways: list[str] = field(default_factory=list)
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f.severity == severity)
+
+    @property
+    def unreadable(self) -> bool:
+        return any(f.unreadable for f in self.findings)
+
+    def exit_code(self, fail_on: str = WARNING) -> int:
+        """2 when some input could not be read, 1 for findings at or above ``fail_on``, else 0."""
+        if self.unreadable:
+            return 2
+        failing = (ERROR,) if fail_on == ERROR else (ERROR, WARNING)
+        return 1 if any(f.severity in failing for f in self.findings) else 0
+
+
+@dataclass
+class _Target:
+    folder: Path  # the rulesets folder whose vocabulary the files use
+    pathway_files: list[Path]
+    whole: bool  # the whole folder: also the screening and cross-file checks
+
+
+def _pathway_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix in _SUFFIXES and p.is_file())
+
+
+def _vocabulary_folder(file: Path, rulesets: Path | None) -> Path:
+    for candidate in (file.parent, file.parent.parent):
+        if (candidate / "vocabulary.yaml").is_file():
+            return candidate
+    return find_rulesets(rulesets)
+
+
+def _targets(paths: Iterable[Path], rulesets: Path | None, report: LintReport) -> list[_Target]:
+    targets: list[_Target] = []
+    for path in paths:
+        if path.is_dir() and (path / "vocabulary.yaml").is_file():
+            targets.append(_Target(path, _pathway_files(path / "pathways"), True))
+        elif path.is_dir():
+            files = _pathway_files(path)
+            if not files:
+                report.findings.append(LintFinding(
+                    ERROR, "unreadable", "not a rulesets folder (no vocabulary.yaml) and no pathway files (*.yaml) in it",
+                    file=str(path), unreadable=True,
+                ))
+                continue
+            targets.append(_Target(_vocabulary_folder(files[0], rulesets), files, False))
+        elif path.is_file() and (path.parent / "vocabulary.yaml").is_file():
+            targets.append(_Target(path.parent, _pathway_files(path.parent / "pathways"), True))
+        elif path.is_file():
+            targets.append(_Target(_vocabulary_folder(path, rulesets), [path], False))
+        else:
+            report.findings.append(LintFinding(ERROR, "unreadable", "no such file or folder", file=str(path), unreadable=True))
+    return targets
+
+
+def _read(path: Path, report: LintReport) -> Any | None:
+    report.files.append(str(path))
+    try:
+        return marked_yaml.read_file(path)
+    except InputError as exc:
+        report.findings.append(from_input_error(exc))
+        return None
+
+
+def _add_loader_error(exc: InputError, found: list[LintFinding], report: LintReport) -> None:
+    """The loader's first error, unless the structural checks already reported that line."""
+    if not any(f.file == exc.file and f.line == exc.line for f in found):
+        report.findings.append(from_input_error(exc))
+
+
+def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> None:
+    path = folder / "safety.yaml"
+    if not path.is_file():
+        report.findings.append(LintFinding(ERROR, "schema", "the rulesets folder has no safety.yaml", file=str(path)))
+        return
+    doc = _read(path, report)
+    if doc is None:
+        return
+    found = screening_structure(doc, str(path), vocab.alerts)
+    report.findings.extend(found)
+    try:
+        screening = load_screening(path, vocab)
+    except InputError as exc:
+        _add_loader_error(exc, found, report)
+        return
+    report.findings.extend(evidence_findings(screening.rules, None))
+    report.findings.extend(screening_space_findings(screening, vocab))
+
+
+def _pathway(path: Path, vocab: Vocabulary, today: _dt.date, report: LintReport) -> Pathway | None:
+    doc = _read(path, report)
+    if doc is None:
+        return None
+    found = pathway_structure(doc, str(path), vocab.alerts)
+    report.findings.extend(found)
+    try:
+        pathway = load_pathway(path, vocab)
+    except InputError as exc:
+        _add_loader_error(exc, found, report)
+        return None
+    report.pathways.append(pathway.id)
+    report.findings.extend(evidence_findings(pathway.rules, pathway.id))
+    report.findings.extend(review_findings(pathway, doc, today))
+    try:
+        report.findings.extend(pathway_space_findings(pathway, vocab))
+    except ValueError as exc:  # a fact space too large to enumerate
+        report.findings.append(LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
+                                           file=pathway.file, line=1, pathway=pathway.id))
+    return pathway
+
+
+def _cross_file(pathways: list[Pathway], screening_id: str | None, report: LintReport) -> None:
+    """Ids and diagnoses must be unique across the files of one folder."""
+    ids: dict[str, str] = {}
+    diagnoses: dict[str, str] = {}
+    for pathway in pathways:
+        if pathway.id in ids:
+            report.findings.append(LintFinding(
+                ERROR, "duplicate-id", f"the pathway id {pathway.id!r} is also used by {ids[pathway.id]}",
+                file=pathway.file, line=1, key="pathway.id", pathway=pathway.id,
+            ))
+        elif pathway.id == screening_id:
+            report.findings.append(LintFinding(
+                ERROR, "duplicate-id", f"the pathway id {pathway.id!r} is the screening's id",
+                file=pathway.file, line=1, key="pathway.id", pathway=pathway.id,
+            ))
+        if pathway.diagnosis in diagnoses:
+            report.findings.append(LintFinding(
+                ERROR, "duplicate-id",
+                f"the diagnosis {pathway.diagnosis!r} already has a pathway in {diagnoses[pathway.diagnosis]}; "
+                "one pathway per diagnosis",
+                file=pathway.file, line=1, key="pathway.diagnosis", pathway=pathway.id,
+            ))
+        ids.setdefault(pathway.id, str(pathway.file))
+        diagnoses.setdefault(pathway.diagnosis, str(pathway.file))
+
+
+def lint_paths(
+    paths: Iterable[str | Path] = (),
+    *,
+    today: _dt.date | None = None,
+    rulesets: str | Path | None = None,
+) -> LintReport:
+    """Lint rulesets folders and pathway files; with no paths, the project's rulesets folder."""
+    today = today or _dt.date.today()
+    rulesets = Path(rulesets) if rulesets is not None else None
+    given = [Path(p) for p in paths] or [_relative(find_rulesets(rulesets))]
+    report = LintReport()
+    for target in _targets(given, rulesets, report):
+        try:
+            vocab = load_vocabulary(target.folder)
+        except InputError as exc:
+            report.findings.append(from_input_error(exc))
+            continue
+        screening_id = None
+        if target.whole:
+            _screening(target.folder, vocab, report)
+            screening_id = _screening_id(target.folder)
+            if not target.pathway_files:
+                report.findings.append(LintFinding(
+                    ERROR, "schema", "no pathway files (pathways/*.yaml) found", file=str(target.folder / "pathways"),
+                ))
+        loaded = [p for p in (_pathway(f, vocab, today, report) for f in target.pathway_files) if p is not None]
+        _cross_file(loaded, screening_id, report)
+    report.findings = _unique_sorted(report.findings)
+    report.files = sorted(set(report.files))
+    return report
+
+
+def _relative(path: Path) -> Path:
+    """Shown relative to the working folder when it lies inside it, so reports read the same anywhere."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve())
+    except ValueError:
+        return path
+
+
+def _screening_id(folder: Path) -> str | None:
+    try:
+        doc = marked_yaml.read_file(folder / "safety.yaml")
+    except InputError:
+        return None
+    header = doc.get("screening") if isinstance(doc, dict) else None
+    return header.get("id") if isinstance(header, dict) else None
+
+
+def _unique_sorted(findings: list[LintFinding]) -> list[LintFinding]:
+    out: list[LintFinding] = []
+    seen: set[str] = set()
+    for finding in sorted(findings, key=LintFinding.sort_key):
+        marker = repr(finding.to_dict())
+        if marker not in seen:
+            seen.add(marker)
+            out.append(finding)
+    return out

@@ -1,0 +1,40 @@
+"""``ivig-rules export``: whole-ruleset exports; ``export site`` writes the HTML atlas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from .common import RulesetsOption, handles_errors
+
+app = typer.Typer(
+    help="Export the whole ruleset: 'site' writes a self-contained HTML atlas of every pathway.",
+    no_args_is_help=True,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+@app.command("site")
+@handles_errors
+def site(
+    outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten).", file_okay=False),
+    rulesets: Optional[Path] = RulesetsOption,
+) -> None:
+    """Write an HTML atlas: an index and one page per pathway (diagram, steps, doses, rules,
+    safety alerts, evidence, numbered references). Opens offline; needs Graphviz to draw.
+
+    Example: ivig-rules export site atlas/
+    """
+    from ..catalogue import load_catalogue
+    from ..export.atlas import write_site
+
+    catalogue = load_catalogue(rulesets)
+
+    def report(path: Path, done: int, total: int) -> None:
+        typer.echo(f"[{done}/{total}] wrote {path}", err=True)
+
+    written = write_site(catalogue, outdir, progress=report)
+    typer.echo(f"Atlas written: {len(written)} pages; open {outdir / 'index.html'}")

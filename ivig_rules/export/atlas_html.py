@@ -1,0 +1,98 @@
+"""Small HTML building blocks for the atlas: escaping, tables, verdict badges, numbered citations.
+
+Every piece of text from a ruleset goes through :func:`esc` (``html.escape``); the helpers
+return HTML strings, so a caller never escapes twice or forgets to.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Iterable, Sequence
+
+from ..model import Citation, Source
+
+__all__ = ["esc", "table", "badge", "References", "page", "NOT_ADVICE", "NOT_ADVICE_TITLE", "paragraphs"]
+
+NOT_ADVICE_TITLE = "Not medical advice."
+NOT_ADVICE = (
+    "This atlas explains how the ivig-rules knowledge base encodes its "
+    "sources, for teaching and review. It does not replace the judgement of a qualified "
+    "clinician, product labelling or local protocols."
+)
+
+
+def esc(value: object) -> str:
+    return html.escape("" if value is None else str(value), quote=True)
+
+
+def paragraphs(*texts: str) -> str:
+    return "".join(f"<p>{esc(t)}</p>" for t in texts if t)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "", cls: str = "") -> str:
+    """A table; headers are plain text (escaped here), cells are HTML already."""
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
+    cap = f"<caption>{esc(caption)}</caption>" if caption else ""
+    klass = f' class="{esc(cls)}"' if cls else ""
+    return f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+
+
+def badge(verdict: str | None, label: str) -> str:
+    if not verdict:
+        return '<span class="muted">-</span>'
+    return f'<span class="badge v-{esc(verdict)}">{esc(label)}</span>'
+
+
+class References:
+    """Numbers sources in the order a page first cites them; renders [n] links and the list."""
+
+    def __init__(self, sources: dict[str, Source]) -> None:
+        self._sources = sources
+        self._numbers: dict[str, int] = {}
+
+    def number(self, source: str) -> int:
+        if source not in self._numbers:
+            self._numbers[source] = len(self._numbers) + 1
+        return self._numbers[source]
+
+    def cite(self, citations: Iterable[Citation]) -> str:
+        """Citations as links to the list: '[1] [2, ref. 5]'."""
+        parts = []
+        for citation in citations:
+            n = self.number(citation.source)
+            title = self._sources[citation.source].title if citation.source in self._sources else citation.source
+            ref = f", ref. {citation.ref}" if citation.ref is not None else ""
+            parts.append(f'<a class="cite" href="#ref-{n}" title="{esc(title)}">[{n}{ref}]</a>')
+        return " ".join(parts) if parts else '<span class="muted">-</span>'
+
+    def cite_ids(self, source_ids: Iterable[str]) -> str:
+        return self.cite(Citation(s) for s in source_ids)
+
+    def render(self) -> str:
+        items = []
+        for source_id, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
+            source = self._sources.get(source_id)
+            if source is None:
+                items.append(f'<li id="ref-{n}"><code>{esc(source_id)}</code> (not in sources.yaml)</li>')
+                continue
+            url = f' <span class="url">{esc(source.url)}</span>' if source.url else ""
+            covers = f'<div class="covers">{esc(source.covers)}</div>' if source.covers else ""
+            items.append(
+                f'<li id="ref-{n}"><span class="src-title">{esc(source.title)}</span> '
+                f'<code>{esc(source.id)}</code> <span class="muted">({esc(source.kind)})</span>{url}{covers}</li>'
+            )
+        note = (
+            '<p class="muted">"ref. n" points to the numbered reference list inside that source. '
+            "Seed files are in the project's shared/seeds folder.</p>"
+        )
+        return f'<ol class="references">{"".join(items)}</ol>{note}'
+
+
+def page(title: str, body: str, css: str) -> str:
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{esc(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

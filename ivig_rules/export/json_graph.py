@@ -1,0 +1,36 @@
+"""The pathway graph as JSON: graph facts, nodes and edges with every attribute, in a stable order."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .style import ordered_edges, ordered_nodes
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["to_data", "to_json", "write_json", "JSON_FORMAT_VERSION"]
+
+JSON_FORMAT_VERSION = 1
+
+
+def to_data(graph: "nx.DiGraph") -> dict[str, Any]:
+    """Plain data, shaped like networkx's node-link data (``nodes``, ``edges`` with source/target)."""
+    return {
+        "format": "ivig-rules-pathway-graph",
+        "format_version": JSON_FORMAT_VERSION,
+        "graph": dict(graph.graph),
+        "nodes": [{"id": node, **graph.nodes[node]} for node in ordered_nodes(graph)],
+        "edges": [{"source": s, "target": t, **data} for s, t, data in ordered_edges(graph)],
+    }
+
+
+def to_json(graph: "nx.DiGraph") -> str:
+    """Byte-identical for the same graph: keys sorted, order from :mod:`.style`."""
+    return json.dumps(to_data(graph), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write_json(graph: "nx.DiGraph", path: str | Path) -> None:
+    Path(path).write_text(to_json(graph), encoding="utf-8")

@@ -1,0 +1,259 @@
+"""Builds a pathway's directed graph from the loaded model, the same one the engine runs.
+
+Nodes: the entry (the diagnosis, rules ``from: start``), one node per therapy step, a decision
+node where one position branches to several places, and one outcome node per IVIG verdict that
+ends a path. Each rule is an edge from its ``from`` node (through the decision node, if any) to
+its ``next_step``, or to its verdict's outcome when it names no next step. Arrow labels are
+derived from the rule conditions, so the picture cannot drift from the rules.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Sequence
+
+from ..model import STEP_START, TREATMENT_PREFIX, AllOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
+from .labels import PENDING, condition_text, conjuncts, dose_summary, fact_label, humanise
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = [
+    "build_graph",
+    "short_labels",
+    "ENTRY",
+    "SCREENING",
+    "step_node",
+    "decision_node",
+    "outcome_node",
+    "NODE_KINDS",
+]
+
+ENTRY = "entry"
+SCREENING = "screening"
+NODE_KINDS = ("entry", "decision", "step", "outcome", "screening")
+_MAX_DECISION_FACTS = 3
+
+
+def step_node(step_id: str) -> str:
+    return f"step_{step_id}"
+
+
+def decision_node(position: str) -> str:
+    return f"decide_{position}"
+
+
+def outcome_node(verdict: str) -> str:
+    return f"outcome_{verdict}"
+
+
+def _position_node(position: str) -> str:
+    return ENTRY if position == STEP_START else step_node(position)
+
+
+def _routed(rule: Rule) -> bool:
+    """A rule that moves the patient: it names a next step or ends the path with a verdict."""
+    return rule.then.next_step is not None or rule.then.ivig is not None
+
+
+def _by_position(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = {}
+    for rule in rules:
+        out.setdefault(rule.from_step, []).append(rule)
+    return out
+
+
+def _shared(groups: list[tuple[Condition, ...]]) -> list[Condition]:
+    if not groups:
+        return []
+    return [part for part in groups[0] if all(part in other for other in groups[1:])]
+
+
+def _pending_for(part: Condition, therapy: str | None) -> bool:
+    """True for 'the next step's own therapy is not tried (or under way)': the arrow says that.
+
+    'ongoing' alone is kept: it marks a patient already on the therapy, not one moving to it.
+    """
+    if therapy is None or not isinstance(part, Compare) or part.fact != TREATMENT_PREFIX + therapy:
+        return False
+    values = part.value if part.op == "in" else (part.value,) if part.op == "==" else ()
+    return PENDING[0] in values and all(v in PENDING for v in values)  # PENDING[0] is not_tried
+
+
+def _distinguishing(pathway: Pathway) -> dict[str, list[Condition]]:
+    """Per rule id, the parts of its condition that tell it apart from its siblings and its way in."""
+    incoming: dict[str, list[tuple[Condition, ...]]] = {}
+    for rule in pathway.rules:
+        if rule.then.next_step and rule.then.next_step != rule.from_step:
+            incoming.setdefault(rule.then.next_step, []).append(conjuncts(rule.when))
+    out: dict[str, list[Condition]] = {}
+    for position, rules in _by_position(pathway.rules).items():
+        routed = [r for r in rules if _routed(r)]
+        common = _shared([conjuncts(r.when) for r in routed]) if len(routed) > 1 else []
+        inherited = _shared(incoming.get(position, []))
+        for rule in routed:
+            parts = list(conjuncts(rule.when))
+            kept = [p for p in parts if p not in common and p not in inherited]
+            out[rule.id] = kept if kept else parts
+    return out
+
+
+def short_labels(pathway: Pathway, vocab: Vocabulary | None = None) -> dict[str, str]:
+    """Per rule id, a short arrow label: what this rule adds over its siblings and its way in."""
+    out: dict[str, str] = {}
+    for rule_id, parts in _distinguishing(pathway).items():
+        rule = next(r for r in pathway.rules if r.id == rule_id)
+        target = pathway.steps[rule.then.next_step].therapy if rule.then.next_step else None
+        shorter = [p for p in parts if not _pending_for(p, target)]
+        chosen = shorter if shorter else parts
+        out[rule_id] = condition_text(chosen[0] if len(chosen) == 1 else AllOf(tuple(chosen)), vocab)
+    return out
+
+
+def _decision_label(rules: list[Rule], parts: dict[str, list[Condition]], vocab: Vocabulary | None) -> tuple[str, tuple[str, ...]]:
+    facts: list[str] = []
+
+    def collect(condition: Condition) -> None:
+        if isinstance(condition, Compare):
+            if condition.fact not in facts:
+                facts.append(condition.fact)
+            return
+        for item in (condition.item,) if isinstance(condition, Not) else condition.items:
+            collect(item)
+
+    for rule in rules:
+        for part in parts.get(rule.id, []):
+            collect(part)
+    names = [fact_label(f, vocab) for f in facts]
+    shown = names[:_MAX_DECISION_FACTS] + (["..."] if len(names) > _MAX_DECISION_FACTS else [])
+    text = ", ".join(shown) + "?" if shown else "which branch?"
+    return text[:1].upper() + text[1:], tuple(facts)
+
+
+def _verdict_label(verdict: str, vocab: Vocabulary | None) -> str:
+    label = vocab.verdicts[verdict].label if vocab is not None and verdict in vocab.verdicts else humanise(verdict)
+    return label if "IVIG" in label else f"IVIG {label[:1].lower()}{label[1:]}"
+
+
+def _citations(items) -> tuple[str, ...]:
+    return tuple(sorted({str(c) for c in items}))
+
+
+def _add_rule_edge(graph, origin: str, target: str, rule: Rule, label: str, vocab: Vocabulary | None) -> None:
+    condition = condition_text(rule.when, vocab)
+    if graph.has_edge(origin, target):
+        data = graph.edges[origin, target]
+        data["rules"] += (rule.id,)
+        data["labels"] += (label,)
+        data["conditions"] += (condition,)
+        data["verdicts"] += (rule.then.ivig,)
+        data["evidence"] += (rule.evidence,)
+        data["citations"] = tuple(sorted(set(data["citations"]) | set(_citations(rule.citations))))
+        unique = list(dict.fromkeys(data["labels"]))
+        data["label"] = " or ".join(f"({t})" if "," in t and len(unique) > 1 else t for t in unique)
+        verdicts = set(data["verdicts"])
+        data["verdict"] = data["verdicts"][0] if len(verdicts) == 1 else "mixed"
+        return
+    graph.add_edge(
+        origin,
+        target,
+        kind="rule",
+        label=label,
+        rules=(rule.id,),
+        labels=(label,),
+        conditions=(condition,),
+        verdicts=(rule.then.ivig,),
+        verdict=rule.then.ivig,
+        evidence=(rule.evidence,),
+        citations=_citations(rule.citations),
+    )
+
+
+def _add_outcome(graph, verdict: str, line: int, vocab: Vocabulary | None) -> str:
+    node = outcome_node(verdict)
+    if node not in graph:
+        graph.add_node(node, kind="outcome", verdict=verdict, label=_verdict_label(verdict, vocab), line_of_therapy=line)
+    return node
+
+
+def _add_steps(graph, pathway: Pathway, vocab: Vocabulary | None) -> None:
+    for step in pathway.steps.values():
+        therapy_label = vocab.therapies[step.therapy].label if vocab and step.therapy in vocab.therapies else humanise(step.therapy)
+        regimen = pathway.doses.get(step.dose) if step.dose else None
+        graph.add_node(
+            step_node(step.id),
+            kind="step",
+            step=step.id,
+            label=step.label,
+            therapy=step.therapy,
+            therapy_label=therapy_label,
+            line_of_therapy=step.line_of_therapy,
+            with_therapies=step.with_therapies,
+            dose=step.dose,
+            dose_summary=dose_summary(regimen) if regimen else None,
+            citations=_citations(step.citations),
+            notes=step.notes,
+        )
+
+
+def _add_screening(graph, screening: Screening, outcome_line: int, vocab: Vocabulary | None) -> None:
+    alerts = sorted({a for r in screening.rules for a in r.then.alerts})
+    graph.add_node(
+        SCREENING,
+        kind="screening",
+        label=screening.title,
+        applies_to=screening.applies_to,
+        rules=tuple(r.id for r in screening.rules),
+        alerts=tuple(alerts),
+        line_of_therapy=0,
+    )
+    for rule in screening.rules:
+        if rule.then.ivig is not None:
+            target = _add_outcome(graph, rule.then.ivig, outcome_line, vocab)
+            _add_rule_edge(graph, SCREENING, target, rule, condition_text(rule.when, vocab), vocab)
+
+
+def build_graph(pathway: Pathway, screening: Screening | None = None, vocabulary: Vocabulary | None = None) -> "nx.DiGraph":
+    """The pathway as a ``networkx.DiGraph`` (see the module docstring for its shape)."""
+    import networkx as nx
+
+    max_line = max((s.line_of_therapy for s in pathway.steps.values()), default=0)
+    graph = nx.DiGraph(
+        pathway=pathway.id,
+        title=pathway.title,
+        diagnosis=pathway.diagnosis,
+        version=pathway.version,
+        status=pathway.status,
+        last_reviewed=pathway.last_reviewed.isoformat(),
+        review_due=pathway.review_due.isoformat(),
+        sources=pathway.sources,
+        max_line=max_line,
+    )
+    graph.add_node(ENTRY, kind="entry", label=pathway.title, diagnosis=pathway.diagnosis, line_of_therapy=0)
+    _add_steps(graph, pathway, vocabulary)
+    labels = short_labels(pathway, vocabulary)
+    parts = _distinguishing(pathway)
+    for position, rules in _by_position(pathway.rules).items():
+        source = _position_node(position)
+        extra = tuple(r.id for r in rules if not _routed(r))
+        if extra:
+            graph.nodes[source]["alert_rules"] = extra
+        routed = [r for r in rules if _routed(r)]
+        targets = {r.then.next_step or r.then.ivig for r in routed}
+        origin = source
+        if len(targets) > 1:
+            origin = decision_node(position)
+            label, facts = _decision_label(routed, parts, vocabulary)
+            graph.add_node(
+                origin, kind="decision", label=label, facts=facts, position=position,
+                line_of_therapy=graph.nodes[source]["line_of_therapy"],
+            )
+            graph.add_edge(source, origin, kind="branch", label="", rules=())
+        for rule in routed:
+            if rule.then.next_step:
+                target = step_node(rule.then.next_step)
+            else:
+                target = _add_outcome(graph, rule.then.ivig, max_line + 1, vocabulary)
+            _add_rule_edge(graph, origin, target, rule, labels[rule.id], vocabulary)
+    if screening is not None:
+        _add_screening(graph, screening, max_line + 1, vocabulary)
+    return graph

@@ -1,0 +1,151 @@
+"""Human wording for conditions, facts and doses, derived from the model (never stored in YAML).
+
+The labels on a diagram's arrows come from here, so a rule that changes changes its arrow.
+With a vocabulary the wording uses its labels ("Plasma exchange failed"); without one it falls
+back to the identifiers made readable ("plasma exchange failed").
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
+
+__all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summary", "amount_text", "join_unique", "PENDING"]
+
+PENDING = ("not_tried", "ongoing")
+"""Statuses meaning 'this therapy is still to come or under way'; implied by an arrow to its step."""
+
+_WORDS = {"ig": "Ig", "iga": "IgA", "ivig": "IVIG", "ms": "MS", "ivmp": "IVMP", "plex": "PLEX", "dmt": "DMT"}
+_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+
+
+def humanise(identifier: str) -> str:
+    """'hypersensitivity_to_ig' -> 'hypersensitivity to Ig'."""
+    return " ".join(_WORDS.get(word, word) for word in identifier.split("_") if word)
+
+
+def _g(value: float) -> str:
+    return f"{value:g}"
+
+
+def fact_label(fact: str, vocab: Vocabulary | None = None) -> str:
+    """The subject of a comparison: a therapy's label, or the fact's name made readable."""
+    if fact.startswith(TREATMENT_PREFIX):
+        therapy = fact[len(TREATMENT_PREFIX):]
+        if vocab is not None and therapy in vocab.therapies:
+            label = vocab.therapies[therapy].label
+            return label if label.isupper() else label[:1].lower() + label[1:]
+        return humanise(therapy)
+    spec = vocab.facts.get(fact) if vocab is not None else None
+    if spec is not None and spec.unit and fact.endswith("_" + spec.unit):
+        fact = fact[: -len(spec.unit) - 1]
+    return humanise(fact)
+
+
+def _value(fact: str, value: object, vocab: Vocabulary | None) -> str:
+    if fact.startswith(TREATMENT_PREFIX) and vocab is not None and value in vocab.statuses:
+        return vocab.statuses[value].label
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return _g(value)
+    return humanise(str(value))
+
+
+def _unit(fact: str, vocab: Vocabulary | None) -> str:
+    spec = vocab.facts.get(fact) if vocab is not None else None
+    return f" {spec.unit}" if spec is not None and spec.unit else ""
+
+
+def _is_flag(fact: str, value: object, vocab: Vocabulary | None) -> bool:
+    if not isinstance(value, bool):
+        return False
+    spec = vocab.facts.get(fact) if vocab is not None else None
+    return spec is None or spec.type == "boolean"
+
+
+def _compare_text(c: Compare, vocab: Vocabulary | None) -> str:
+    subject = fact_label(c.fact, vocab)
+    if _is_flag(c.fact, c.value, vocab) and c.op in ("==", "!="):
+        return subject if (c.value is True) == (c.op == "==") else f"not {subject}"
+    if c.op in ("in", "not_in"):
+        values = list(c.value)
+        if c.op == "not_in" and c.fact.startswith(TREATMENT_PREFIX) and vocab is not None:
+            values = [s for s in vocab.statuses if s not in c.value]
+            prefix = ""
+        else:
+            prefix = "not " if c.op == "not_in" else ""
+        return f"{subject} {prefix}" + " / ".join(_value(c.fact, v, vocab) for v in values)
+    numeric = isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+    if not numeric and c.op in ("==", "!="):
+        return f"{subject} {'not ' if c.op == '!=' else ''}{_value(c.fact, c.value, vocab)}"
+    return f"{subject} {_OPS[c.op]} {_value(c.fact, c.value, vocab)}{_unit(c.fact, vocab)}"
+
+
+def condition_text(condition: Condition, vocab: Vocabulary | None = None, *, nested: bool = False) -> str:
+    """The whole condition in words: 'IVIG not tried, corticosteroids responded'."""
+    if isinstance(condition, Compare):
+        return _compare_text(condition, vocab)
+    if isinstance(condition, Not):
+        return f"not ({condition_text(condition.item, vocab)})"
+    if isinstance(condition, AllOf):
+        if not condition.items:
+            return "always"
+        text = ", ".join(condition_text(i, vocab, nested=True) for i in condition.items)
+        return f"({text})" if nested and len(condition.items) > 1 else text
+    if isinstance(condition, AnyOf):
+        if not condition.items:
+            return "never"
+        text = " or ".join(condition_text(i, vocab, nested=True) for i in condition.items)
+        return f"({text})" if nested and len(condition.items) > 1 else text
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def conjuncts(condition: Condition) -> tuple[Condition, ...]:
+    """The parts that must all hold: the items of a top-level all-of, else the condition itself."""
+    if isinstance(condition, AllOf):
+        return condition.items
+    return (condition,)
+
+
+def amount_text(default: float, minimum: float | None, maximum: float | None, scale: float = 1.0) -> str:
+    """'0.4', '0.4 (0.4-2)' or 'up to 1': the default, with the sources' range beside it."""
+
+    def g(value: float) -> str:
+        return _g(round(value * scale, 6))
+
+    if minimum is not None and maximum is not None and minimum != maximum:
+        return f"{g(default)} ({g(minimum)}-{g(maximum)})"
+    if maximum is not None and minimum is None:
+        return f"up to {g(maximum)}" if maximum == default else f"{g(default)} (up to {g(maximum)})"
+    if minimum is not None and maximum is None and minimum != default:
+        return f"{g(default)} (at least {g(minimum)})"
+    return g(default)
+
+
+def dose_summary(regimen: DoseRegimen) -> str:
+    """One line for a diagram: '0.4 g/kg per day for 5 days', ranges in brackets, defaults first."""
+    small = regimen.g_per_kg.default < 0.1
+    unit, scale = ("mg/kg", 1000.0) if small else ("g/kg", 1.0)
+    amount = regimen.g_per_kg
+    text = f"{amount_text(amount.default, amount.minimum, amount.maximum, scale)} {unit} per {regimen.per}"
+    days = regimen.days
+    day_word = "day" if days.default == 1 and not days.is_range else "days"
+    if not (regimen.per == "infusion" and days.default == 1 and not days.is_range):
+        joiner = "for" if regimen.per == "day" else "over"
+        text += f" {joiner} {amount_text(days.default, days.minimum, days.maximum)} {day_word}"
+    if regimen.interval_weeks is not None:
+        iv = regimen.interval_weeks
+        text += f", every {amount_text(iv.default, iv.minimum, iv.maximum)} weeks"
+    if regimen.max_g_per_day is not None:
+        text += f", at most {_g(regimen.max_g_per_day)} g/day"
+    return text
+
+
+def join_unique(parts: Iterable[str], sep: str) -> str:
+    seen: list[str] = []
+    for part in parts:
+        if part not in seen:
+            seen.append(part)
+    return sep.join(seen)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import evaluate_cmd, explain_cmd, lint_cmd, run_cmd
+from . import diff_cmd, evaluate_cmd, explain_cmd, lint_cmd, run_cmd
 
 app = typer.Typer(
     name="ivig-rules",
@@ -22,6 +22,7 @@ app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("run")(run_cmd.run)
 app.command("lint")(lint_cmd.lint)
 app.command("explain")(explain_cmd.explain)
+app.command("diff")(diff_cmd.diff)
 
 
 def main() -> None:

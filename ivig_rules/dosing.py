@@ -7,7 +7,9 @@ Weight policy (documented in docs/dosing.md; sources: devine-1974, ig-dose-calcu
   plus 2.3 kg per inch over 60 inches). Everyone else gets actual weight; never more than it.
 * ``actual``: actual weight for everyone.
 
-Totals are also given rounded to the nearest 5 g, as Ontario's IVIG calculator does.
+Totals are also given rounded to the nearest 5 g, as Ontario's IVIG calculator does, but only
+from 25 g up: below that, 5 g steps change the dose by more than 10% (a 2 g infant dose would
+round to 0 g), so no rounded figure is given and the dose's notes say why.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ DEVINE_FROM_INCHES = 60
 ADJUSTMENT_FACTOR = 0.4
 CM_PER_INCH = 2.54
 ROUND_TO_G = 5
+ROUND_FROM_G = 25  # below this, a 5 g step is more than a 10% change
 WEIGHT_CITATIONS = (Citation("devine-1974"), Citation("ig-dose-calculators"))
 
 
@@ -167,7 +170,13 @@ def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_W
     total = round_half_up(total, 2)
     rounded = None
     if regimen.therapy == "ivig":
-        rounded = float(round_half_up(total / ROUND_TO_G, 0) * ROUND_TO_G)
+        if total >= ROUND_FROM_G:
+            rounded = float(round_half_up(total / ROUND_TO_G, 0) * ROUND_TO_G)
+        else:
+            notes.append(
+                f"No total rounded to 5 g: below {ROUND_FROM_G} g a 5 g step changes the dose by more "
+                "than 10%; round to the vial sizes at hand instead."
+            )
     citations = list(regimen.citations)
     for citation in WEIGHT_CITATIONS if weight.basis == "adjusted" else ():
         if citation not in citations:

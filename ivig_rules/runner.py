@@ -112,6 +112,12 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
             present = [a for a in expected if a in rec.alert_ids]
             if present:
                 out.append(Mismatch("no_alerts", tuple(expected), tuple(present), line))
+        elif key == "alert_text":
+            messages = {a.id: a.message for a in rec.alerts}
+            for alert_id, words in expected.items():
+                message = messages.get(alert_id)
+                if message is None or words not in message:
+                    out.append(Mismatch(f"alert_text.{alert_id}", f"a message containing {words!r}", message, line))
         elif key == "dose":
             if expected is None or rec.dose is None:
                 if (expected is None) != (rec.dose is None):

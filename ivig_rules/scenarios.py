@@ -26,7 +26,9 @@ DOSE_FIELDS = (
     "interval_weeks", "interval_weeks_range", "max_g_per_day", "dosing_weight_kg", "weight_basis",
     "ideal_body_weight_kg", "per_day_g", "total_g", "rounded_total_g",
 )
-EXPECT_FIELDS = ("ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "evidence", "decided_by")
+EXPECT_FIELDS = (
+    "ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "alert_text", "evidence", "decided_by",
+)
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -94,6 +96,12 @@ def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
             out[key] = None if value is None else child.choice(vocab.evidence_levels, what="evidence level")
         elif key == "dose":
             out[key] = None if value is None else _dose_expectation(child)
+        elif key == "alert_text":
+            child.mapping(what="alert id -> words its message must contain")
+            out[key] = {
+                Node(alert_id, child.file, sub.path, sub.line, ScenarioError).choice(vocab.alerts, what="alert id"): sub.text(max_length=500)
+                for alert_id, sub in child.items()
+            }
         else:  # step, decided_by
             out[key] = None if value is None else child.text(max_length=200)
     if "alerts" in out and "no_alerts" in out:

@@ -77,11 +77,20 @@ def test_per_day_regimen_and_cap(vocab):
     assert any("Capped" in n for n in capped.notes)
 
 
-def test_rounding_to_nearest_5g_is_half_up(vocab):
-    patient = _patient(vocab, age_years=10, weight_kg=31.25)
-    dose = compute_dose(_regimen(g_per_kg=Amount(0.4), per="infusion", days=Amount(1)), patient)
-    assert dose.dosing_weight_kg == 31.3  # 31.25 rounds up
-    assert dose.total_g == 12.52 and dose.rounded_total_g == 15.0
+def test_rounding_is_half_up_for_weights_and_5g_steps(vocab):
+    child = _patient(vocab, age_years=10, weight_kg=31.25)
+    assert compute_dose(_regimen(), child).dosing_weight_kg == 31.3  # 31.25 rounds up
+    heavy = _patient(vocab, age_years=10, weight_kg=125)
+    dose = compute_dose(_regimen(g_per_kg=Amount(0.5), per="infusion", days=Amount(1)), heavy)
+    assert dose.total_g == 62.5 and dose.rounded_total_g == 65.0  # banker's rounding would give 60
+
+
+@pytest.mark.parametrize("kg, total, rounded", [(5, 2.0, None), (8, 3.2, None), (62, 24.8, None), (63, 25.2, 25.0)])
+def test_small_totals_are_not_rounded_to_5g(vocab, kg, total, rounded):
+    """A 2 g infant dose must never become 0 g (or 3.2 g become 5 g)."""
+    dose = compute_dose(_regimen(g_per_kg=Amount(0.4), per="course", days=Amount(1)), _patient(vocab, age_years=1, weight_kg=kg))
+    assert (dose.total_g, dose.rounded_total_g) == (total, rounded)
+    assert any("vial sizes" in n for n in dose.notes) == (rounded is None)
 
 
 def test_no_weight_means_no_dose_and_an_alert(evaluator):

@@ -20,7 +20,7 @@ app = typer.Typer(
 @app.command("site")
 @handles_errors
 def site(
-    outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten).", file_okay=False),
+    outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten)."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Write an HTML atlas: an index and one page per pathway (diagram, steps, doses, rules,

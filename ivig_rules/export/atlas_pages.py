@@ -251,6 +251,10 @@ def pathway_page(catalogue: Catalogue, pathway: Pathway, svg: str, findings: Seq
     return page(f"{pathway.title} - IVIG pathway atlas", body, atlas_css())
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def index_page(catalogue: Catalogue, findings: dict[str, Sequence[GraphFinding]]) -> str:
     """The list of every pathway, linking to its page."""
     pathways = sorted(catalogue.pathways.values(), key=lambda p: p.title.lower())
@@ -268,7 +272,7 @@ def index_page(catalogue: Catalogue, findings: dict[str, Sequence[GraphFinding]]
             f"<time>{esc(p.review_due.isoformat())}</time>",
             str(len(p.steps)),
             str(len(p.rules)),
-            esc(f"{errors} errors, {warnings} warnings"),
+            esc(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"),
             esc(p.summary),
         ])
     meta = f"{len(pathways)} pathways &middot; vocabulary {esc(catalogue.vocabulary.version)}"

@@ -92,7 +92,7 @@ def dead_ends(graph: "nx.DiGraph") -> list[GraphFinding]:
         how = (
             f"its only rules ({', '.join(staying)}) keep the patient on it"
             if staying
-            else f"no rule has 'from: {data.get('step', node)}'"
+            else f"no rule with 'from: {data.get('step', node)}' names a next step or an IVIG verdict"
         )
         findings.append(GraphFinding(
             "dead_end", node,

@@ -7,6 +7,7 @@ back to the identifiers made readable ("plasma exchange failed").
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Iterable
 
 from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
@@ -17,6 +18,7 @@ PENDING = ("not_tried", "ongoing")
 """Statuses meaning 'this therapy is still to come or under way'; implied by an arrow to its step."""
 
 _WORDS = {"ig": "Ig", "iga": "IgA", "ivig": "IVIG", "ms": "MS", "ivmp": "IVMP", "plex": "PLEX", "dmt": "DMT"}
+_NEGATED = {"==": "!=", "!=": "==", "in": "not_in", "not_in": "in"}
 _OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
 
 
@@ -88,7 +90,10 @@ def condition_text(condition: Condition, vocab: Vocabulary | None = None, *, nes
     if isinstance(condition, Compare):
         return _compare_text(condition, vocab)
     if isinstance(condition, Not):
-        return f"not ({condition_text(condition.item, vocab)})"
+        item = condition.item
+        if isinstance(item, Compare) and item.op in _NEGATED:
+            return _compare_text(replace(item, op=_NEGATED[item.op]), vocab)
+        return f"not ({condition_text(item, vocab)})"
     if isinstance(condition, AllOf):
         if not condition.items:
             return "always"

@@ -93,11 +93,8 @@ class Recommendation:
 
 
 def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
-    out: list[Citation] = []
-    for citation in citations:
-        if citation not in out:
-            out.append(citation)
-    return tuple(out)
+    """First occurrences in order; a dict keeps order and finds duplicates by hash, not by scanning."""
+    return tuple(dict.fromkeys(citations))
 
 
 def _vaccine_message(spec: AlertSpec, g_per_kg: float | None) -> str:

@@ -34,9 +34,9 @@ def evaluator_for(name: str, catalogue) -> Evaluator:
     return Evaluator(single, engine="reference")
 
 
-def test_project_rulesets_are_clean():
+def test_project_rulesets_have_no_errors():
     report = lint_paths([ROOT / "rulesets"], today=TODAY)
-    assert report.findings == [], [f.message for f in report.findings]
+    assert [f for f in report.findings if f.severity == ERROR] == [], [f.message for f in report.findings]
     assert report.exit_code() == 0
     assert len(report.pathways) >= 4
 
@@ -124,8 +124,8 @@ def test_redundant_rule_is_a_warning(tmp_path):
     report = lint_paths([path], today=TODAY, rulesets=ROOT / "rulesets")
     assert codes(report) == ["redundant-rule"]
     assert report.findings[0].severity == WARNING
-    assert report.exit_code() == 1
-    assert report.exit_code(ERROR) == 0
+    assert report.exit_code() == 0
+    assert report.exit_code(WARNING) == 1
 
 
 def test_every_broken_reference_of_a_file_is_reported():
@@ -172,7 +172,7 @@ def test_review_date_and_evidence_warnings_depend_on_today():
     assert codes(later) == ["no-evidence", "review-overdue"]
     overdue = next(f for f in later.findings if f.code == "review-overdue")
     assert overdue.severity == WARNING and overdue.line == 10 and "1 day ago" in overdue.message
-    assert later.exit_code() == 1 and later.exit_code(ERROR) == 0
+    assert later.exit_code(WARNING) == 1 and later.exit_code() == 0
 
 
 def test_project_review_dates_fall_due(catalogue):
@@ -218,7 +218,8 @@ def test_dead_screening_rule(tmp_path):
     cite: ["001_31bd74f6d628a3ef.txt"]
 """)
     report = lint_paths([folder], today=TODAY)
-    assert [(f.code, f.rules) for f in report.findings] == [("dead-rule", ("impossible",))]
+    assert [(f.code, f.rules) for f in report.findings if f.severity == ERROR] == [("dead-rule", ("impossible",))]
+    assert "safety.yaml" in next(f.file for f in report.findings if f.code == "dead-rule")
 
 
 def test_output_does_not_depend_on_the_order_of_paths():
@@ -229,3 +230,30 @@ def test_output_does_not_depend_on_the_order_of_paths():
     two = lint_paths([BAD / n for n in reversed(names)], today=TODAY, rulesets=ROOT / "rulesets")
     assert to_text(one) == to_text(two)
     assert to_json(one) != "" and [f.to_dict() for f in one.findings] == [f.to_dict() for f in two.findings]
+
+
+def test_unreachable_step_from_the_graph():
+    report = lint_one("unreachable.yaml")
+    found = [f for f in report.findings if f.code == "unreachable-step"]
+    assert len(found) == 1 and found[0].severity == ERROR
+    assert (found[0].line, found[0].key) == (14, "steps.plex")
+    assert report.exit_code() == 1
+
+
+def test_step_reached_only_through_its_own_rule_is_a_warning(tmp_path):
+    text = (BAD / "unreachable.yaml").read_text() + """
+  - id: plex_under_way
+    from: plex
+    when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: ongoing}
+    then: {ivig: not_indicated, next_step: plex}
+    evidence: expert_opinion
+    cite: ["003_2f405638fa14e663.txt"]
+"""
+    text = text.replace("when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}}",
+                        "when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: {not_in: [ongoing]}}")
+    path = tmp_path / "self_reached.yaml"
+    path.write_text(text)
+    report = lint_paths([path], today=TODAY, rulesets=ROOT / "rulesets")
+    (found,) = [f for f in report.findings if f.code == "unreachable-step"]
+    assert found.severity == WARNING and "plex_under_way" in found.message
+    assert [f.code for f in report.findings if f.severity == ERROR] == []

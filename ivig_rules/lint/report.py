@@ -37,7 +37,7 @@ def to_text(report: LintReport) -> str:
     return "\n".join(lines)
 
 
-def to_json(report: LintReport, *, fail_on: str = WARNING) -> str:
+def to_json(report: LintReport, *, fail_on: str = ERROR) -> str:
     data = {
         "exit_code": report.exit_code(fail_on),
         "summary": {

@@ -10,10 +10,11 @@ from typing import Any, Iterable
 from .. import marked_yaml
 from ..catalogue import find_rulesets
 from ..errors import InputError
-from ..model import Pathway, Vocabulary
+from ..model import Pathway, Screening, Vocabulary
 from ..ruleset_loader import load_pathway, load_screening
 from ..vocabulary import load_vocabulary
 from .findings import ERROR, WARNING, LintFinding, from_input_error
+from .graph_checks import pathway_graph_findings
 from .metadata_checks import evidence_findings, review_findings
 from .space_checks import pathway_space_findings, screening_space_findings
 from .structure import pathway_structure, screening_structure
@@ -36,7 +37,7 @@ class LintReport:
     def unreadable(self) -> bool:
         return any(f.unreadable for f in self.findings)
 
-    def exit_code(self, fail_on: str = WARNING) -> int:
+    def exit_code(self, fail_on: str = ERROR) -> int:
         """2 when some input could not be read, 1 for findings at or above ``fail_on``, else 0."""
         if self.unreadable:
             return 2
@@ -100,26 +101,29 @@ def _add_loader_error(exc: InputError, found: list[LintFinding], report: LintRep
         report.findings.append(from_input_error(exc))
 
 
-def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> None:
+def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening | None:
     path = folder / "safety.yaml"
     if not path.is_file():
         report.findings.append(LintFinding(ERROR, "schema", "the rulesets folder has no safety.yaml", file=str(path)))
-        return
+        return None
     doc = _read(path, report)
     if doc is None:
-        return
+        return None
     found = screening_structure(doc, str(path), vocab.alerts)
     report.findings.extend(found)
     try:
         screening = load_screening(path, vocab)
     except InputError as exc:
         _add_loader_error(exc, found, report)
-        return
+        return None
     report.findings.extend(evidence_findings(screening.rules, None))
     report.findings.extend(screening_space_findings(screening, vocab))
+    return screening
 
 
-def _pathway(path: Path, vocab: Vocabulary, today: _dt.date, report: LintReport) -> Pathway | None:
+def _pathway(
+    path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport
+) -> Pathway | None:
     doc = _read(path, report)
     if doc is None:
         return None
@@ -133,11 +137,15 @@ def _pathway(path: Path, vocab: Vocabulary, today: _dt.date, report: LintReport)
     report.pathways.append(pathway.id)
     report.findings.extend(evidence_findings(pathway.rules, pathway.id))
     report.findings.extend(review_findings(pathway, doc, today))
+    steps_used = None
     try:
-        report.findings.extend(pathway_space_findings(pathway, vocab))
+        space = pathway_space_findings(pathway, vocab)
+        report.findings.extend(space.findings)
+        steps_used = space.steps_used
     except ValueError as exc:  # a fact space too large to enumerate
         report.findings.append(LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
                                            file=pathway.file, line=1, pathway=pathway.id))
+    report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
     return pathway
 
 
@@ -184,15 +192,15 @@ def lint_paths(
         except InputError as exc:
             report.findings.append(from_input_error(exc))
             continue
-        screening_id = None
+        screening_id, screening = None, None
         if target.whole:
-            _screening(target.folder, vocab, report)
+            screening = _screening(target.folder, vocab, report)
             screening_id = _screening_id(target.folder)
             if not target.pathway_files:
                 report.findings.append(LintFinding(
                     ERROR, "schema", "no pathway files (pathways/*.yaml) found", file=str(target.folder / "pathways"),
                 ))
-        loaded = [p for p in (_pathway(f, vocab, today, report) for f in target.pathway_files) if p is not None]
+        loaded = [p for p in (_pathway(f, vocab, screening, today, report) for f in target.pathway_files) if p is not None]
         _cross_file(loaded, screening_id, report)
     report.findings = _unique_sorted(report.findings)
     report.files = sorted(set(report.files))

@@ -13,6 +13,7 @@ hole, with the number of patients in it and a patient to paste into ``ivig-rules
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from typing import Any
 
 from ..compiler import compile_pathway, engine_key, normalise
@@ -21,7 +22,7 @@ from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient,
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
-__all__ = ["pathway_space_findings", "screening_space_findings", "describe_cube"]
+__all__ = ["pathway_space_findings", "screening_space_findings", "describe_cube", "SpaceResult"]
 
 MAX_GAP_FINDINGS = 25
 
@@ -92,8 +93,14 @@ def _cubes(points: list[tuple], space: dict[str, tuple[Any, ...]]) -> list[list[
     return cubes
 
 
-def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> list[LintFinding]:
-    """Gaps, overlaps, dead and masked rules of one pathway."""
+@dataclass(frozen=True)
+class SpaceResult:
+    findings: list[LintFinding]
+    steps_used: dict[str, tuple[int, str]]  # step id -> (patients sent there, first rule doing it)
+
+
+def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
+    """Gaps, overlaps, dead and masked rules of one pathway, and the steps patients are sent to."""
     compiled = compile_pathway(pathway, Screening("none", "", "0", ("recommended",), ()))
     space = axes(pathway, vocab)
     names = list(space)
@@ -104,6 +111,7 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> list[LintFind
     masked_example: dict[str, dict] = {}
     gaps: list[tuple] = []
     overlaps: dict[tuple, list] = {}
+    steps_used: dict[str, tuple[int, str]] = {}
     for values in enumerate_space(space, f"the fact space of {pathway.id}"):
         facts = compiled.engine_facts(patient_from_engine_facts(values, pathway, vocab))
         hits = [r for r in compiled.rules if holds(r.predicate, facts)]
@@ -115,6 +123,10 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> list[LintFind
             continue
         winner = deciding[0]
         decided[winner.name] += 1
+        step = winner.rule.then.next_step
+        if step is not None:
+            count, first = steps_used.get(step, (0, winner.rule.id))
+            steps_used[step] = (count + 1, first)
         for r in deciding[1:]:
             masked_by[r.name][winner.rule.id] = masked_by[r.name].get(winner.rule.id, 0) + 1
             masked_example.setdefault(r.name, values)
@@ -168,7 +180,7 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> list[LintFind
                 file=file, line=rule.line, pathway=pathway.id, rules=(rule.id, *sorted(winners)),
                 example=example_patient(masked_example[r.name], diagnosis), count=matched[r.name],
             ))
-    return out
+    return SpaceResult(out, steps_used)
 
 
 def screening_space_findings(screening: Screening, vocab: Vocabulary) -> list[LintFinding]:

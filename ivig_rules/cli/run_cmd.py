@@ -18,6 +18,15 @@ def run(
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML to this file (for CI).", dir_okay=False),
     tag: List[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every scenario, not only the failures."),
+    coverage: bool = typer.Option(False, "--coverage", help="Report which rules and pathway arrows the scenarios exercised."),
+    fail_under: Optional[float] = typer.Option(
+        None, "--fail-under", min=0, max=100, help="Exit 1 when fewer than PCT percent of the rules fired (implies --coverage).",
+        metavar="PCT", show_default=False,
+    ),
+    coverage_json: Optional[Path] = typer.Option(None, "--coverage-json", help="Write the coverage report as JSON to this file.", dir_okay=False),
+    coverage_diagram: Optional[Path] = typer.Option(
+        None, "--coverage-diagram", help="Write one DOT diagram per pathway into this folder, untested arrows in red.", file_okay=False
+    ),
     engine: EngineName = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
@@ -38,9 +47,24 @@ def run(
         sys.stderr.write("\n")
     if junit is not None:
         write_output(to_junit(report), junit)
-    typer.echo(to_json(report) if as_json else to_text(report, verbose=verbose))
+    covered = None
+    if coverage or fail_under is not None or coverage_json or coverage_diagram:
+        from ..coverage import coverage_of
+        from ..coverage_cli import write_coverage
+
+        covered = coverage_of(report, evaluator.catalogue)
+        write_coverage(covered, evaluator.catalogue, coverage_json, coverage_diagram)
+    text = to_json(report) if as_json else to_text(report, verbose=verbose)
+    if covered is not None and (coverage or fail_under is not None):
+        from ..coverage_cli import with_coverage
+
+        text = with_coverage(text, covered, as_json=as_json)
+    typer.echo(text)
     if not report.results:
         typer.echo("ivig-rules: no scenario was run (check --tag)", err=True)
+    if covered is not None and fail_under is not None and covered.percent < fail_under:
+        typer.echo(f"ivig-rules: rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%", err=True)
+        raise typer.Exit(1)
     raise typer.Exit(0 if report.ok else 1)
 
 

@@ -1,0 +1,194 @@
+"""Which rules and pathway arrows a scenario run exercised, and which it never did.
+
+A rule is covered when at least one scenario fired it: it decided the verdict, or it added
+its alerts (pathway rules without a verdict, and safety rules when the verdict is screened).
+An arrow of a pathway's graph (see :mod:`ivig_rules.graph`) is covered when a scenario was
+decided by one of its rules (or, for the screening's arrow, fired it). The percentage that
+``ivig-rules run --fail-under`` checks is the share of rules covered.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Catalogue, Rule
+from .runner import RunReport
+
+__all__ = ["RuleCoverage", "EdgeCoverage", "CoverageReport", "coverage_of", "to_text", "to_json", "to_dot"]
+
+
+@dataclass(frozen=True)
+class RuleCoverage:
+    rule: str  # qualified id
+    origin: str  # pathway id, or "screening"
+    file: str | None
+    line: int | None
+    decided: int = 0
+    contributed: int = 0
+
+    @property
+    def fired(self) -> int:
+        return self.decided + self.contributed
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"rule": self.rule, "origin": self.origin, "file": self.file, "line": self.line,
+                "decided": self.decided, "contributed": self.contributed, "fired": self.fired}
+
+
+@dataclass(frozen=True)
+class EdgeCoverage:
+    pathway: str
+    source: str
+    target: str
+    rules: tuple[str, ...]  # qualified ids
+    scenarios: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pathway": self.pathway, "from": self.source, "to": self.target,
+                "rules": list(self.rules), "scenarios": self.scenarios}
+
+
+@dataclass
+class CoverageReport:
+    scenarios: int
+    rules: list[RuleCoverage] = field(default_factory=list)
+    edges: list[EdgeCoverage] = field(default_factory=list)
+
+    @staticmethod
+    def _percent(covered: int, total: int) -> float:
+        return 100.0 if total == 0 else round(100.0 * covered / total, 1)
+
+    @property
+    def percent(self) -> float:
+        """Share of rules fired by at least one scenario, in percent (one decimal)."""
+        return self._percent(sum(1 for r in self.rules if r.fired), len(self.rules))
+
+    @property
+    def edge_percent(self) -> float:
+        return self._percent(sum(1 for e in self.edges if e.scenarios), len(self.edges))
+
+    def never_fired(self) -> list[RuleCoverage]:
+        return [r for r in self.rules if not r.fired]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scenarios": self.scenarios,
+            "rules_percent": self.percent,
+            "edges_percent": self.edge_percent,
+            "rules": [r.to_dict() for r in self.rules],
+            "never_fired": [r.rule for r in self.never_fired()],
+            "edges": [e.to_dict() for e in self.edges],
+        }
+
+
+def _all_rules(catalogue: Catalogue) -> list[tuple[str, Rule]]:
+    out = []
+    for diagnosis in sorted(catalogue.pathways):
+        pathway = catalogue.pathways[diagnosis]
+        out.extend((pathway.id, rule) for rule in pathway.rules)
+    out.extend(("screening", rule) for rule in catalogue.screening.rules)
+    return out
+
+
+def _edges(catalogue: Catalogue) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(pathway, from node, to node, qualified rule ids) for every arrow of every pathway graph."""
+    from .graph import SCREENING, build_graph, transitions
+
+    out = []
+    screening = catalogue.screening
+    for diagnosis in sorted(catalogue.pathways):
+        pathway = catalogue.pathways[diagnosis]
+        graph = build_graph(pathway, screening, catalogue.vocabulary)
+        for (source, target), rules in sorted(transitions(graph).items()):
+            owner = screening.id if source == SCREENING else pathway.id
+            out.append((pathway.id, source, target, tuple(f"{owner}.{r}" for r in rules)))
+    return out
+
+
+def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
+    """Rule and arrow coverage of the scenarios that produced a recommendation (passed or failed)."""
+    decided: dict[str, int] = {}
+    contributed: dict[str, int] = {}
+    decided_in: dict[tuple[str, str], int] = {}  # (pathway, rule) -> scenarios
+    fired_in: dict[tuple[str, str], int] = {}
+    evaluated = [r.recommendation for r in report.results if r.recommendation is not None]
+    for rec in evaluated:
+        for rule in rec.rules_fired:
+            if rule == rec.decided_by:
+                decided[rule] = decided.get(rule, 0) + 1
+                decided_in[(rec.pathway, rule)] = decided_in.get((rec.pathway, rule), 0) + 1
+            else:
+                contributed[rule] = contributed.get(rule, 0) + 1
+            fired_in[(rec.pathway, rule)] = fired_in.get((rec.pathway, rule), 0) + 1
+    coverage = CoverageReport(scenarios=len(evaluated))
+    for origin, rule in _all_rules(catalogue):
+        qid = rule.qualified_id
+        coverage.rules.append(RuleCoverage(qid, origin, rule.file, rule.line, decided.get(qid, 0), contributed.get(qid, 0)))
+    screening_prefix = catalogue.screening.id + "."
+    for pathway, source, target, rules in _edges(catalogue):
+        counts = fired_in if rules and rules[0].startswith(screening_prefix) else decided_in
+        hits = sum(counts.get((pathway, r), 0) for r in rules)
+        coverage.edges.append(EdgeCoverage(pathway, source, target, rules, hits))
+    return coverage
+
+
+def to_text(coverage: CoverageReport) -> str:
+    lines = [
+        f"Coverage over {coverage.scenarios} evaluated scenario{'s' if coverage.scenarios != 1 else ''}:",
+        f"  rules fired: {sum(1 for r in coverage.rules if r.fired)} of {len(coverage.rules)} ({coverage.percent:g}%)",
+        f"  pathway arrows exercised: {sum(1 for e in coverage.edges if e.scenarios)} of {len(coverage.edges)} "
+        f"({coverage.edge_percent:g}%)",
+        "",
+        f"{'DECIDED':>7}  {'ALERTS':>6}  RULE",
+    ]
+    for r in coverage.rules:
+        where = f"  ({r.file}:{r.line})" if not r.fired and r.file else ""
+        mark = "" if r.fired else "  <- never fired"
+        lines.append(f"{r.decided:>7}  {r.contributed:>6}  {r.rule}{mark}{where}")
+    untested = [e for e in coverage.edges if not e.scenarios]
+    if untested:
+        lines.append("")
+        lines.append("Pathway arrows no scenario exercised:")
+        for e in untested:
+            lines.append(f"  {e.pathway}: {e.source} -> {e.target} ({', '.join(e.rules)})")
+    return "\n".join(lines)
+
+
+def to_json(coverage: CoverageReport) -> str:
+    return json.dumps(coverage.to_dict(), indent=2)
+
+
+_EDGE_LINE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[(.*)\];$')
+_UNTESTED = ', color="#d62728", fontcolor="#d62728", penwidth=3, style="bold,dashed", xlabel="UNTESTED"'
+
+
+def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> str:
+    """The pathway's diagram (DOT) with the arrows no scenario exercised drawn red, bold and dashed."""
+    from .export.dot import to_dot as pathway_dot
+    from .graph import SCREENING, build_graph
+
+    pathway = catalogue.pathway(pathway_id)
+    if pathway is None:
+        from .errors import InputError, did_you_mean
+
+        ids = sorted(p.id for p in catalogue.pathways.values())
+        raise InputError(f"no pathway {pathway_id!r}; pathways: {', '.join(ids)}.", suggestion=did_you_mean(pathway_id, ids))
+    graph = build_graph(pathway, catalogue.screening, catalogue.vocabulary)
+    tested_rules = {r for e in coverage.edges if e.pathway == pathway.id and e.scenarios for r in e.rules}
+    untested: set[tuple[str, str]] = set()
+    for source, target, data in graph.edges(data=True):
+        if data.get("kind") != "rule":
+            continue
+        owner = catalogue.screening.id if source == SCREENING else pathway.id
+        if not any(f"{owner}.{r}" in tested_rules for r in data["rules"]):
+            untested.add((source, target))
+    lines = []
+    for line in pathway_dot(graph).splitlines():
+        match = _EDGE_LINE.match(line)
+        if match and (match[1], match[2]) in untested:
+            line = f'  "{match[1]}" -> "{match[2]}" [{match[3]}{_UNTESTED}];'
+        lines.append(line)
+    return "\n".join(lines) + "\n"

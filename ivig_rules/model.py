@@ -236,6 +236,7 @@ class Step:
     with_therapies: tuple[str, ...] = ()
     citations: tuple[Citation, ...] = ()
     notes: str = ""
+    final: bool = False  # the pathway ends here by design: the sources name nothing after it
     line: int | None = field(default=None, compare=False)
 
 
@@ -255,7 +256,7 @@ class Rule:
     qualified_id: str
     when: Condition
     then: Outcome
-    from_step: str
+    from_steps: tuple[str, ...]  # where the decision is taken: "start" and/or step ids
     citations: tuple[Citation, ...]
     evidence: str | None = None
     notes: str = ""
@@ -266,6 +267,11 @@ class Rule:
     @property
     def decides(self) -> bool:
         return self.then.ivig is not None
+
+    @property
+    def from_step(self) -> str:
+        """The first position the rule applies after (most rules have one)."""
+        return self.from_steps[0]
 
 
 @dataclass(frozen=True)

@@ -173,7 +173,7 @@ def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
 
 
 def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegimen]) -> Step:
-    node.mapping(required=["therapy", "line", "label", "cite"], optional=["dose", "with", "notes"])
+    node.mapping(required=["therapy", "line", "label", "cite"], optional=["dose", "with", "notes", "final"])
     therapy = node.child("therapy").choice(vocab.therapies, what="therapy")
     dose_id = _ref(node.get("dose"), doses, "dose")
     if dose_id and doses[dose_id].therapy != therapy:
@@ -192,6 +192,7 @@ def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegi
         with_therapies=with_therapies,
         citations=parse_citations(node.child("cite"), dict(vocab.sources)),
         notes=_prose(node.get("notes")),
+        final=node.child("final").boolean() if node.get("final") is not None else False,
         line=node.line,
     )
 
@@ -244,16 +245,21 @@ def _rule(
     dose = None if screening else _ref(then_node.get("dose"), doses, "dose")
     if not screening:
         _check_outcome(then_node, ivig, next_step, dose, steps, doses)
-    from_step = STEP_START
+    from_steps: tuple[str, ...] = (STEP_START,)
     if not screening and node.get("from"):
-        from_node = node.child("from")
-        from_step = from_node.value if from_node.value == STEP_START else _ref(from_node, steps, "step")
+        positions = []
+        for item in node.child("from").seq(allow_single=True, nonempty=True):
+            position = item.value if item.value == STEP_START else _ref(item, steps, "step")
+            if position in positions:
+                raise item.error(f"{position!r} is listed twice in 'from'")
+            positions.append(position)
+        from_steps = tuple(positions)
     return Rule(
         id=rule_id,
         qualified_id=f"{owner}.{rule_id}",
         when=when,
         then=Outcome(ivig=ivig, next_step=next_step, dose=dose, alerts=alerts),
-        from_step=from_step,
+        from_steps=from_steps,
         citations=parse_citations(node.child("cite"), dict(vocab.sources)),
         evidence=node.child("evidence").choice(vocab.evidence_levels, what="evidence level")
         if node.get("evidence")

@@ -56,7 +56,7 @@ def test_negation_and_membership_leave_no_not_or_in_behind():
 
 
 def test_durable_definition_shapes():
-    rule = Rule("r", "p.r", CONDITIONS[1], Outcome(ivig="consider"), "start", ())
+    rule = Rule("r", "p.r", CONDITIONS[1], Outcome(ivig="consider"), ("start",), ())
     definition = durable_definition((CompiledRule("r000", rule, "pathway", normalise(rule.when)),))
     assert definition["r000"] == {"all": [{"m": {"$or": [{"$neq": {"severe": True}}, {"$gte": {"age_years": 18}}]}}]}
     assert definition["sentinel"] == {"all": [{"m": {"$gte": {"seq": 0}}}]}

@@ -86,17 +86,18 @@ def test_adem_labels_name_what_tells_rules_apart(catalogue):
 
 
 @pytest.mark.parametrize("pathway_id", ["adem", "cidp", "gbs", "ms_relapse"])
-def test_every_rule_is_drawn_once(catalogue, pathway_id):
+def test_every_rule_is_drawn_once_per_position_it_applies_after(catalogue, pathway_id):
     pathway = catalogue.pathway(pathway_id)
     graph = build_graph(pathway, catalogue.screening, catalogue.vocabulary)
     drawn = [r for u, v, d in graph.edges(data=True) if u != SCREENING for r in d.get("rules", ())]
     drawn += [r for _, d in graph.nodes(data=True) for r in d.get("alert_rules", ())]
-    assert sorted(drawn) == sorted(r.id for r in pathway.rules)
+    assert sorted(drawn) == sorted(r.id for r in pathway.rules for _ in r.from_steps)
     for rule in pathway.rules:
-        origin = ENTRY if rule.from_step == STEP_START else step_node(rule.from_step)
-        target = step_node(rule.then.next_step) if rule.then.next_step else outcome_node(rule.then.ivig)
-        hops = [(origin, target), (origin, decision_node(rule.from_step))]
-        assert graph.has_edge(*hops[0]) or (graph.has_edge(*hops[1]) and graph.has_edge(hops[1][1], target)), rule.id
+        for position in rule.from_steps:
+            origin = ENTRY if position == STEP_START else step_node(position)
+            target = step_node(rule.then.next_step) if rule.then.next_step else outcome_node(rule.then.ivig)
+            hops = [(origin, target), (origin, decision_node(position))]
+            assert graph.has_edge(*hops[0]) or (graph.has_edge(*hops[1]) and graph.has_edge(hops[1][1], target)), rule.id
 
 
 def test_all_real_pathways_build(catalogue):

@@ -106,7 +106,7 @@ def _rule_rows(pathway: Pathway, refs: References, catalogue: Catalogue) -> list
     rows = []
     for index, rule in enumerate(pathway.rules, 1):
         step = pathway.steps.get(rule.then.next_step) if rule.then.next_step else None
-        origin = "entry" if rule.from_step == "start" else pathway.steps[rule.from_step].label
+        origin = " / ".join("entry" if p == "start" else pathway.steps[p].label for p in rule.from_steps)
         rows.append([
             str(index),
             f'<code id="rule-{esc(rule.id)}">{esc(rule.id)}</code><br>{esc(rule.description)}',

@@ -58,7 +58,8 @@ def _routed(rule: Rule) -> bool:
 def _by_position(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
     out: dict[str, list[Rule]] = {}
     for rule in rules:
-        out.setdefault(rule.from_step, []).append(rule)
+        for position in rule.from_steps:
+            out.setdefault(position, []).append(rule)
     return out
 
 
@@ -83,7 +84,7 @@ def _distinguishing(pathway: Pathway) -> dict[str, list[Condition]]:
     """Per rule id, the parts of its condition that tell it apart from its siblings and its way in."""
     incoming: dict[str, list[tuple[Condition, ...]]] = {}
     for rule in pathway.rules:
-        if rule.then.next_step and rule.then.next_step != rule.from_step:
+        if rule.then.next_step and rule.then.next_step not in rule.from_steps:
             incoming.setdefault(rule.then.next_step, []).append(conjuncts(rule.when))
     out: dict[str, list[Condition]] = {}
     for position, rules in _by_position(pathway.rules).items():
@@ -192,6 +193,7 @@ def _add_steps(graph, pathway: Pathway, vocab: Vocabulary | None) -> None:
             dose_summary=dose_summary(regimen) if regimen else None,
             citations=_citations(step.citations),
             notes=step.notes,
+            final=step.final,
         )
 
 

@@ -83,8 +83,8 @@ def dead_ends(graph: "nx.DiGraph") -> list[GraphFinding]:
     moves = transitions(graph)
     findings = []
     for node, data in graph.nodes(data=True):
-        if data["kind"] != "step":
-            continue
+        if data["kind"] != "step" or data.get("final"):
+            continue  # a final step is an end by design, declared in the ruleset
         onward = [pair for pair in moves if pair[0] == node and pair[1] != node]
         if onward:
             continue

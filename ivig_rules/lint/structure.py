@@ -75,8 +75,10 @@ def _rule_checks(doc: Any, file: str, alerts: Iterable[str], steps: dict | None,
             out += _reference(alert, alerts, "alert", file, line_of(then, "alerts"), f"{key}.then.alerts[{alert_index}]")
         if steps is None:
             continue
-        if "from" in rule and rule["from"] != STEP_START:
-            out += _reference(rule["from"], [STEP_START, *steps], "step", file, line_of(rule, "from"), f"{key}.from")
+        for position_index, position in enumerate(_as_list(rule.get("from"))):
+            if position != STEP_START:
+                where = f"{key}.from" if not isinstance(rule.get("from"), list) else f"{key}.from[{position_index}]"
+                out += _reference(position, [STEP_START, *steps], "step", file, line_of(rule, "from"), where)
         if then.get("next_step") is not None:
             out += _reference(then["next_step"], steps, "step", file, line_of(then, "next_step"), f"{key}.then.next_step")
         if then.get("dose") is not None:

@@ -154,6 +154,9 @@ class Cohort:
                 continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]
+            if b"\x00" in raw:
+                yield number, None, "the line contains NUL bytes; a cohort is a text file"
+                continue
             try:
                 yield number, raw.decode("utf-8"), None
             except UnicodeDecodeError as exc:

@@ -1,0 +1,62 @@
+"""Timing helpers shared by the benchmark scripts: percentiles, wall-clock runs, audits with peak RSS."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+__all__ = ["percentile", "median_wall", "cli_command", "audit_in_subprocess"]
+
+# Runs one audit in a fresh interpreter and reports its summary with the peak resident memory of
+# the main process and of the largest worker (ru_maxrss is in KiB on Linux).
+_AUDIT_PROBE = """
+import json, resource, sys
+from ivig_rules.audit import audit_cohort
+cohort, results, workers, engine = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+summary = audit_cohort(cohort, results, workers=workers, engine=engine)
+data = summary.to_dict()
+data["seconds"] = summary.seconds
+data["main_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+data["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+print(json.dumps(data))
+"""
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def median_wall(command: list[str], runs: int, cwd: Path) -> float:
+    """Median wall-clock seconds of a command (its exit code is not judged here)."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def cli_command() -> list[str]:
+    """The installed ``ivig-rules`` script next to this interpreter, else ``python -m ivig_rules``."""
+    script = Path(sys.executable).with_name("ivig-rules")
+    if script.exists():
+        return [str(script)]
+    found = shutil.which("ivig-rules")
+    return [found] if found else [sys.executable, "-m", "ivig_rules"]
+
+
+def audit_in_subprocess(cohort: Path, results: Path, workers: int, engine: str = "durable") -> dict:
+    completed = subprocess.run(
+        [sys.executable, "-c", _AUDIT_PROBE, str(cohort), str(results), str(workers), engine],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout)

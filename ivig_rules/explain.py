@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 
 from .errors import NoDecisionError
 from .evaluator import Evaluator
+from .fact_space import show_value
 from .model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Patient, Rule, Vocabulary
 from .recommend import Recommendation
 
@@ -37,16 +38,8 @@ _WANTED = {"recommended": ("recommended",), "consider": ("recommended",)}
 _DEFAULT_WANTED = ("recommended", "consider")
 
 
-def _word(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _or_list(values: Iterable[Any]) -> str:
-    words = [_word(v) for v in values]
+    words = [show_value(v) for v in values]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
@@ -64,20 +57,20 @@ class Check:
 
     def wanted(self) -> str:
         if self.op == "==":
-            return _word(self.value)
+            return show_value(self.value)
         if self.op == "in":
             return _or_list(self.value)
         if self.op in ("!=", "not_in"):
             values = self.value if isinstance(self.value, tuple) else (self.value,)
             return "anything but " + _or_list(values)
-        return f"{self.op} {_word(self.value)}"
+        return f"{self.op} {show_value(self.value)}"
 
     def subject(self, vocab: Vocabulary | None = None) -> str:
         if self.fact.startswith(TREATMENT_PREFIX):
             therapy = self.fact[len(TREATMENT_PREFIX):]
             label = vocab.therapies[therapy].label if vocab and therapy in vocab.therapies else therapy
-            return f"{label} has status {_word(self.actual)}"
-        return f"{self.fact} is {_word(self.actual)}"
+            return f"{label} has status {show_value(self.actual)}"
+        return f"{self.fact} is {show_value(self.actual)}"
 
     def describe(self, vocab: Vocabulary | None = None) -> str:
         """'Plasma exchange has status failed (needs failed, intolerant or contraindicated)'."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .explain import Explanation
+from .fact_space import show_value
 from .model import Vocabulary
 
 __all__ = ["to_text"]
@@ -77,7 +78,7 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
                 lines.append(f"      {check.unmet(vocab)}")
     if explanation.defaults:
         lines.append("")
-        values = ", ".join(f"{name} = {_value(patient.facts.get(name))}" for name in explanation.defaults)
+        values = ", ".join(f"{name} = {show_value(patient.facts.get(name))}" for name in explanation.defaults)
         lines.append(f"Not given, so the defaults were used: {values}")
     if not explanation.engine_agrees:
         lines.append("")
@@ -96,7 +97,3 @@ def _shown_path(file: str) -> str:
         return file
 
 
-def _value(value) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return "null" if value is None else str(value)

@@ -24,6 +24,7 @@ __all__ = [
     "enumerate_space",
     "enumerate_patients",
     "example_patient",
+    "show_value",
     "Finding",
     "decision_findings",
     "patient_from_engine_facts",
@@ -108,6 +109,17 @@ def patient_from_engine_facts(values: dict[str, Any], pathway: Pathway, vocab: V
         facts[TREATMENT_PREFIX + therapy] = vocab.default_status
     facts.update(values)
     return Patient(facts=frozen_map(dict(sorted(facts.items()))), source=f"<{pathway.id} fact space>")
+
+
+def show_value(value: Any) -> str:
+    """A fact value as the reports write it: true/false, null, 2 rather than 2.0."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def example_patient(values: dict[str, Any], diagnosis: str, base: dict[str, Any] | None = None) -> dict[str, Any]:

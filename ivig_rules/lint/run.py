@@ -101,20 +101,27 @@ def _add_loader_error(exc: InputError, found: list[LintFinding], report: LintRep
         report.findings.append(from_input_error(exc))
 
 
+def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: LintReport) -> tuple[Any, Any]:
+    """The raw document and the loaded model (None when broken), with every problem reported."""
+    doc = _read(path, report)
+    if doc is None:
+        return None, None
+    found = structure(doc, str(path), vocab.alerts)
+    report.findings.extend(found)
+    try:
+        return doc, loader(path, vocab)
+    except InputError as exc:
+        _add_loader_error(exc, found, report)
+        return doc, None
+
+
 def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening | None:
     path = folder / "safety.yaml"
     if not path.is_file():
         report.findings.append(LintFinding(ERROR, "schema", "the rulesets folder has no safety.yaml", file=str(path)))
         return None
-    doc = _read(path, report)
-    if doc is None:
-        return None
-    found = screening_structure(doc, str(path), vocab.alerts)
-    report.findings.extend(found)
-    try:
-        screening = load_screening(path, vocab)
-    except InputError as exc:
-        _add_loader_error(exc, found, report)
+    doc, screening = _checked_load(path, vocab, screening_structure, load_screening, report)
+    if screening is None:
         return None
     report.findings.extend(evidence_findings(screening.rules, None))
     report.findings.extend(screening_space_findings(screening, vocab))
@@ -124,15 +131,8 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
 def _pathway(
     path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport
 ) -> Pathway | None:
-    doc = _read(path, report)
-    if doc is None:
-        return None
-    found = pathway_structure(doc, str(path), vocab.alerts)
-    report.findings.extend(found)
-    try:
-        pathway = load_pathway(path, vocab)
-    except InputError as exc:
-        _add_loader_error(exc, found, report)
+    doc, pathway = _checked_load(path, vocab, pathway_structure, load_pathway, report)
+    if pathway is None:
         return None
     report.pathways.append(pathway.id)
     report.findings.extend(evidence_findings(pathway.rules, pathway.id))

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..compiler import compile_pathway, engine_key, normalise
 from ..engines.reference import holds
-from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts
+from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
@@ -48,8 +48,8 @@ def describe_cube(cube: list[tuple[Any, ...]], space: dict[str, tuple[Any, ...]]
     for (name, values), chosen in zip(space.items(), cube):
         if len(chosen) == len(values):
             continue
-        shown = [_show(v) for v in values if v in chosen]
-        left_out = [_show(v) for v in values if v not in chosen]
+        shown = [show_value(v) for v in values if v in chosen]
+        left_out = [show_value(v) for v in values if v not in chosen]
         if len(shown) == 1:
             parts.append(f"{name}: {shown[0]}")
         elif len(left_out) < len(shown) and all(isinstance(v, str) for v in values):
@@ -61,14 +61,6 @@ def describe_cube(cube: list[tuple[Any, ...]], space: dict[str, tuple[Any, ...]]
 
 def _patients(count: int) -> str:
     return f"{count} patient{'s' if count != 1 else ''}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _cubes(points: list[tuple], space: dict[str, tuple[Any, ...]]) -> list[list[tuple]]:

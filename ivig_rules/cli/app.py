@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd
+from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd, vocabulary_cmd
 
 app = typer.Typer(
     name="ivig-rules",
@@ -20,6 +20,7 @@ app = typer.Typer(
 
 app.command("evaluate")(evaluate_cmd.evaluate)
 app.command("run")(run_cmd.run)
+app.command("vocabulary")(vocabulary_cmd.vocabulary)
 app.command("lint")(lint_cmd.lint)
 app.command("explain")(explain_cmd.explain)
 app.command("diff")(diff_cmd.diff)

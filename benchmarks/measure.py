@@ -22,6 +22,12 @@ summary = audit_cohort(cohort, results, workers=workers, engine=engine)
 data = summary.to_dict()
 data["seconds"] = summary.seconds
 data["main_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # ru_maxrss can keep the launching process's high-water mark across exec; VmHWM cannot
+    with open("/proc/self/status") as status:
+        hwm = next(line for line in status if line.startswith("VmHWM:"))
+    data["main_peak_rss_mb"] = int(hwm.split()[1]) / 1024
+except (OSError, StopIteration):
+    pass
 data["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 print(json.dumps(data))
 """

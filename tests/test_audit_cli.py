@@ -92,7 +92,7 @@ def test_format_from_suffix_or_option(tmp_path):
 def test_refuses_to_overwrite_the_cohort(tmp_path):
     path = cohort(tmp_path, "a,cidp,50,female,70")
     result = run(str(path), "-o", str(path))
-    assert result.exit_code == 2 and "the cohort file itself" in result.output
+    assert result.exit_code == 2 and "results file: this is the cohort file itself" in result.output
     assert "a,cidp" in path.read_text()
 
 
@@ -107,6 +107,12 @@ def test_engine_and_weight_policy_are_passed_on(tmp_path):
         weights[policy] = json.loads(out.read_text())["dosing_weight_kg"]
     assert weights["actual"] == 120 and weights["adjusted"] < 120
     assert "reference engine" in result.output
+
+
+def test_a_results_file_that_cannot_be_written(tmp_path):
+    path = cohort(tmp_path, "a,cidp,50,female,70")
+    result = run(str(path), "-o", "/dev/full", "--output-format", "csv", "-w", "0")
+    assert result.exit_code == 2 and "/dev/full: results file: cannot write: No space left on device" in result.output
 
 
 def test_unknown_rulesets_folder(tmp_path):

@@ -126,12 +126,14 @@ class _Worker:
                 return f"killed by signal {-code}"
         return f"exit code {code}"
 
-    def stop(self) -> None:
-        try:
-            self.conn.send(None)
-        except (OSError, ValueError):
-            pass
-        self.process.join(timeout=2)
+    def stop(self, *, wait: bool = True) -> None:
+        """Ask the worker to finish (or, when the run is being abandoned, kill it at once)."""
+        if wait:
+            try:
+                self.conn.send(None)
+            except (OSError, ValueError):
+                pass
+            self.process.join(timeout=2)
         if self.process.is_alive():
             self.process.kill()
             self.process.join()
@@ -227,6 +229,9 @@ def evaluate_in_workers(
             while next_out in finished:
                 yield finished.pop(next_out)
                 next_out += 1
-    finally:
+    except BaseException:  # Ctrl-C, a write error, or the consumer stopped early: nothing more to wait for
         for worker in pool:
-            worker.stop()
+            worker.stop(wait=False)
+        raise
+    for worker in pool:
+        worker.stop()

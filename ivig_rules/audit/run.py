@@ -17,15 +17,21 @@ from ..catalogue import load_catalogue
 from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, ENGINES
 from ..errors import InputError, did_you_mean
-from .cohort import Cohort, CohortError, RawRow
+from .cohort import Cohort, RawRow
 from .formats import choose_format
 from .pool import WorkerSpec, evaluate_in_process, evaluate_in_workers
 from .results import RowWriter
 from .summary import AuditSummary
 
-__all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE"]
+__all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "ResultsError"]
 
 DEFAULT_CHUNK_SIZE = 256
+
+
+class ResultsError(InputError):
+    kind = "results file"
+
+
 Progress = Callable[[int, int, "int | None"], None]  # rows done, bytes read, bytes in all (or None)
 
 
@@ -51,7 +57,7 @@ def audit_cohort(
     """
     _check_choice(engine, ENGINES, "engine")
     _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
-    workers = (os.cpu_count() or 1) if workers is None else workers
+    workers = _cores() if workers is None else workers
     if workers < 0:
         raise InputError(f"--workers must be 0 (evaluate in this process) or more, found {workers}")
     if chunk_size < 1:
@@ -59,7 +65,7 @@ def audit_cohort(
     fmt = choose_format(cohort, input_format, what="cohort", option="--format")
     out_fmt = choose_format(results, output_format, what="results", option="--output-format")
     if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
-        raise CohortError("the results file is the cohort file itself; choose another -o", file=str(results))
+        raise ResultsError("this is the cohort file itself; choose another -o", file=str(results))
     catalogue = load_catalogue(rulesets)
     summary = AuditSummary(
         cohort="<stdin>" if str(cohort) == "-" else str(cohort),
@@ -70,7 +76,8 @@ def audit_cohort(
     started = time.perf_counter()
     with Cohort(cohort, fmt, catalogue.vocabulary) as source, _open_results(results) as out:
         spec = WorkerSpec(catalogue.root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
-        out.write(RowWriter(out_fmt).header())
+        write = _writer(out, summary.results)
+        write(RowWriter(out_fmt).header())
         chunks = _chunks(source.rows(), chunk_size)
         if workers == 0:
             outputs = evaluate_in_process(spec, chunks)
@@ -83,13 +90,35 @@ def audit_cohort(
 
             outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death)
         for output in outputs:
-            out.write("".join(text for text, _ in output))
+            write("".join(text for text, _ in output))
             for entry in output:
                 summary.add(*entry[1])
             if progress is not None:
                 progress(summary.rows, source.bytes_read, source.size)
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _cores() -> int:
+    """Cores this process may run on (a container's share, not the host's count)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:
+        return os.cpu_count() or 1
+
+
+def _writer(out: TextIO, name: str) -> Callable[[str], None]:
+    """``out.write`` that turns a full disk or a closed file into a one-paragraph error."""
+
+    def write(text: str) -> None:
+        try:
+            out.write(text)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise ResultsError(f"cannot write: {exc.strerror or exc}", file=name) from None
+
+    return write
 
 
 def _check_choice(value: str, options: Iterable[str], what: str) -> None:
@@ -121,6 +150,21 @@ def _open_results(results: str | Path) -> Iterator[TextIO]:
         path.parent.mkdir(parents=True, exist_ok=True)
         handle = path.open("w", encoding="utf-8", errors="backslashreplace", newline="")
     except OSError as exc:
-        raise CohortError(f"cannot write the results file: {exc.strerror or exc}", file=str(path)) from None
-    with handle:
+        raise ResultsError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+    try:
         yield handle
+    except BaseException:
+        _close_quietly(handle)
+        raise
+    try:
+        handle.close()  # flushes: a full disk may only show here
+    except OSError as exc:
+        _close_quietly(handle)
+        raise ResultsError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
+
+
+def _close_quietly(handle: TextIO) -> None:
+    try:
+        handle.close()
+    except OSError:
+        pass

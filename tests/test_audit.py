@@ -268,3 +268,30 @@ def test_an_empty_cohort_writes_only_the_header(tmp_path):
     summary = audit_cohort(cohort, tmp_path / "out.csv", workers=2)
     assert summary.rows == 0
     assert list(csv.reader(io.StringIO((tmp_path / "out.csv").read_text()))) == [list(FIELDS)]
+
+
+def test_chunks_are_cut_by_size_as_well_as_by_rows(mixed, tmp_path, monkeypatch):
+    import ivig_rules.audit.run as audit_run
+
+    cohort, ids = mixed
+    monkeypatch.setattr(audit_run, "CHUNK_BYTES", 60)  # about two rows of this cohort
+    seen: list[int] = []
+    audit_cohort(cohort, tmp_path / "out.csv", workers=2, chunk_size=256, progress=lambda rows, *_: seen.append(rows))
+    steps = [b - a for a, b in zip([0, *seen], seen)]
+    assert seen[-1] == len(ids) and max(steps) <= 3 and len(steps) >= len(ids) // 3
+
+
+def test_a_quote_left_open_costs_one_row_not_the_rows_after_it(tmp_path, monkeypatch):
+    import ivig_rules.audit.cohort as cohort_module
+
+    monkeypatch.setattr(cohort_module, "MAX_LINE_BYTES", 200)  # a record may not grow past 200 bytes
+    good = [f"q{i},gbs,30,male,70,,,,," for i in range(2, 12)]  # 10 rows, about 230 bytes
+    lines = [HEADER, 'q1,cidp,50,female,"70,165,,,,', *good, 'q12,gbs,30,male,70",,,,,']
+    cohort = write(tmp_path / "c.csv", lines)
+    summary = audit_cohort(cohort, tmp_path / "out.csv", workers=0)
+    rows = read_csv(tmp_path / "out.csv")
+    assert summary.rows == len(rows) == 12
+    assert "never closed" in rows[0]["error"] and rows[0]["source_line"] == "2"
+    assert [r["patient_id"] for r in rows[1:11]] == [g.split(",")[0] for g in good]
+    assert all(r["error"] == "" for r in rows[1:11])
+    assert "never closed" in rows[11]["error"] and rows[11]["source_line"] == "13"

@@ -22,7 +22,7 @@ from ..model import TREATMENT_PREFIX, Vocabulary
 __all__ = ["RawRow", "Cohort", "resolve_columns", "MAX_LINE_BYTES", "MAX_RECORD_LINES", "TREATMENT_COLUMN_PREFIXES"]
 
 MAX_LINE_BYTES = 1024 * 1024
-"""Longest line read; a patient row is a few hundred bytes, so a longer one is refused as a row."""
+"""Longest line (and CSV record) read; a patient row is a few hundred bytes, so a longer one is refused as a row."""
 MAX_RECORD_LINES = 50
 """Most physical lines one CSV record (quoted newlines) may span before its quote counts as unclosed."""
 TREATMENT_COLUMN_PREFIXES = ("treatment.", "treatments.")
@@ -185,18 +185,26 @@ class Cohort:
                 yield item
                 continue
             parts = [item]
+            size = len(text)
             while quotes % 2:
                 following = next_line()
-                if following is None or following[2] is not None or len(parts) >= MAX_RECORD_LINES:
+                if (
+                    following is None
+                    or following[2] is not None
+                    or len(parts) >= MAX_RECORD_LINES
+                    or size + len(following[1]) > MAX_LINE_BYTES
+                ):
                     if following is not None:
                         pending.appendleft(following)
                     pending.extendleft(reversed(parts[1:]))
                     yield line, None, (
                         "a quoted cell opened on this line is never closed "
-                        f"(within {MAX_RECORD_LINES} lines); the lines after it are read as rows of their own"
+                        f"(within {MAX_RECORD_LINES} lines or {MAX_LINE_BYTES // 1024} KB); "
+                        "the lines after it are read as rows of their own"
                     )
                     break
                 parts.append(following)
+                size += len(following[1])
                 quotes += following[1].count('"')
             else:
                 yield line, "".join(p[1] for p in parts), None

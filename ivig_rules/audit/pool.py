@@ -89,7 +89,6 @@ class _Chunk:
     id: int
     rows: list[RawRow]
     done: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # index -> crash result
-    attempts: int = 0
 
     def todo(self) -> list[int]:
         return [i for i in range(len(self.rows)) if i not in self.done]
@@ -105,16 +104,15 @@ class _Worker:
         self.chunk: _Chunk | None = None
         self.indices: list[int] = []
 
-    def send(self, chunk: _Chunk) -> bool:
+    def send(self, chunk: _Chunk) -> None:
+        """Hand over a chunk; if the worker is already dead, its sentinel says so to the main loop."""
         self.chunk = chunk
         self.indices = chunk.todo()
         self.progress.value = -1
-        chunk.attempts += 1
         try:
             self.conn.send((chunk.id, [chunk.rows[i] for i in self.indices]))
         except (OSError, ValueError):
-            return False
-        return True
+            pass
 
     def death(self) -> str:
         self.process.join(timeout=5)
@@ -179,7 +177,7 @@ def evaluate_in_workers(
                     next_id += 1
                 else:
                     continue
-                worker.send(chunk)  # a failed send shows up below as a dead worker
+                worker.send(chunk)
             busy = [w for w in pool if w.chunk is not None]
             if not busy:
                 if exhausted and not retry:

@@ -70,12 +70,12 @@ class RowProcessor:
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
-            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), self._remap(exc), column)
+            return error_row(row, *_identity(peeked), self._remap(exc), column)
         except IvigRulesError as exc:
-            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), str(exc), None)
+            return error_row(row, *_identity(peeked), str(exc), None)
         except Exception as exc:  # a bug; reported on the row, the run goes on
             message = f"{self.file}:{row.line}: internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules."
-            return error_row(row, _peek(peeked, "id"), _peek(peeked, "diagnosis"), message, None)
+            return error_row(row, *_identity(peeked), message, None)
         return result_row(row, recommendation)
 
     # -- CSV --------------------------------------------------------------------------------
@@ -170,6 +170,11 @@ class RowProcessor:
         if column is None or column == exc.key:
             return str(exc)
         return str(PatientError(exc.message, file=exc.file, line=exc.line, key=column, suggestion=exc.suggestion))
+
+
+def _identity(mapping: Any) -> tuple[str | None, str | None]:
+    """The id and diagnosis a row gave, as text, for its error row (even when the row is invalid)."""
+    return _peek(mapping, "id"), _peek(mapping, "diagnosis")
 
 
 def _peek(mapping: Any, key: str) -> str | None:

@@ -26,6 +26,7 @@ from .summary import AuditSummary
 __all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "ResultsError"]
 
 DEFAULT_CHUNK_SIZE = 256
+CHUNK_BYTES = 2 * 1024 * 1024
 
 
 class ResultsError(InputError):
@@ -129,12 +130,15 @@ def _check_choice(value: str, options: Iterable[str], what: str) -> None:
 
 
 def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
+    """Chunks of ``size`` rows, cut early at CHUNK_BYTES of text so that long rows cannot pile up."""
     chunk: list[RawRow] = []
+    held = 0
     for row in rows:
         chunk.append(row)
-        if len(chunk) >= size:
+        held += len(row.text) if row.text else 0
+        if len(chunk) >= size or held >= CHUNK_BYTES:
             yield chunk
-            chunk = []
+            chunk, held = [], 0
     if chunk:
         yield chunk
 

@@ -1,7 +1,7 @@
 """Peak memory of an audit as the cohort grows: it should stay flat (streaming, bounded chunks).
 
-    /tmp/venv/bin/python benchmarks/memory.py                    # 10,000 / 100,000 / 1,000,000 rows
-    /tmp/venv/bin/python benchmarks/memory.py --rows 10000 50000  # other sizes
+    .venv/bin/python benchmarks/memory.py                    # 10,000 / 100,000 / 1,000,000 rows
+    .venv/bin/python benchmarks/memory.py --rows 10000 50000  # other sizes
 
 For each size a seeded CSV cohort is generated in a temporary folder (about 110 bytes a row)
 and audited by ``audit_cohort`` in a fresh interpreter with 2 workers; the peak resident

@@ -1,7 +1,7 @@
 """One run, every figure: per-patient engine cost, validation cost, audit throughput, CLI wall time.
 
-    /tmp/venv/bin/python benchmarks/run.py            # about a minute on 2 cores
-    /tmp/venv/bin/python benchmarks/run.py --quick    # fewer patients and rows, for a smoke check
+    .venv/bin/python benchmarks/run.py            # about a minute on 2 cores
+    .venv/bin/python benchmarks/run.py --quick    # fewer patients and rows, for a smoke check
 
 Prints a table (and --json FILE writes the figures). Targets are in docs/performance.md;
 nothing here asserts them, and no test times anything.
@@ -93,6 +93,9 @@ def main() -> int:
         args.patients, args.rounds, args.audit_rows = 1000, 2, 20_000
     cli_runs = 3 if args.quick else 7
 
+    from ivig_rules.engines.durable import keep_sessions_on_heap
+
+    keep_sessions_on_heap()  # as the audit workers do; see its docstring
     catalogue = load_catalogue(ROOT / "rulesets")
     diagnoses = sorted(catalogue.pathways)
     figures: dict[str, float] = {"cores": os.cpu_count() or 1, "python": sys.version.split()[0]}

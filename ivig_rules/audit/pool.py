@@ -67,6 +67,10 @@ def _worker_main(spec: WorkerSpec, conn, progress) -> None:
     from .rows import abort_id_from_environment
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    if spec.engine == "durable":
+        from ..engines.durable import keep_sessions_on_heap
+
+        keep_sessions_on_heap()  # this worker process is ours to tune
     run = spec.build(abort_on_id=abort_id_from_environment())
     while True:
         try:

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._text import plural
 from .model import Catalogue, Rule
 from .runner import RunReport
 
@@ -137,7 +138,7 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
 
 def to_text(coverage: CoverageReport) -> str:
     lines = [
-        f"Coverage over {coverage.scenarios} evaluated scenario{'s' if coverage.scenarios != 1 else ''}:",
+        f"Coverage over {plural(coverage.scenarios, 'evaluated scenario')}:",
         f"  rules fired: {sum(1 for r in coverage.rules if r.fired)} of {len(coverage.rules)} ({coverage.percent:g}%)",
         f"  pathway arrows exercised: {sum(1 for e in coverage.edges if e.scenarios)} of {len(coverage.edges)} "
         f"({coverage.edge_percent:g}%)",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from ._text import plural
 from .semantic_diff import DiffReport
 
 __all__ = ["to_text"]
@@ -33,11 +34,10 @@ def to_text(report: DiffReport) -> str:
             changed = sum(g.count for g in report.groups if g.diagnosis == current)
             lines.append("")
             lines.append(f"{current}: {changed} of {report.compared.get(current, 0)} patients change")
-        plural = "s" if group.count != 1 else ""
         rules = f"{group.old_rule} -> {group.new_rule}"
         if group.old_rule == group.new_rule:
             rules = f"{group.old_rule} (same rule, new outcome)"
-        lines.append(f"  {rules}: {group.count} patient{plural}")
+        lines.append(f"  {rules}: {plural(group.count, 'patient')}")
         for name, transitions in group.fields.items():
             for (old, new), count in transitions.items():
                 lines.append(f"      {_NAMES[name]}: {_show(old)} -> {_show(new)} ({count})")
@@ -49,7 +49,6 @@ def to_text(report: DiffReport) -> str:
         lines.append(f"no change: {sum(report.compared.values())} patients compared")
     else:
         lines.append(
-            f"{report.changed} of {sum(report.compared.values())} patients change, in {len(report.groups)} "
-            f"group{'s' if len(report.groups) != 1 else ''}"
+            f"{report.changed} of {sum(report.compared.values())} patients change, in {plural(len(report.groups), 'group')}"
         )
     return "\n".join(lines)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._text import plural
 from .explain import Explanation
 from .fact_space import show_value
 from .model import Vocabulary
@@ -73,7 +74,7 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
                 lines.append(f"{head}: matches, but {miss.outranked_by} comes first and decides")
                 continue
             count = len(miss.unmet)
-            lines.append(f"{head}: {count} condition{'s' if count != 1 else ''} unmet")
+            lines.append(f"{head}: {plural(count, 'condition')} unmet")
             for check in miss.unmet:
                 lines.append(f"      {check.unmet(vocab)}")
     if explanation.defaults:

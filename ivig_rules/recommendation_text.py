@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ._text import plural
 from .model import Vocabulary
 from .recommend import Recommendation
 
@@ -26,7 +27,7 @@ def _dose_lines(rec: Recommendation) -> list[str]:
         return []
     per = {"course": "per course", "day": "per day", "infusion": "per infusion"}[d.per]
     rng = f" (range {_g(d.g_per_kg_range[0])}-{_g(d.g_per_kg_range[1])})" if d.g_per_kg_range else ""
-    days = f"over {d.days} day{'s' if d.days != 1 else ''}"
+    days = f"over {plural(d.days, 'day')}"
     if d.days_range:
         days += f" (range {d.days_range[0]}-{d.days_range[1]})"
     lines = [f"Dose ({d.therapy}, {d.phase}): {_g(d.g_per_kg)} g/kg {per}{rng}, {days}"]

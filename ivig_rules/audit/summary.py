@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+from .._text import plural
 
 __all__ = ["AuditSummary", "MAX_EXAMPLES"]
 
@@ -78,6 +79,6 @@ class AuditSummary:
             lines.append(f"  ... and {self.errors - len(self.error_examples):,} more; see the error column of {self.results}")
         lines.append(
             f"results in {self.results}; {self.seconds:.2f} s, {self.per_second:,.0f} patients/s "
-            f"({self.engine} engine, {self.workers} worker{'s' if self.workers != 1 else ''})"
+            f"({self.engine} engine, {plural(self.workers, 'worker')})"
         )
         return "\n".join(lines)

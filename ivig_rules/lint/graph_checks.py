@@ -5,6 +5,7 @@ The checks themselves live in :mod:`ivig_rules.graph`; this only places each at 
 
 from __future__ import annotations
 
+from .._text import plural
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
@@ -32,7 +33,7 @@ def pathway_graph_findings(
         if found.kind == "unreachable" and used is not None:
             severity = WARNING
             message += (
-                f" Yet {used[0]} patient{'s' if used[0] != 1 else ''} of the fact space are sent to it "
+                f" Yet {plural(used[0], 'patient')} of the fact space are sent to it "
                 f"(rule '{used[1]}'), so only the 'from' links do not lead there."
             )
         out.append(LintFinding(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
+from .._text import plural
 from ..marked_yaml import line_of
 from ..model import Pathway, Rule
 from .findings import WARNING, LintFinding
@@ -23,7 +24,7 @@ def review_findings(pathway: Pathway, doc: Any, today: _dt.date) -> list[LintFin
         LintFinding(
             WARNING, "review-overdue",
             f"the pathway {pathway.id!r} was due for review on {pathway.review_due.isoformat()} "
-            f"({days} day{'s' if days != 1 else ''} ago; last reviewed {pathway.last_reviewed.isoformat()})",
+            f"({plural(days, 'day')} ago; last reviewed {pathway.last_reviewed.isoformat()})",
             file=pathway.file, line=line_of(header, key) if isinstance(header, dict) else 1,
             key=f"pathway.{key}", pathway=pathway.id,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .._text import plural
 from .findings import ERROR, WARNING
 from .run import LintReport
 
@@ -25,13 +26,13 @@ def to_text(report: LintReport) -> str:
     errors, warnings = report.count(ERROR), report.count(WARNING)
     if lines:
         lines.append("")
-    checked = f"{len(report.files)} file{'s' if len(report.files) != 1 else ''}"
-    checked += f", {len(report.pathways)} pathway{'s' if len(report.pathways) != 1 else ''}"
+    checked = f"{plural(len(report.files), 'file')}"
+    checked += f", {plural(len(report.pathways), 'pathway')}"
     if not report.findings:
         lines.append(f"lint: clean ({checked} checked)")
     else:
         lines.append(
-            f"lint: {errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''} "
+            f"lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} "
             f"({checked} checked)"
         )
     return "\n".join(lines)

@@ -16,6 +16,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any
 
+from .._text import plural
 from ..compiler import compile_pathway, engine_key, normalise
 from ..engines.reference import holds
 from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
@@ -60,7 +61,7 @@ def describe_cube(cube: list[tuple[Any, ...]], space: dict[str, tuple[Any, ...]]
 
 
 def _patients(count: int) -> str:
-    return f"{count} patient{'s' if count != 1 else ''}"
+    return f"{plural(count, 'patient')}"
 
 
 def _cubes(points: list[tuple], space: dict[str, tuple[Any, ...]]) -> list[list[tuple]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
+
 from .._text import plural
 
 __all__ = ["AuditSummary", "MAX_EXAMPLES"]

@@ -1,8 +1,8 @@
 """Builds a pathway's directed graph from the loaded model, the same one the engine runs.
 
 Nodes: the entry (the diagnosis, rules ``from: start``), one node per therapy step, a decision
-node where one position branches to several places, and one outcome node per IVIG verdict that
-ends a path. Each rule is an edge from its ``from`` node (through the decision node, if any) to
+node where one position branches to several places (shared by the positions a rule list names
+together in ``from``), and one outcome node per IVIG verdict that ends a path. Each rule is an edge from its ``from`` node (through the decision node, if any) to
 its ``next_step``, or to its verdict's outcome when it names no next step. Arrow labels are
 derived from the rule conditions, so the picture cannot drift from the rules.
 """
@@ -234,6 +234,7 @@ def build_graph(pathway: Pathway, screening: Screening | None = None, vocabulary
     _add_steps(graph, pathway, vocabulary)
     labels = short_labels(pathway, vocabulary)
     parts = _distinguishing(pathway)
+    shared: dict[tuple[str, ...], str] = {}  # the same rules after several steps: one decision
     for position, rules in _by_position(pathway.rules).items():
         source = _position_node(position)
         extra = tuple(r.id for r in rules if not _routed(r))
@@ -243,7 +244,11 @@ def build_graph(pathway: Pathway, screening: Screening | None = None, vocabulary
         targets = {r.then.next_step or r.then.ivig for r in routed}
         origin = source
         if len(targets) > 1:
-            origin = decision_node(position)
+            signature = tuple(r.id for r in routed)
+            if signature in shared:
+                graph.add_edge(source, shared[signature], kind="branch", label="", rules=())
+                continue
+            origin = shared[signature] = decision_node(position)
             label, facts = _decision_label(routed, parts, vocabulary)
             graph.add_node(
                 origin, kind="decision", label=label, facts=facts, position=position,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from .model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
@@ -21,6 +22,7 @@ __all__ = [
     "CompiledPathway",
     "compile_pathway",
     "normalise",
+    "push_negation",
     "engine_key",
     "durable_definition",
     "SEQ_KEY",
@@ -35,8 +37,8 @@ SEQ_KEY = "seq"
 SENTINEL = "sentinel"
 """A rule that matches every fact, so a fact never goes unhandled and a session always has an action."""
 
-_COMPLEMENT = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">"}
-_DURABLE_OPS = {"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"}
+_COMPLEMENT = MappingProxyType({"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not_in", "not_in": "in"})
+_DURABLE_OPS = MappingProxyType({"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"})
 ALWAYS: Predicate = ("all", ())
 NEVER: Predicate = ("any", ())
 
@@ -48,26 +50,40 @@ def engine_key(fact: str) -> str:
     return fact
 
 
+def push_negation(condition: Condition, negate: bool = False) -> Condition:
+    """The condition with every ``not`` pushed into its comparisons (De Morgan), ``in`` lists kept
+    whole: only AllOf, AnyOf and Compare remain. The one reading of negation that the engines
+    (through :func:`normalise`) and ``explain`` share."""
+    if isinstance(condition, Compare):
+        if not negate:
+            return condition
+        return Compare(condition.fact, _COMPLEMENT[condition.op], condition.value, condition.line)
+    if isinstance(condition, Not):
+        return push_negation(condition.item, not negate)
+    if isinstance(condition, (AllOf, AnyOf)):
+        kind = type(condition)
+        if negate:
+            kind = AnyOf if kind is AllOf else AllOf
+        return kind(tuple(push_negation(item, negate) for item in condition.items), condition.line)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
 def normalise(condition: Condition, negate: bool = False) -> Predicate:
     """Negation normal form over comparisons; flattened; ``in``/``not_in`` expanded."""
+    return _lower(push_negation(condition, negate))
+
+
+def _lower(condition: Condition) -> Predicate:
+    """A negation-free condition as a predicate: engine keys, ``in`` lists as ``==``/``!=`` parts."""
     if isinstance(condition, Compare):
         key = engine_key(condition.fact)
         if condition.op in ("in", "not_in"):
             positive = condition.op == "in"
-            if negate:
-                positive = not positive
             parts = tuple(("cmp", key, "==" if positive else "!=", v) for v in condition.value)
             return _join("any" if positive else "all", parts)
-        op = _COMPLEMENT[condition.op] if negate else condition.op
-        return ("cmp", key, op, condition.value)
-    if isinstance(condition, Not):
-        return normalise(condition.item, not negate)
-    if isinstance(condition, (AllOf, AnyOf)):
-        kind = "all" if isinstance(condition, AllOf) else "any"
-        if negate:
-            kind = "any" if kind == "all" else "all"
-        return _join(kind, tuple(normalise(item, negate) for item in condition.items))
-    raise TypeError(f"not a condition: {condition!r}")
+        return ("cmp", key, condition.op, condition.value)
+    kind = "all" if isinstance(condition, AllOf) else "any"
+    return _join(kind, tuple(_lower(item) for item in condition.items))
 
 
 def _join(kind: str, parts: tuple[Predicate, ...]) -> Predicate:

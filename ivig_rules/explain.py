@@ -2,12 +2,17 @@
 
 The trace lists the rules that matched, in priority (file) order, with the comparisons that
 held and the patient's values; the "why not" part ranks the rules that would recommend IVIG
-by how many of their conditions this patient does not meet, nearest first.
+by how many of their conditions this patient does not meet, nearest first. A condition on
+IVIG's own status is not something a clinician can change to get IVIG ("the rule needs IVIG
+ongoing"), so it is never offered as a way there: a rule that needs a different IVIG status is
+left out of the ranking and only named as left out.
 
-Conditions are read from the model (not the compiled form) so that ``in`` lists stay whole:
-"plasma exchange has status not_tried; the rule needs it failed, intolerant or contraindicated".
-The verdict itself always comes from the evaluator (the chosen engine); the explanation's own
-reading of the conditions is checked against the engine's matches.
+Conditions keep their ``in`` lists whole, so the words read "plasma exchange has status
+not_tried; the rule needs it failed, intolerant or contraindicated"; but negation is pushed
+down by the compiler's :func:`~ivig_rules.compiler.push_negation` and every comparison is
+decided by the engines' own :func:`~ivig_rules.engines.reference.holds` on its compiled form,
+so the explanation cannot read a rule differently from the engines. The verdict itself always
+comes from the evaluator (the chosen engine), and its matches are checked against the trace.
 """
 
 from __future__ import annotations
@@ -15,25 +20,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
+from .compiler import normalise, push_negation
+from .engines.reference import holds
 from .errors import NoDecisionError
 from .evaluator import Evaluator
 from .fact_space import show_value
-from .model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Patient, Rule, Vocabulary
+from .model import TREATMENT_PREFIX, AllOf, Compare, Condition, Not, Patient, Rule, Vocabulary
 from .recommend import Recommendation
 
-__all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts"]
+__all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
 
-_NEGATED = {"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not_in", "not_in": "in"}
-_OPS = {
-    "==": lambda a, b: a == b,
-    "!=": lambda a, b: a != b,
-    "<": lambda a, b: a < b,
-    "<=": lambda a, b: a <= b,
-    ">": lambda a, b: a > b,
-    ">=": lambda a, b: a >= b,
-    "in": lambda a, b: a in b,
-    "not_in": lambda a, b: a not in b,
-}
+IVIG_STATUS = TREATMENT_PREFIX + "ivig"
+"""IVIG's own treatment status: a rule that needs another value of it is no way to IVIG."""
 _WANTED = {"recommended": ("recommended",), "consider": ("recommended",)}
 _DEFAULT_WANTED = ("recommended", "consider")
 
@@ -88,50 +86,48 @@ class Check:
                 "held": self.held, "given": self.given, "line": self.line}
 
 
-# -- conditions: negation pushed down, ``in`` kept whole ----------------------------------------
+# -- conditions: negation pushed down (as the compiler does), ``in`` kept whole -------------------
 
 
-def _nnf(condition: Condition, negate: bool = False) -> tuple:
-    if isinstance(condition, Compare):
-        op = _NEGATED[condition.op] if negate else condition.op
-        return ("cmp", Compare(condition.fact, op, condition.value, condition.line))
-    if isinstance(condition, Not):
-        return _nnf(condition.item, not negate)
-    kind = "all" if isinstance(condition, AllOf) else "any"
-    if negate:
-        kind = "any" if kind == "all" else "all"
-    return (kind, tuple(_nnf(item, negate) for item in condition.items))
+class _Reading:
+    """One patient's comparisons, each decided as the engines decide it."""
 
+    def __init__(self, patient: Patient, engine_facts: dict[str, Any], given: frozenset[str]) -> None:
+        self.patient, self.engine_facts, self.given = patient, engine_facts, given
 
-def _check(compare: Compare, patient: Patient, given: frozenset[str]) -> Check:
-    actual = patient.facts.get(compare.fact)
-    held = actual is not None and _OPS[compare.op](actual, compare.value)
-    return Check(compare.fact, compare.op, compare.value, actual, held, compare.fact in given, compare.line)
+    def check(self, compare: Compare) -> Check:
+        held = holds(normalise(compare), self.engine_facts)
+        actual = self.patient.facts.get(compare.fact)
+        return Check(compare.fact, compare.op, compare.value, actual, held, compare.fact in self.given, compare.line)
 
+    def support(self, condition: Condition) -> tuple[bool, list[Check]]:
+        """Whether a negation-free condition holds, and the comparisons that make it hold."""
+        if isinstance(condition, Compare):
+            check = self.check(condition)
+            return check.held, [check]
+        results = [self.support(item) for item in condition.items]
+        if isinstance(condition, AllOf):
+            return all(held for held, _ in results), [c for held, checks in results if held for c in checks]
+        for held, checks in results:
+            if held:
+                return True, checks
+        return False, []
 
-def _support(node: tuple, patient: Patient, given: frozenset[str]) -> tuple[bool, list[Check]]:
-    """Whether the condition holds, and the comparisons that make it hold."""
-    if node[0] == "cmp":
-        check = _check(node[1], patient, given)
-        return check.held, [check]
-    results = [_support(child, patient, given) for child in node[1]]
-    if node[0] == "all":
-        return all(held for held, _ in results), [c for held, checks in results if held for c in checks]
-    for held, checks in results:
-        if held:
-            return True, checks
-    return False, []
-
-
-def _unmet(node: tuple, patient: Patient, given: frozenset[str]) -> list[Check]:
-    """The fewest comparisons that would have to change for the condition to hold."""
-    if node[0] == "cmp":
-        check = _check(node[1], patient, given)
-        return [] if check.held else [check]
-    options = [_unmet(child, patient, given) for child in node[1]]
-    if node[0] == "all":
-        return [c for option in options for c in option]
-    return min(options, key=len) if options else []
+    def unmet(self, condition: Condition) -> list[Check] | None:
+        """The fewest comparisons that would have to change for the condition to hold, or None
+        when it cannot hold without changing IVIG's own status."""
+        if isinstance(condition, Compare):
+            check = self.check(condition)
+            if check.held:
+                return []
+            return None if check.fact == IVIG_STATUS else [check]
+        options = [self.unmet(item) for item in condition.items]
+        if isinstance(condition, AllOf):
+            if any(option is None for option in options):
+                return None
+            return [c for option in options for c in option]
+        feasible = [option for option in options if option is not None]
+        return min(feasible, key=len) if feasible else None
 
 
 # -- the explanation ----------------------------------------------------------------------------
@@ -191,6 +187,7 @@ class Explanation:
     blocked_by: tuple[RuleTrace, ...]  # screening rules that made IVIG contraindicated
     defaults: tuple[str, ...]  # rule facts the patient did not give, so their defaults were used
     engine_agrees: bool = True
+    needs_other_ivig_status: tuple[Rule, ...] = ()  # IVIG rules left out of why_not: they need another IVIG status
 
     @property
     def verdict(self) -> str | None:
@@ -210,6 +207,7 @@ class Explanation:
             "trace": [t.to_dict() for t in self.trace],
             "blocked_by": [t.to_dict() for t in self.blocked_by],
             "why_not": [m.to_dict() for m in self.why_not],
+            "needs_other_ivig_status": [r.qualified_id for r in self.needs_other_ivig_status],
             "defaults": list(self.defaults),
             "engine_agrees": self.engine_agrees,
         }
@@ -264,13 +262,14 @@ def explain(
         rec = None
     compiled = evaluator.compiled(patient.diagnosis)
     pathway, screening = compiled.pathway, compiled.screening
+    reading = _Reading(patient, compiled.engine_facts(patient), given_set)
     verdict = rec.ivig if rec else None
     pathway_verdict = None
     trace: list[RuleTrace] = []
     matched_ids: set[str] = set()
     for position, compiled_rule in enumerate(compiled.rules, start=1):
         rule = compiled_rule.rule
-        held, checks = _support(_nnf(rule.when), patient, given_set)
+        held, checks = reading.support(push_negation(rule.when))
         if not held:
             continue
         matched_ids.add(rule.qualified_id)
@@ -286,6 +285,7 @@ def explain(
     blocked = tuple(t for t in trace if t.role == "screened" and t.rule.then.ivig == "contraindicated")
     decider = next((t.rule.qualified_id for t in trace if t.role == "decided"), None)
     why_not: list[NearMiss] = []
+    left_out: list[Rule] = []
     if verdict != "recommended":
         wanted = _WANTED.get(verdict or "", _DEFAULT_WANTED)
         for rule in pathway.rules:
@@ -295,7 +295,11 @@ def explain(
                 if rule.qualified_id != decider:
                     why_not.append(NearMiss(rule, (), outranked_by=decider))
                 continue
-            why_not.append(NearMiss(rule, tuple(_unmet(_nnf(rule.when), patient, given_set))))
+            unmet = reading.unmet(push_negation(rule.when))
+            if unmet is None:
+                left_out.append(rule)
+            else:
+                why_not.append(NearMiss(rule, tuple(unmet)))
         order = {rule.qualified_id: i for i, rule in enumerate(pathway.rules)}
         why_not.sort(key=lambda m: (len(m.unmet), order[m.rule.qualified_id]))
     defaults = tuple(sorted(f for f in _rule_facts(r.rule for r in compiled.rules) if f not in given_set))
@@ -308,4 +312,5 @@ def explain(
         blocked_by=blocked,
         defaults=defaults,
         engine_agrees=agrees,
+        needs_other_ivig_status=tuple(left_out),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._text import plural
-from .explain import Explanation
+from .explain import IVIG_STATUS, Explanation
 from .fact_space import show_value
 from .model import Vocabulary
 
@@ -77,6 +77,16 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
             lines.append(f"{head}: {plural(count, 'condition')} unmet")
             for check in miss.unmet:
                 lines.append(f"      {check.unmet(vocab)}")
+    left_out = explanation.needs_other_ivig_status
+    if left_out:
+        lines.append("")
+        if not explanation.why_not:
+            lines.append("Why not IVIG - no rule of the pathway would give it without a different IVIG status.")
+        status = show_value(patient.facts.get(IVIG_STATUS))
+        lines.append(
+            f"Left out: rules that need IVIG itself in another status than {status}, which is no way to IVIG: "
+            + ", ".join(rule.qualified_id for rule in left_out)
+        )
     if explanation.defaults:
         lines.append("")
         values = ", ".join(f"{name} = {show_value(patient.facts.get(name))}" for name in explanation.defaults)

@@ -6,10 +6,14 @@ from pathlib import Path
 
 import pytest
 
+from ivig_rules.compiler import push_negation
+from ivig_rules.engines import reference as reference_engine
+from ivig_rules.engines.reference import holds
 from ivig_rules.evaluator import Evaluator
-from ivig_rules.explain import explain
+from ivig_rules.explain import IVIG_STATUS, explain
 from ivig_rules.fact_space import enumerate_patients, example_patient
-from ivig_rules.model import Catalogue
+from ivig_rules.model import AllOf, AnyOf, Catalogue, Compare, Not
+from ivig_rules.patient import patient_from_mapping
 from ivig_rules.ruleset_loader import load_pathway
 
 from conftest import adult
@@ -105,11 +109,82 @@ def test_screening_contraindication_is_named(reference):
 
 
 def test_defaults_name_the_facts_the_patient_did_not_give(reference):
-    ex = explain(reference, adult(diagnosis="gbs", treatments={"plasma_exchange": "failed"}))
-    assert "treatments.ivig" in ex.defaults
-    assert "treatments.plasma_exchange" not in ex.defaults
-    unmet = [c for m in ex.why_not for c in m.unmet if c.fact == "treatments.ivig"]
+    ex = explain(reference, adult(diagnosis="ms_relapse", treatments={"corticosteroids": "failed"}))
+    assert "treatments.ivig" in ex.defaults and "treatments.plasma_exchange" in ex.defaults
+    assert "treatments.corticosteroids" not in ex.defaults
+    unmet = [c for m in ex.why_not for c in m.unmet if c.fact == "treatments.plasma_exchange"]
     assert unmet and all(not c.given and "default" in c.unmet() for c in unmet)
+
+
+def test_why_not_never_offers_a_change_of_ivig_status(reference):
+    """The review's case: after failed steroids, 'IVIG needs to be ongoing' is no way to IVIG."""
+    ex = explain(reference, adult(diagnosis="ms_relapse", treatments={"corticosteroids": "failed"}), limit=0)
+    assert ex.verdict == "not_yet"
+    nearest = ex.why_not[0]
+    assert nearest.rule.id == "ivig_third_line"
+    assert [c.fact for c in nearest.unmet] == ["treatments.plasma_exchange"]
+    assert all(c.fact != IVIG_STATUS for m in ex.why_not for c in m.unmet)
+    assert "ivig_course_under_way" in [r.id for r in ex.needs_other_ivig_status]
+    assert "ms_relapse.ivig_course_under_way" in ex.to_dict()["needs_other_ivig_status"]
+
+
+def test_ivig_already_failed_leaves_no_way_to_ivig(reference):
+    ex = explain(reference, adult(diagnosis="cidp", treatments={"ivig": "failed"}), limit=0)
+    assert ex.verdict == "not_indicated"
+    assert ex.why_not == ()
+    assert ex.needs_other_ivig_status and all(r.then.ivig in ("recommended", "consider") for r in ex.needs_other_ivig_status)
+
+
+@pytest.mark.parametrize("diagnosis", ["gbs", "ms_relapse", "cidp", "adem"])
+def test_left_out_rules_are_exactly_those_no_other_fact_can_reach(reference, diagnosis):
+    """Over the pathway's fact space: a rule is left out of why-not exactly when no patient with
+    the same IVIG status matches it; the others are ranked, never on IVIG's own status."""
+    vocab = reference.vocabulary
+    compiled = reference.compiled(diagnosis)
+    giving = {c.rule.qualified_id: c for c in compiled.rules if c.origin == "pathway" and c.rule.then.ivig in ("recommended", "consider")}
+    patients = [patient_from_mapping(example_patient(v, diagnosis), vocab) for v in enumerate_patients(compiled.pathway, vocab)]
+    reachable: dict[str, set[str]] = {}
+    for patient in patients:
+        facts = compiled.engine_facts(patient)
+        found = reachable.setdefault(patient.facts[IVIG_STATUS], set())
+        found.update(name for name, c in giving.items() if holds(c.predicate, facts))
+    checked = 0
+    for patient in patients[::5]:
+        ex = explain(reference, patient, limit=0)
+        if ex.verdict == "recommended":
+            continue
+        verdicts = ("recommended",) if ex.verdict == "consider" else ("recommended", "consider")
+        wanted = {name for name, c in giving.items() if c.rule.then.ivig in verdicts}
+        wanted.discard(ex.recommendation.decided_by if ex.recommendation else None)
+        ranked = [m.rule.qualified_id for m in ex.why_not]
+        left_out = {r.qualified_id for r in ex.needs_other_ivig_status}
+        assert sorted(ranked + sorted(left_out)) == sorted(wanted)
+        assert left_out == wanted - reachable[patient.facts[IVIG_STATUS]], patient.facts
+        assert all(c.fact != IVIG_STATUS for m in ex.why_not for c in m.unmet)
+        checked += 1
+    assert checked > 0
+
+
+def test_push_negation_keeps_in_lists_whole():
+    tried = Compare("treatments.plasma_exchange", "in", ("failed", "intolerant"))
+    adult_age = Compare("age_years", ">=", 18)
+    assert push_negation(Not(tried)) == Compare("treatments.plasma_exchange", "not_in", ("failed", "intolerant"))
+    assert push_negation(Not(AllOf((tried, adult_age)))) == AnyOf(
+        (Compare(tried.fact, "not_in", tried.value), Compare("age_years", "<", 18))
+    )
+    assert push_negation(Not(Not(adult_age))) == adult_age
+
+
+def test_explain_reads_comparisons_with_the_engines_operators(monkeypatch, reference):
+    """explain has no operator table of its own: change the engines' and its reading follows."""
+    patient = adult(diagnosis="gbs", treatments={"plasma_exchange": "failed"})
+    before = explain(reference, patient)
+    always = {op: (lambda a, b: True) for op in reference_engine._OPS}
+    monkeypatch.setattr(reference_engine, "_OPS", always)
+    after = explain(reference, patient)
+    assert after.engine_agrees
+    assert {t.rule.qualified_id for t in after.trace} == set(after.recommendation.rules_matched)
+    assert len(after.trace) > len(before.trace)  # every comparison now holds, for explain as for the engine
 
 
 def test_gap_is_explained_with_the_nearest_rules(catalogue):

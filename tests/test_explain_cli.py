@@ -65,3 +65,14 @@ def test_invalid_patient_exit_2_with_file_and_line(tmp_path):
     assert result.exit_code == 2
     assert f"{path}:4" in result.output and "plasma_exchange" in result.output
     assert "Traceback" not in result.output
+
+
+def test_why_not_text_leaves_out_ivig_status_changes(tmp_path):
+    path = write(tmp_path, "diagnosis: ms_relapse\nage_years: 35\nsex: female\ntreatments: {corticosteroids: failed}\n")
+    result = CliRunner().invoke(app, ["explain", path, "--rulesets", RULESETS])
+    assert result.exit_code == 0, result.output
+    why_not = result.output.split("Why not IVIG")[1].split("Not given")[0]
+    assert "ms_relapse.ivig_third_line" in why_not
+    assert "the rule needs it ongoing" not in why_not and "IVIG has status" not in why_not
+    assert "Left out: rules that need IVIG itself in another status than not_tried" in why_not
+    assert "ms_relapse.ivig_course_under_way" in why_not

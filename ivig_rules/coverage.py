@@ -5,6 +5,11 @@ its alerts (pathway rules without a verdict, and safety rules when the verdict i
 An arrow of a pathway's graph (see :mod:`ivig_rules.graph`) is covered when a scenario was
 decided by one of its rules (or, for the screening's arrow, fired it). The percentage that
 ``ivig-rules run --fail-under`` checks is the share of rules covered.
+
+Only the pathways the run touched are counted (a scenario that ran - passed, failed or ended in
+an error - touches its diagnosis's pathway), with the safety screening, so a run over one
+scenario file is measured against its own pathway rather than all of them. A run that touched
+none counts every pathway (0%), so an empty run never passes ``--fail-under``.
 """
 
 from __future__ import annotations
@@ -12,13 +17,13 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from ._text import plural
-from .model import Catalogue, Rule
+from .model import Catalogue, Pathway, Rule
 from .runner import RunReport
 
-__all__ = ["RuleCoverage", "EdgeCoverage", "CoverageReport", "coverage_of", "to_text", "to_json", "to_dot"]
+__all__ = ["RuleCoverage", "EdgeCoverage", "CoverageReport", "coverage_of", "touched_pathways", "to_text", "to_json", "to_dot"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,9 @@ class CoverageReport:
     scenarios: int
     rules: list[RuleCoverage] = field(default_factory=list)
     edges: list[EdgeCoverage] = field(default_factory=list)
+    pathways: tuple[str, ...] = ()  # pathway ids counted (their rules, arrows and the screening's rules)
+    not_counted: tuple[str, ...] = ()  # pathways no scenario of the run touched
+    touched_none: bool = False  # no scenario ran, so every pathway is counted
 
     @staticmethod
     def _percent(covered: int, total: int) -> float:
@@ -77,6 +85,9 @@ class CoverageReport:
     def to_dict(self) -> dict[str, Any]:
         return {
             "scenarios": self.scenarios,
+            "pathways": list(self.pathways),
+            "pathways_not_counted": list(self.not_counted),
+            "touched_none": self.touched_none,
             "rules_percent": self.percent,
             "edges_percent": self.edge_percent,
             "rules": [r.to_dict() for r in self.rules],
@@ -85,23 +96,26 @@ class CoverageReport:
         }
 
 
-def _all_rules(catalogue: Catalogue) -> list[tuple[str, Rule]]:
+def _counted(catalogue: Catalogue, pathways: Iterable[str]) -> list[Pathway]:
+    wanted = set(pathways)
+    return [catalogue.pathways[d] for d in sorted(catalogue.pathways) if catalogue.pathways[d].id in wanted]
+
+
+def _all_rules(catalogue: Catalogue, pathways: list[Pathway]) -> list[tuple[str, Rule]]:
     out = []
-    for diagnosis in sorted(catalogue.pathways):
-        pathway = catalogue.pathways[diagnosis]
+    for pathway in pathways:
         out.extend((pathway.id, rule) for rule in pathway.rules)
     out.extend(("screening", rule) for rule in catalogue.screening.rules)
     return out
 
 
-def _edges(catalogue: Catalogue) -> list[tuple[str, str, str, tuple[str, ...]]]:
-    """(pathway, from node, to node, qualified rule ids) for every arrow of every pathway graph."""
+def _edges(catalogue: Catalogue, pathways: list[Pathway]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """(pathway, from node, to node, qualified rule ids) for every arrow of the pathways' graphs."""
     from .graph import SCREENING, build_graph, transitions
 
     out = []
     screening = catalogue.screening
-    for diagnosis in sorted(catalogue.pathways):
-        pathway = catalogue.pathways[diagnosis]
+    for pathway in pathways:
         graph = build_graph(pathway, screening, catalogue.vocabulary)
         for (source, target), rules in sorted(transitions(graph).items()):
             owner = screening.id if source == SCREENING else pathway.id
@@ -109,8 +123,19 @@ def _edges(catalogue: Catalogue) -> list[tuple[str, str, str, tuple[str, ...]]]:
     return out
 
 
+def touched_pathways(report: RunReport, catalogue: Catalogue) -> tuple[str, ...]:
+    """The ids of the pathways of every scenario that ran (skipped scenarios do not count)."""
+    touched = set()
+    for result in report.results:
+        pathway = catalogue.pathways.get(result.scenario.patient.diagnosis)
+        if result.status != "skipped" and pathway is not None:
+            touched.add(pathway.id)
+    return tuple(sorted(touched))
+
+
 def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
-    """Rule and arrow coverage of the scenarios that produced a recommendation (passed or failed)."""
+    """Rule and arrow coverage of the scenarios that produced a recommendation (passed or failed),
+    over the pathways the run touched (every pathway when it touched none)."""
     decided: dict[str, int] = {}
     contributed: dict[str, int] = {}
     decided_in: dict[tuple[str, str], int] = {}  # (pathway, rule) -> scenarios
@@ -124,12 +149,20 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
             else:
                 contributed[rule] = contributed.get(rule, 0) + 1
             fired_in[(rec.pathway, rule)] = fired_in.get((rec.pathway, rule), 0) + 1
-    coverage = CoverageReport(scenarios=len(evaluated))
-    for origin, rule in _all_rules(catalogue):
+    every = tuple(sorted(p.id for p in catalogue.pathways.values()))
+    touched = touched_pathways(report, catalogue)
+    counted = _counted(catalogue, touched or every)
+    coverage = CoverageReport(
+        scenarios=len(evaluated),
+        pathways=tuple(p.id for p in counted),
+        not_counted=tuple(p for p in every if p not in (touched or every)),
+        touched_none=not touched,
+    )
+    for origin, rule in _all_rules(catalogue, counted):
         qid = rule.qualified_id
         coverage.rules.append(RuleCoverage(qid, origin, rule.file, rule.line, decided.get(qid, 0), contributed.get(qid, 0)))
     screening_prefix = catalogue.screening.id + "."
-    for pathway, source, target, rules in _edges(catalogue):
+    for pathway, source, target, rules in _edges(catalogue, counted):
         counts = fired_in if rules and rules[0].startswith(screening_prefix) else decided_in
         hits = sum(counts.get((pathway, r), 0) for r in rules)
         coverage.edges.append(EdgeCoverage(pathway, source, target, rules, hits))
@@ -139,6 +172,12 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
 def to_text(coverage: CoverageReport) -> str:
     lines = [
         f"Coverage over {plural(coverage.scenarios, 'evaluated scenario')}:",
+        f"  pathways counted: {', '.join(coverage.pathways)} and the safety screening"
+        + (" (no scenario ran, so every pathway is counted)" if coverage.touched_none else ""),
+    ]
+    if coverage.not_counted:
+        lines.append(f"  not counted (no scenario of this run): {', '.join(coverage.not_counted)}")
+    lines += [
         f"  rules fired: {sum(1 for r in coverage.rules if r.fired)} of {len(coverage.rules)} ({coverage.percent:g}%)",
         f"  pathway arrows exercised: {sum(1 for e in coverage.edges if e.scenarios)} of {len(coverage.edges)} "
         f"({coverage.edge_percent:g}%)",

@@ -29,7 +29,7 @@ def write_coverage(coverage: CoverageReport, catalogue: Catalogue, json_path: Pa
             json_path.write_text(to_json(coverage) + "\n", encoding="utf-8")
         if diagram_dir is not None:
             diagram_dir.mkdir(parents=True, exist_ok=True)
-            for pathway in sorted(catalogue.pathways.values(), key=lambda p: p.id):
-                (diagram_dir / f"{pathway.id}.coverage.dot").write_text(to_dot(coverage, catalogue, pathway.id), encoding="utf-8")
+            for pathway_id in coverage.pathways:
+                (diagram_dir / f"{pathway_id}.coverage.dot").write_text(to_dot(coverage, catalogue, pathway_id), encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot write the coverage output: {exc.strerror or exc}", file=str(exc.filename or "")) from None

@@ -60,10 +60,12 @@ def test_rules_decided_and_alerts_are_counted(covered, catalogue):
     assert rules["safety.iga_not_measured"].contributed == 1
     assert rules["safety.premedicate"].contributed == 2  # screened only when IVIG is recommended
     assert rules["gbs.no_second_course"].fired == 0
-    every = [r.qualified_id for p in catalogue.pathways.values() for r in p.rules] + [r.qualified_id for r in catalogue.screening.rules]
-    assert sorted(rules) == sorted(every)
+    counted = [r.qualified_id for r in catalogue.pathway("gbs").rules] + [r.qualified_id for r in catalogue.screening.rules]
+    assert sorted(rules) == sorted(counted)  # only the pathway the run touched, and the screening
     fired = sum(1 for r in covered.rules if r.fired)
-    assert covered.percent == round(100 * fired / len(every), 1)
+    assert covered.percent == round(100 * fired / len(counted), 1)
+    assert covered.pathways == ("gbs",)
+    assert sorted(covered.not_counted) == sorted(p.id for p in catalogue.pathways.values() if p.id != "gbs")
     assert "gbs.no_second_course" in [r.rule for r in covered.never_fired()]
 
 
@@ -73,7 +75,7 @@ def test_edges(covered):
     exercised = {rule for e in gbs if e.scenarios for rule in e.rules}
     assert "gbs.ivig_at_diagnosis" in exercised and "gbs.plex_failed" in exercised
     assert "gbs.no_second_course" not in exercised
-    assert all(e.scenarios == 0 for e in covered.edges if e.pathway != "gbs")
+    assert {e.pathway for e in covered.edges} == {"gbs"}
 
 
 def test_diagram_marks_exactly_the_untested_arrows(covered, catalogue):
@@ -125,9 +127,81 @@ def test_cli_coverage_files_and_json(scenario_file, tmp_path):
     assert saved == data["coverage"]
     assert "gbs.no_second_course" in saved["never_fired"]
     assert (diagrams / "gbs.coverage.dot").read_text().startswith("digraph")
+    assert sorted(d.name for d in diagrams.iterdir()) == ["gbs.coverage.dot"]  # only the pathways counted
+    assert saved["pathways"] == ["gbs"] and "adem" in saved["pathways_not_counted"]
 
 
 def test_project_scenarios_fire_every_rule(catalogue, reference):
     files, scenarios = load_scenarios([ROOT / "scenarios"], reference.vocabulary)
     coverage = coverage_of(run_scenarios(scenarios, reference, files=files), catalogue)
+    assert coverage.not_counted == ()  # every pathway has scenarios, so none escapes the count
     assert [r.rule for r in coverage.never_fired()] == []
+
+
+TWO_PATHWAYS = """\
+scenarios:
+  - name: gbs at diagnosis
+    patient: {diagnosis: gbs, age_years: 45, sex: female}
+    expect: {ivig: recommended}
+  - name: ms relapse, steroids first
+    patient: {diagnosis: ms_relapse, age_years: 35, sex: female}
+    expect: {ivig: not_yet}
+  - name: cidp, skipped
+    skip: later
+    patient: {diagnosis: cidp, age_years: 50, sex: male}
+    expect: {ivig: recommended}
+"""
+
+
+def test_only_the_pathways_the_run_touched_are_counted(tmp_path, reference, catalogue):
+    path = tmp_path / "two.yaml"
+    path.write_text(TWO_PATHWAYS)
+    files, scenarios = load_scenarios([path], reference.vocabulary)
+    coverage = coverage_of(run_scenarios(scenarios, reference, files=files), catalogue)
+    assert coverage.pathways == ("gbs", "ms_relapse")  # the skipped cidp scenario touches nothing
+    assert "cidp" in coverage.not_counted
+    origins = {r.origin for r in coverage.rules}
+    assert origins == {"gbs", "ms_relapse", "screening"}
+    total = len(catalogue.pathway("gbs").rules) + len(catalogue.pathway("ms_relapse").rules) + len(catalogue.screening.rules)
+    assert len(coverage.rules) == total
+    text = to_text(coverage)
+    assert "pathways counted: gbs, ms_relapse and the safety screening" in text
+    assert "not counted (no scenario of this run): " in text and "cidp" in text.split("not counted")[1].splitlines()[0]
+
+
+def test_a_scenario_ending_in_an_error_still_touches_its_pathway(tmp_path, catalogue):
+    from ivig_rules.evaluator import Evaluator
+    from ivig_rules.model import Catalogue
+    from ivig_rules.ruleset_loader import load_pathway
+
+    gapped = load_pathway(ROOT / "tests" / "rulesets" / "gapped.yaml", catalogue.vocabulary)
+    single = Catalogue(catalogue.vocabulary, catalogue.screening, {gapped.diagnosis: gapped})
+    path = tmp_path / "gap.yaml"
+    path.write_text(
+        "scenarios:\n  - name: falls in the gap\n    patient: {diagnosis: dermatomyositis, age_years: 50, sex: male,"
+        " treatments: {plasma_exchange: failed}}\n    expect: {ivig: recommended}\n"
+    )
+    with Evaluator(single, engine="reference") as ev:
+        files, scenarios = load_scenarios([path], ev.vocabulary)
+        report = run_scenarios(scenarios, ev, files=files)
+    assert [r.status for r in report.results] == ["error"]
+    coverage = coverage_of(report, single)
+    assert coverage.pathways == (gapped.id,) and coverage.scenarios == 0
+    assert coverage.percent == 0.0 and not coverage.touched_none
+
+
+def test_a_run_that_touched_nothing_counts_every_pathway(scenario_file, reference, catalogue):
+    files, scenarios = load_scenarios([scenario_file], reference.vocabulary)
+    coverage = coverage_of(run_scenarios(scenarios, reference, files=files, tags=["no-such-tag"]), catalogue)
+    assert coverage.touched_none and coverage.not_counted == ()
+    assert sorted(coverage.pathways) == sorted(p.id for p in catalogue.pathways.values())
+    assert coverage.percent == 0.0  # an empty run never passes --fail-under
+    assert "no scenario ran, so every pathway is counted" in to_text(coverage)
+
+
+def test_cli_fail_under_on_one_pathway_file(tmp_path):
+    gbs_only = tmp_path / "gbs_only.yaml"
+    gbs_only.write_text(TWO_PATHWAYS.split("  - name: ms relapse")[0])
+    result = invoke(str(gbs_only), "--coverage", "--fail-under", "10")
+    assert result.exit_code == 0, result.output  # 12 pathways' rules would put it far below 10%
+    assert "pathways counted: gbs and the safety screening" in result.output

@@ -9,15 +9,17 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
-_EXPONENT = re.compile(r"^[-+]?\d+(\.\d*)?[eE][-+]?\d+$")
+_YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
+_LARGEST = 10**15  # beyond this an int cannot be formatted or compared as a float safely
 
-_TYPE_NAMES = {
+_TYPE_NAMES = MappingProxyType({
     dict: "a mapping",
     list: "a list",
     str: "text",
@@ -26,7 +28,7 @@ _TYPE_NAMES = {
     float: "a number",
     type(None): "nothing (null)",
     _dt.date: "a date",
-}
+})
 
 
 def describe(value: Any) -> str:
@@ -172,15 +174,15 @@ class Node:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             hint = ""
             if isinstance(value, str):
-                hint = " (write numbers without quotes)"
-                if _EXPONENT.match(value.strip()):
-                    hint = " (YAML reads this form as text; write the number as plain digits, e.g. 72.5)"
+                hint = " (write numbers as plain decimals, without quotes, e.g. 72.5)"
             raise self.error(f"expected {'a whole number' if integer else 'a number'}, found {describe(value)}{hint}")
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(f"expected a finite number, found {value}")
+        suffix = f" {unit}" if unit else ""
+        if isinstance(value, int) and abs(value) > _LARGEST:
+            raise self.error(f"{_short(value)}{suffix} is out of range: far larger than any value this key takes")
         if integer and not float(value).is_integer():
             raise self.error(f"expected a whole number, found {value}")
-        suffix = f" {unit}" if unit else ""
         if minimum is not None and (value < minimum or (exclusive_minimum and value <= minimum)):
             bound = f"more than {minimum:g}" if exclusive_minimum else f"at least {minimum:g}"
             raise self.error(f"{value:g}{suffix} is out of range: must be {bound}{suffix}")
@@ -190,7 +192,11 @@ class Node:
 
     def boolean(self) -> bool:
         if not isinstance(self.value, bool):
-            hint = " (write true or false without quotes)" if isinstance(self.value, str) else ""
+            hint = ""
+            if isinstance(self.value, str):
+                hint = " (write true or false without quotes)"
+                if self.value.strip().lower() in _YAML11_WORDS:
+                    hint = " (yes/no/on/off are text here, not booleans; write true or false)"
             raise self.error(f"expected true or false, found {describe(self.value)}{hint}")
         return self.value
 

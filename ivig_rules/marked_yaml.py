@@ -8,6 +8,7 @@ the file and line, so that no later error has to guess where a value came from.
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -26,19 +27,52 @@ MAX_NODES = 200_000
 
 MAX_DEPTH = 60
 
-_SAFE_TAGS = {
+_SAFE_TAGS = frozenset({
     "tag:yaml.org,2002:str",
     "tag:yaml.org,2002:int",
     "tag:yaml.org,2002:float",
     "tag:yaml.org,2002:bool",
     "tag:yaml.org,2002:null",
     "tag:yaml.org,2002:timestamp",
-}
+})
 _MAP = "tag:yaml.org,2002:map"
 _SEQ = "tag:yaml.org,2002:seq"
 _MERGE = "tag:yaml.org,2002:merge"
 
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_Base):
+    """Safe loading with YAML 1.2's plain scalars: no 1.1 surprises.
+
+    YAML 1.1 reads ``yes``/``no``/``on``/``off`` as booleans, ``2:50`` as 170 (base 60),
+    ``0x50`` as 80 and ``1_0`` as 10: silent coercions a clinical value must never go through.
+    Here only ``true``/``false``, plain decimal numbers (``72.5``, ``1e2``), ``null``/``~`` and
+    ISO dates get a type; everything else stays text, and the schema check says so.
+    """
+
+    yaml_implicit_resolvers: dict = {}
+
+
+for _tag, _pattern, _first in (
+    ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+    ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
+    ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
+    (
+        "tag:yaml.org,2002:float",
+        r"^(?:[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$",
+        "-+0123456789.",
+    ),
+    (
+        "tag:yaml.org,2002:timestamp",
+        r"^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?"
+        r"(?:(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?"
+        r"(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)?)$",
+        "0123456789",
+    ),
+    ("tag:yaml.org,2002:merge", r"^<<$", "<"),
+):
+    _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
 class MarkedDict(dict):
@@ -119,8 +153,10 @@ class _Builder:
             )
         try:
             return self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, OverflowError) as exc:
-            raise self.fail(f"cannot read the value {node.value!r}: {exc}", node) from None
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. an int of 5,000 digits
+            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+            reason = "too many digits" if "digits" in str(exc) else str(exc)[:120]
+            raise self.fail(f"cannot read the value {shown!r}: {reason}", node) from None
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> MarkedDict:
         if node.tag != _MAP:
@@ -165,6 +201,33 @@ def _looks_like_json(text: str, file: str | None) -> bool:
     return text.lstrip()[:1] in ("{", "[")
 
 
+def _check_depth(text: str, file: str | None) -> None:
+    """Refuse deep nesting before composing: PyYAML composes recursively and crashes past ~30,000 levels.
+
+    The event stream is produced without recursion, so walking it first is safe; syntax
+    errors are left for the composing pass to report with its usual message.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlError(
+                        f"nesting deeper than {MAX_DEPTH} levels is refused",
+                        file=file,
+                        line=event.start_mark.line + 1 if event.start_mark else None,
+                    )
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return
+    finally:
+        loader.dispose()
+
+
 def parse_text(text: str, file: str | None = None) -> Any:
     """Parse one YAML or JSON document into Marked containers and plain values."""
     if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
@@ -175,6 +238,7 @@ def parse_text(text: str, file: str | None = None) -> Any:
         # JSON forbids raw tabs inside strings, so outside strings they are only spacing,
         # which YAML's scanner refuses: turn them into spaces and parse JSON as YAML.
         text = text.replace("\t", " ")
+    _check_depth(text, file)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

@@ -75,8 +75,10 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
                     f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); check the patient's facts"
                 )
     statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
-    if node.get(_TREATMENTS) is not None:
+    if node.has(_TREATMENTS):
         treatments = node.child(_TREATMENTS)
+        if treatments.value is None:
+            raise treatments.error("'treatments' is empty; leave it out, or map each therapy to its status")
         if not isinstance(treatments.value, dict):
             raise treatments.error("'treatments' maps each therapy to its status, e.g. {corticosteroids: failed}")
         for therapy, child in treatments.items():
@@ -85,8 +87,12 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
                     f"unknown therapy {therapy!r}; therapies are: {', '.join(vocab.therapies)}.",
                     suggestion=did_you_mean(therapy, vocab.therapies),
                 )
-            if child.value is not None:
-                statuses[therapy] = child.choice(vocab.statuses, what=f"status for {therapy}")
+            if child.value is None:
+                raise child.error(
+                    f"no status given for {therapy}; write one of {', '.join(vocab.statuses)}, "
+                    "or leave the therapy out (it then counts as not tried)"
+                )
+            statuses[therapy] = child.choice(vocab.statuses, what=f"status for {therapy}")
     for therapy, status in statuses.items():
         values[TREATMENT_PREFIX + therapy] = status
     ordered = {name: values[name] for name in sorted(values)}

@@ -42,7 +42,12 @@ PATIENT_CASES = [
     ("quoted_boolean.yaml", 4, "severe", ["expected true or false", "without quotes"]),
     ("two_documents.yaml", 2, None, ["single document"]),
     ("treatments_list.yaml", 4, "treatments", ["maps each therapy to its status"]),
-    ("exponent_weight.yaml", 4, "weight_kg", ["expected a number", "plain digits"]),
+    ("exponent_weight.yaml", 4, "weight_kg", ["out of range", "at most 400"]),
+    ("yes_flag.yaml", 4, "severe", ["expected true or false", "yes/no/on/off are text here"]),
+    ("sexagesimal_height.yaml", 4, "height_cm", ["expected a number", "'2:50'"]),
+    ("hex_weight.yaml", 4, "weight_kg", ["expected a number", "'0x50'"]),
+    ("huge_integer.yaml", 4, "weight_kg", ["out of range", "far larger"]),
+    ("null_status.yaml", 5, "treatments.ivig", ["no status"]),
     ("binary.yaml", None, None, ["not UTF-8"]),
     ("pregnant_male.yaml", 4, "pregnant", ["needs sex: female", "'male'"]),
 ]
@@ -113,6 +118,15 @@ def test_deep_nesting_is_refused(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", str(path)])
     assert result.exit_code == 2
     assert "nesting deeper" in result.stderr
+
+
+def test_nesting_that_crashed_the_yaml_composer_is_refused_in_a_real_process(tmp_path):
+    """PyYAML composes recursively and segfaulted at ~40,000 levels; depth is checked first."""
+    path = tmp_path / "deep.json"
+    path.write_text('{"id": ' + "[" * 40000 + "]" * 40000 + "}")
+    done = subprocess.run([sys.executable, "-m", "ivig_rules", "evaluate", str(path)], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 2, done.stderr
+    assert "nesting deeper than 60 levels" in done.stderr
 
 
 def test_missing_file_and_folder(tmp_path):

@@ -234,23 +234,23 @@ def test_negation_does_not_depend_on_rule_order(catalogue):
                 assert forward == backward
 
 
-def test_actions_run_no_python_so_nothing_is_swallowed_or_abandoned(catalogue, monkeypatch):
-    """durable.engine swallows action exceptions into the state and abandons actions after 10 s.
-
-    Make durable's clock jump 20 s on every reading: an action run through durable.engine would
-    be abandoned; ours completes every match because no Python action runs inside the engine.
-    """
-    import durable.engine as durable_engine
-
-    clock = iter(range(0, 10_000, 20))
-    monkeypatch.setattr(durable_engine, "_unix_now", lambda: float(next(clock)))
-    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
-    facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
-    with DurableEngine() as engine:
-        durable_result = engine.match(compiled, facts)
-    assert durable_result == ReferenceEngine().match(compiled, facts)
-    assert len(durable_result) >= 3
-    assert SENTINEL not in durable_result
+def test_actions_run_no_python_so_nothing_is_swallowed_or_abandoned():
+    """durable.engine runs actions through Promise/Closure objects that swallow exceptions into
+    the state and abandon an action after 10 s. ivig-rules never loads that machinery: a whole
+    evaluation imports neither durable.engine nor durable.lang, only the C core."""
+    code = f"""
+import sys; sys.path.insert(0, {str(ROOT / 'tests')!r})
+from conftest import adult
+from ivig_rules.evaluator import Evaluator
+with Evaluator({str(ROOT / 'rulesets')!r}, engine='durable') as ev:
+    rec = ev.evaluate(adult(diagnosis='ms_relapse', treatments={{'corticosteroids': 'failed', 'plasma_exchange': 'failed'}}))
+print(rec.ivig, 'durable_rules_engine' in sys.modules, 'durable.engine' in sys.modules, 'durable.lang' in sys.modules)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    verdict, core, engine, lang = done.stdout.split()
+    assert verdict in ("recommended", "consider")
+    assert (core, engine, lang) == ("True", "False", "False")
 
 
 def test_sessions_are_freed_so_the_1025th_patient_is_fine(catalogue):
@@ -261,3 +261,31 @@ def test_sessions_are_freed_so_the_1025th_patient_is_fine(catalogue):
         results = {engine.match(compiled, facts) for _ in range(1100)}
         assert engine.open_sessions() == 0
     assert len(results) == 1
+
+
+def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monkeypatch):
+    """If reading the fired rules fails, the session (with this patient's facts) must not survive
+    to be joined by the next patient's facts: the ruleset is dropped and rebuilt."""
+    import ivig_rules.engines.durable as module
+
+    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    failing = _patient(catalogue, MS_FAILED_BOTH)
+    fresh = _patient(catalogue, adult(diagnosis="ms_relapse"))
+    real_core = module._core
+
+    class Flaky:
+        def __getattr__(self, name):
+            return getattr(real_core, name)
+
+        def complete_and_start_action(self, *args):
+            raise real_core.error("injected failure")
+
+    with DurableEngine() as engine:
+        monkeypatch.setattr(module, "_core", Flaky())
+        with pytest.raises(Exception) as caught:
+            engine.match(compiled, compiled.engine_facts(failing))
+        assert "injected failure" in str(caught.value)
+        monkeypatch.setattr(module, "_core", real_core)
+        assert engine.open_sessions() == 0
+        after = engine.match(compiled, compiled.engine_facts(fresh))
+    assert after == ReferenceEngine().match(compiled, compiled.engine_facts(fresh))

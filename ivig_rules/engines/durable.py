@@ -120,31 +120,35 @@ class DurableEngine:
             raise EngineError("this engine has been closed")
         with self._lock:
             loaded = self._load(compiled)
-            self._seq += 1
-            fact = dict(facts)
-            fact["sid"] = _SID
-            fact[SEQ_KEY] = self._seq
             try:
-                payload = json.dumps(fact, allow_nan=False)
-                code, state = _core.assert_fact(loaded.handle, payload)
-            except (ValueError, _core.error) as exc:
+                fired = self._run_session(loaded, facts)
+            except BaseException as exc:
+                # Whatever went wrong, the session may still hold this patient's facts; the next
+                # patient must never join them, so the whole ruleset goes and a fresh one follows.
                 self._discard(compiled)
-                raise EngineError(f"durable-rules could not take the facts of this patient: {exc}") from None
-            if code != _HANDLED:
-                self._discard(compiled)
-                reason = "already observed" if code == _OBSERVED else "not handled by any rule"
-                raise EngineError(f"durable-rules reported the patient's facts as {reason} (code {code})")
-            fired = self._drain(loaded, state)
-            if SENTINEL not in fired:
-                # Deleting a session in which no action ran can crash the process: never do it.
-                self._discard(compiled)
-                raise EngineError("durable-rules did not run the sentinel rule; the result is not trusted")
-            try:
-                _core.delete_state(loaded.handle, _SID)
-            except _core.error as exc:
-                self._discard(compiled)
-                raise EngineError(f"durable-rules could not delete the patient's session: {exc}") from None
+                if isinstance(exc, EngineError):
+                    raise
+                if isinstance(exc, (ValueError, _core.error)):
+                    raise EngineError(f"durable-rules failed on this patient's facts: {exc}") from None
+                raise
         return frozenset(fired - {SENTINEL})
+
+    def _run_session(self, loaded: _Loaded, facts: dict[str, Any]) -> set[str]:
+        """Assert one patient's facts, collect the rules that fired, delete the session."""
+        self._seq += 1
+        fact = dict(facts)
+        fact["sid"] = _SID
+        fact[SEQ_KEY] = self._seq
+        code, state = _core.assert_fact(loaded.handle, json.dumps(fact, allow_nan=False))
+        if code != _HANDLED:
+            reason = "already observed" if code == _OBSERVED else "not handled by any rule"
+            raise EngineError(f"durable-rules reported the patient's facts as {reason} (code {code})")
+        fired = self._drain(loaded, state)
+        if SENTINEL not in fired:
+            # Deleting a session in which no action ran can crash the process: never do it.
+            raise EngineError("durable-rules did not run the sentinel rule; the result is not trusted")
+        _core.delete_state(loaded.handle, _SID)
+        return fired
 
     def _drain(self, loaded: _Loaded, state: int) -> set[str]:
         """Take every pending action, note its rule, and complete it without running Python in it."""

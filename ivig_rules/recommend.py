@@ -127,15 +127,19 @@ def resolve(
         raise NoDecisionError(pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
     verdict = decision.rule.then.ivig
     step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
-    screened = verdict in screening.applies_to
     contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
-    if screened:
-        contributing += [r for r in fired if r.origin == "screening"]
-        override = next((r for r in fired if r.origin == "screening" and r.rule.then.ivig == "contraindicated"), None)
-        if override is not None:
-            verdict = "contraindicated"
-            if step is not None and step.therapy == "ivig":
-                step = None
+    screening_rules = [r for r in fired if r.origin == "screening"] if verdict in screening.applies_to else []
+    override = next((r for r in screening_rules if r.rule.then.ivig == "contraindicated"), None)
+    if override is not None:
+        # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
+        # longer applies; only the contraindicating rules speak, and they decided.
+        verdict = "contraindicated"
+        contributing += [r for r in screening_rules if r.rule.then.ivig == "contraindicated"]
+        if step is not None and step.therapy == "ivig":
+            step = None
+    else:
+        contributing += screening_rules
+    decider = override or decision
 
     dose_id = decision.rule.then.dose or (step.dose if step else None)
     if step is None:
@@ -158,14 +162,15 @@ def resolve(
             Alert(alert_id, spec.severity, _vaccine_message(spec, ivig_course), spec.citations, tuple(raised[alert_id]))
         )
 
-    notes = [n for n in (decision.rule.notes,) if n]
-    if verdict == "contraindicated" and decision.rule.then.ivig != "contraindicated":
+    notes = [n for n in (decider.rule.notes,) if n]
+    if override is not None:
         notes.append(
-            f"The pathway's verdict was '{decision.rule.then.ivig}', but a safety rule contraindicates IVIG."
+            f"Without the contraindication the pathway would give '{decision.rule.then.ivig}' "
+            f"({decision.rule.qualified_id}); the safety rule {override.rule.qualified_id} rules IVIG out."
         )
     if step is not None and step.notes:
         notes.append(step.notes)
-    citations = list(decision.rule.citations)
+    citations = list(decider.rule.citations) + list(decision.rule.citations)
     for rule in contributing:
         citations.extend(rule.rule.citations)
     if step is not None:
@@ -195,8 +200,8 @@ def resolve(
         alerts=tuple(alerts),
         rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
         rules_matched=tuple(r.rule.qualified_id for r in fired),
-        decided_by=decision.rule.qualified_id,
-        evidence=decision.rule.evidence,
+        decided_by=decider.rule.qualified_id,
+        evidence=decider.rule.evidence,
         citations=_unique(citations),
         notes=tuple(notes),
     )

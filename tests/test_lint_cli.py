@@ -55,10 +55,11 @@ def test_json_output():
     assert all(set(f) >= {"severity", "code", "message", "file", "line", "example"} for f in data["findings"])
 
 
-def test_warnings_fail_only_with_fail_on_warning():
+def test_warnings_are_findings_unless_fail_on_error():
     args = [str(BAD / "stale.yaml"), "--rulesets", RULESETS, "--today", "2026-11-22"]
-    assert invoke(*args).exit_code == 0
+    assert invoke(*args).exit_code == 1
     assert invoke(*args, "--fail-on", "warning").exit_code == 1
+    assert invoke(*args, "--fail-on", "error").exit_code == 0
 
 
 def test_unreadable_exit_2():

@@ -33,7 +33,7 @@ def lint(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
     fail_on: FailOn = typer.Option(
-        FailOn.error, "--fail-on", help="Lowest severity that makes the exit code 1: error (default) or warning (strict)."
+        FailOn.warning, "--fail-on", help="Lowest severity that makes the exit code 1: warning (default: every finding counts) or error (lenient)."
     ),
     today: Optional[str] = typer.Option(
         None, "--today", help="Date to check review dates against, YYYY-MM-DD (default: today).", show_default=False
@@ -42,7 +42,7 @@ def lint(
 ) -> None:
     """Check rulesets: schema, citations, ids, references, gaps, overlaps, dead rules, review dates.
 
-    Exit 0 when clean, 1 when there are errors (or warnings, with --fail-on warning),
+    Exit 0 when clean, 1 when there are findings (errors only, with --fail-on error),
     2 when some input cannot be read.
     Every gap or overlap comes with an example patient to paste into 'ivig-rules evaluate'.
 

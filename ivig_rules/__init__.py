@@ -13,12 +13,13 @@ Decision support for review by a clinician; not medical advice.
 from __future__ import annotations
 
 import importlib
+from types import MappingProxyType
 from typing import Any
 
 __version__ = "0.1.0"
 
 # name -> module; imported on first use so that `ivig-rules --help` stays fast.
-_EXPORTS = {
+_EXPORTS = MappingProxyType({
     "Evaluator": ".evaluator",
     "load_catalogue": ".catalogue",
     "find_rulesets": ".catalogue",
@@ -44,7 +45,7 @@ _EXPORTS = {
     "ScenarioError": ".errors",
     "EngineError": ".errors",
     "NoDecisionError": ".errors",
-}
+})
 
 __all__ = sorted(_EXPORTS) + ["__version__"]
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
 
 from .model import Amount, Citation, DoseRegimen, Patient
 
@@ -34,7 +35,7 @@ __all__ = [
 WEIGHT_POLICIES = ("adjusted", "actual")
 DEFAULT_WEIGHT_POLICY = "adjusted"
 ADULT_AGE = 18
-DEVINE_BASE_KG = {"male": 50.0, "female": 45.5}
+DEVINE_BASE_KG = MappingProxyType({"male": 50.0, "female": 45.5})
 DEVINE_KG_PER_INCH = 2.3
 DEVINE_FROM_INCHES = 60
 ADJUSTMENT_FACTOR = 0.4

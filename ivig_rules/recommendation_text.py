@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from types import MappingProxyType
+
 from ._text import plural
 from .model import Vocabulary
 from .recommend import Recommendation
 
 __all__ = ["to_text"]
 
-_VERDICT_TEXT = {
+_VERDICT_TEXT = MappingProxyType({
     "recommended": "IVIG RECOMMENDED",
     "consider": "CONSIDER IVIG",
     "not_yet": "IVIG NOT YET",
     "not_indicated": "IVIG NOT INDICATED",
     "contraindicated": "IVIG CONTRAINDICATED",
-}
+})
 
 
 def _g(value: float | None) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable
 
 from .catalogue import find_rulesets, load_catalogue
@@ -23,7 +24,7 @@ from .vocabulary import load_vocabulary
 
 __all__ = ["Outcome", "ChangeGroup", "DiffReport", "semantic_diff", "load_side", "DIFF_BASE"]
 
-DIFF_BASE = {"weight_kg": 70, "height_cm": 170}
+DIFF_BASE = MappingProxyType({"weight_kg": 70, "height_cm": 170})
 """Facts every enumerated patient gets, so that doses are computed and dose changes show."""
 NO_PATHWAY = "(no pathway)"
 NO_DECISION = "(no decision)"

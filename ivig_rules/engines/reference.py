@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import operator
+from types import MappingProxyType
 from typing import Any
 
 from ..compiler import CompiledPathway, Predicate
 
 __all__ = ["ReferenceEngine", "holds"]
 
-_OPS = {
+_OPS = MappingProxyType({
     "==": operator.eq,
     "!=": operator.ne,
     "<": operator.lt,
     "<=": operator.le,
     ">": operator.gt,
     ">=": operator.ge,
-}
+})
 
 
 def holds(predicate: Predicate, facts: dict[str, Any]) -> bool:

@@ -6,6 +6,7 @@ Plain text, so it needs nothing installed; :mod:`ivig_rules.export.render` turns
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_lines, node_style_key, ordered_edges, ordered_nodes, verdict_of_node, wrap
@@ -16,22 +17,22 @@ if TYPE_CHECKING:
 __all__ = ["to_dot", "write_dot"]
 
 _FONT = "Helvetica"
-_SHAPES = {
+_SHAPES = MappingProxyType({
     "entry": 'shape=box, style="rounded,filled,bold", fillcolor="#f2f2f2", penwidth=2',
     "decision": 'shape=diamond, style=filled, fillcolor="#fff7d6", color="#8c6d00"',
     "step": 'shape=box, style="rounded,filled", fillcolor="#ffffff"',
     "ivig": 'shape=box, style="rounded,filled,bold", fillcolor="#eaf2fb", color="#2166ac", penwidth=2',
     "outcome": "shape=octagon, style=filled",
     "screening": 'shape=hexagon, style="filled,dashed", fillcolor="#fdf0f2", color="#b2182b"',
-}
-_VERDICT_NAMES = {
+})
+_VERDICT_NAMES = MappingProxyType({
     "recommended": "IVIG recommended",
     "consider": "consider IVIG",
     "not_yet": "not yet",
     "not_indicated": "not indicated",
     "contraindicated": "contraindicated",
     "mixed": "rules with different verdicts",
-}
+})
 
 
 def _q(text: str) -> str:

@@ -8,6 +8,7 @@ of therapy; colours follow the verdict as in the DOT output; a legend subgraph e
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_lines, node_style_key, ordered_edges, ordered_nodes, verdict_of_node
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 
 __all__ = ["to_mermaid", "write_mermaid", "to_markdown", "write_markdown", "mermaid_escape"]
 
-_ENTITIES = {
+_ENTITIES = MappingProxyType({
     '"': "#quot;",
     "#": "#35;",
     ";": "#59;",
@@ -27,7 +28,7 @@ _ENTITIES = {
     "&": "#amp;",
     "`": "#96;",
     "\\": "#92;",
-}
+})
 _SHAPES = {  # style key -> (open, close)
     "entry": ("([", "])"),
     "decision": ("{", "}"),
@@ -36,13 +37,13 @@ _SHAPES = {  # style key -> (open, close)
     "outcome": ("{{", "}}"),
     "screening": ("[/", "/]"),
 }
-_CLASSES = {
+_CLASSES = MappingProxyType({
     "entry": "fill:#f2f2f2,stroke:#333333,stroke-width:2px,color:#111111",
     "decision": "fill:#fff7d6,stroke:#8c6d00,color:#111111",
     "step": "fill:#ffffff,stroke:#333333,color:#111111",
     "ivig": "fill:#eaf2fb,stroke:#2166ac,stroke-width:2px,color:#111111",
     "screening": "fill:#fdf0f2,stroke:#b2182b,stroke-dasharray:4 3,color:#111111",
-}
+})
 
 
 def mermaid_escape(text: str) -> str:

@@ -7,6 +7,7 @@ from the graph's data (never from dict or set order), so the same rules give the
 from __future__ import annotations
 
 import textwrap
+from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..model import VERDICTS
@@ -29,14 +30,14 @@ __all__ = [
 ]
 
 # verdict -> (line colour, fill colour); ColorBrewer PuOr/RdBu-like, readable when printed grey.
-VERDICT_COLOURS = {
+VERDICT_COLOURS = MappingProxyType({
     "recommended": ("#1b7837", "#d9f0d3"),
     "consider": ("#2166ac", "#d1e5f0"),
     "not_yet": ("#b35806", "#fee0b6"),
     "not_indicated": ("#4d4d4d", "#e6e6e6"),
     "contraindicated": ("#b2182b", "#fddbc7"),
     "mixed": ("#542788", "#e7d4e8"),
-}
+})
 NEUTRAL = ("#333333", "#ffffff")
 KIND_ORDER = {"entry": 0, "screening": 1, "decision": 2, "step": 3, "outcome": 4}
 

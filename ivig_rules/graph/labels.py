@@ -8,6 +8,7 @@ back to the identifiers made readable ("plasma exchange failed").
 from __future__ import annotations
 
 from dataclasses import replace
+from types import MappingProxyType
 from typing import Iterable
 
 from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
@@ -17,9 +18,9 @@ __all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summar
 PENDING = ("not_tried", "ongoing")
 """Statuses meaning 'this therapy is still to come or under way'; implied by an arrow to its step."""
 
-_WORDS = {"ig": "Ig", "iga": "IgA", "ivig": "IVIG", "ms": "MS", "ivmp": "IVMP", "plex": "PLEX", "dmt": "DMT"}
-_NEGATED = {"==": "!=", "!=": "==", "in": "not_in", "not_in": "in"}
-_OPS = {"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"}
+_WORDS = MappingProxyType({"ig": "Ig", "iga": "IgA", "ivig": "IVIG", "ms": "MS", "ivmp": "IVMP", "plex": "PLEX", "dmt": "DMT"})
+_NEGATED = MappingProxyType({"==": "!=", "!=": "==", "in": "not_in", "not_in": "in"})
+_OPS = MappingProxyType({"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"})
 
 
 def humanise(identifier: str) -> str:

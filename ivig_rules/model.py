@@ -126,6 +126,7 @@ class AlertSpec:
     citations: tuple[Citation, ...] = ()
     vaccine_intervals: tuple[VaccineInterval, ...] = ()
     notes: str = ""
+    child_message: str = ""  # said instead of `message` for patients under 18, when given
 
 
 @dataclass(frozen=True)

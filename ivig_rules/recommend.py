@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Iterable
 
 from .compiler import CompiledPathway, CompiledRule
-from .dosing import Dose, compute_dose, course_g_per_kg
+from .dosing import ADULT_AGE, Dose, compute_dose, course_g_per_kg
 from .errors import NoDecisionError
 from .model import SEVERITIES, AlertSpec, Citation, Patient, Step, Vocabulary
 
@@ -97,7 +97,11 @@ def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
     return tuple(dict.fromkeys(citations))
 
 
-def _vaccine_message(spec: AlertSpec, g_per_kg: float | None) -> str:
+def _alert_message(spec: AlertSpec, g_per_kg: float | None, patient: Patient) -> str:
+    """The alert's wording for this patient: the child wording under 18, vaccine intervals by dose."""
+    age = patient["age_years"]
+    if spec.child_message and age is not None and float(age) < ADULT_AGE:
+        return spec.child_message
     if not spec.vaccine_intervals:
         return spec.message
     table = "; ".join(
@@ -159,7 +163,7 @@ def resolve(
     for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
         spec = vocab.alerts[alert_id]
         alerts.append(
-            Alert(alert_id, spec.severity, _vaccine_message(spec, ivig_course), spec.citations, tuple(raised[alert_id]))
+            Alert(alert_id, spec.severity, _alert_message(spec, ivig_course, patient), spec.citations, tuple(raised[alert_id]))
         )
 
     notes = [n for n in (decider.rule.notes,) if n]

@@ -140,7 +140,7 @@ def _fact(name: str, node: Node) -> FactSpec:
 
 
 def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
-    node.mapping(required=["severity", "message", "cite"], optional=["vaccine_intervals", "notes"])
+    node.mapping(required=["severity", "message", "cite"], optional=["vaccine_intervals", "notes", "child_message"])
     intervals: list[VaccineInterval] = []
     if node.get("vaccine_intervals"):
         for item in node.child("vaccine_intervals").seq(nonempty=True):
@@ -160,6 +160,7 @@ def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
         citations=parse_citations(node.child("cite"), sources),
         vaccine_intervals=tuple(intervals),
         notes=" ".join(node.child("notes").text().split()) if node.get("notes") else "",
+        child_message=" ".join(node.child("child_message").text().split()) if node.get("child_message") else "",
     )
 
 

@@ -71,6 +71,8 @@ def to_markdown(vocab: Vocabulary) -> str:
             message += " Intervals: " + ", ".join(
                 f"up to {i.up_to_g_per_kg:g} g/kg: {i.months} months" for i in alert.vaccine_intervals
             ) + "."
+        if alert.child_message:
+            message += f" Under 18: {alert.child_message}"
         lines.append(f"| `{alert.id}` | {alert.severity} | {message} | {cites} |")
     lines += ["", "## Sources", "", "| id | kind | title |", "| --- | --- | --- |"]
     lines += [f"| `{s.id}` | {s.kind} | {s.title} |" for s in vocab.sources.values()]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 from .errors import SchemaError
@@ -17,7 +18,8 @@ _REQUIRED = ("vocabulary.yaml", "sources.yaml", "safety.yaml")
 
 
 def find_rulesets(explicit: str | Path | None = None) -> Path:
-    """The rulesets folder: the one given, else $IVIG_RULES_RULESETS, else ./rulesets, else the project's."""
+    """The rulesets folder: the one given, else $IVIG_RULES_RULESETS, else ./rulesets (an author's
+    working copy), else the checkout this package runs from, else the copy installed with it."""
     candidates: list[Path] = []
     if explicit is not None:
         return Path(explicit)
@@ -25,6 +27,7 @@ def find_rulesets(explicit: str | Path | None = None) -> Path:
         return Path(os.environ[RULESETS_ENV])
     candidates.append(Path.cwd() / "rulesets")
     candidates.append(Path(__file__).resolve().parent.parent / "rulesets")
+    candidates.append(Path(sys.prefix) / "share" / "ivig-rules" / "rulesets")
     for candidate in candidates:
         if (candidate / "vocabulary.yaml").is_file():
             return candidate

@@ -31,6 +31,8 @@ def evaluate(
         facts = read_patient(patient, evaluator.vocabulary)
         rec = evaluator.evaluate(facts)
     if as_json:
-        typer.echo(json.dumps(rec.to_dict(), indent=2))
+        data = rec.to_dict()
+        data["rulesets"] = evaluator.catalogue.root  # which knowledge base answered
+        typer.echo(json.dumps(data, indent=2))
     else:
         typer.echo(to_text(rec, evaluator.vocabulary))

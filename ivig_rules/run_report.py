@@ -6,6 +6,7 @@ import json
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 
+from ._text import plural
 from .runner import RunReport, ScenarioResult
 
 __all__ = ["to_text", "to_json", "to_junit"]
@@ -52,7 +53,7 @@ def to_text(report: RunReport, *, verbose: bool = False) -> str:
     for r in skipped:
         lines.append(f"skipped {_where(r)}: {r.scenario.name}: {r.error}")
     lines.append("")
-    lines.append(f"engine {report.engine}, {len(report.files)} files, {report.seconds:.2f} s")
+    lines.append(f"engine {report.engine}, {plural(len(report.files), 'file')}, {report.seconds:.2f} s")
     lines.append(report.summary_line())
     return "\n".join(lines)
 

@@ -24,12 +24,13 @@ class Mismatch:
     line: int | None = None
 
     def describe(self) -> str:
-        return f"{self.field}: expected {_show(self.expected)}, got {_show(self.actual)}"
+        expected = _show(self.expected)
+        if self.field == "ivig" and isinstance(self.expected, tuple):
+            expected = "one of " + ", ".join(self.expected)  # a list of acceptable verdicts
+        return f"{self.field}: expected {expected}, got {_show(self.actual)}"
 
 
 def _show(value: Any) -> str:
-    if isinstance(value, tuple) and len(value) > 1 and all(isinstance(v, str) for v in value):
-        return "one of " + ", ".join(value)
     if isinstance(value, (tuple, list)):
         return "[" + ", ".join(_show(v) for v in value) + "]"
     if value is None:

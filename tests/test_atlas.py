@@ -17,6 +17,7 @@ from ivig_rules.catalogue import load_catalogue
 from ivig_rules.cli.app import app
 from ivig_rules.errors import InputError, IvigRulesError
 from ivig_rules.export.atlas import write_site
+from ivig_rules.export.atlas_svg import READABLE_PX, sized_for_page, standalone_svg
 from ivig_rules.export.render import find_dot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +115,7 @@ def assert_links_resolve(page, folder: Path):
 def test_progress_line_per_page(site, catalogue):
     out, output = site
     assert output.count(" wrote ") == len(catalogue.pathways) + 1
+    assert sorted(p.name for p in out.glob("*.svg")) == sorted(f"{p.id}.svg" for p in catalogue.pathways.values())
     assert f"[{len(catalogue.pathways) + 1}/{len(catalogue.pathways) + 1}] wrote {out / 'index.html'}" in output
 
 
@@ -160,12 +162,79 @@ def test_every_pathway_page_renders(site, page, catalogue, tmp_path_factory):
         assert pathway.version in meta and pathway.review_due.isoformat() in meta
         assert page.locator(".not-advice").is_visible()
         assert_links_resolve(page, out)
-        if pathway.id == "ms_relapse":
-            page.screenshot(path=str(shots / "ms_relapse.png"), full_page=True)
-            page.locator("#diagram").screenshot(path=str(shots / "ms_relapse_diagram.png"))
+        assert_diagram_is_readable_and_linked(page, pathway)
+        if pathway.id in ("ms_relapse", "adem"):
+            page.screenshot(path=str(shots / f"{pathway.id}.png"), full_page=True)
+            page.locator("#diagram").screenshot(path=str(shots / f"{pathway.id}_diagram.png"))
     assert page.outside == []
     assert (shots / "ms_relapse.png").stat().st_size > 10_000
     print(f"atlas screenshots in {shots}")
+
+
+def assert_diagram_is_readable_and_linked(page, pathway):
+    """The inline diagram keeps its smallest text readable (scrolling sideways rather than
+    shrinking), the page itself never scrolls sideways, and the full-size link names the SVG file."""
+    size = page.evaluate(
+        """() => {
+            const svg = document.querySelector('figure.diagram svg');
+            const box = svg.getBoundingClientRect();
+            const fonts = [...svg.querySelectorAll('text')].map(t => parseFloat(t.getAttribute('font-size')));
+            const scroller = document.querySelector('.diagram-scroll');
+            return {width: box.width, viewBox: svg.viewBox.baseVal.width, smallest: Math.min(...fonts),
+                    scroll: scroller.scrollWidth, client: scroller.clientWidth,
+                    page: document.documentElement.scrollWidth, viewport: window.innerWidth};
+        }"""
+    )
+    smallest_px = size["smallest"] * size["width"] / size["viewBox"]
+    assert smallest_px >= READABLE_PX - 0.05, f"{pathway.id}: smallest diagram text {smallest_px:.1f} px ({size})"
+    assert size["page"] <= size["viewport"], f"{pathway.id}: the page scrolls sideways ({size})"
+    if size["width"] > size["client"] + 1:
+        assert size["scroll"] >= size["width"], f"{pathway.id}: a wide diagram must scroll, not be cut ({size})"
+    link = page.locator("a.full-size")
+    assert link.count() == 1 and link.inner_text() == "Open the diagram full size"
+    assert link.get_attribute("href") == f"{pathway.id}.svg"
+
+
+def test_nav_links_line_up_with_the_content(site, page):
+    out, _ = site
+    page.goto((out / "adem.html").as_uri())
+    heading = page.locator("h1").bounding_box()
+    first = page.locator("nav.toc a").first.bounding_box()
+    assert first["x"] >= heading["x"] - 1, f"section links start left of the content ({first} vs {heading})"
+
+
+def test_standalone_diagrams_open_full_size_offline(site, page, catalogue):
+    out, _ = site
+    for pathway in sorted(catalogue.pathways.values(), key=lambda p: p.id):
+        page.goto((out / f"{pathway.id}.html").as_uri())
+        inline_text = page.eval_on_selector("figure.diagram svg", "s => s.textContent")
+        page.click("a.full-size")
+        page.wait_for_load_state()
+        assert page.url == (out / f"{pathway.id}.svg").as_uri()
+        root = page.evaluate(
+            "() => ({tag: document.documentElement.tagName, text: document.documentElement.textContent,"
+            " width: document.documentElement.getBoundingClientRect().width,"
+            " natural: document.documentElement.width.baseVal.valueInSpecifiedUnits})"
+        )
+        assert root["tag"] == "svg", f"{pathway.id}.svg did not load as SVG"
+        assert root["text"] == inline_text  # the same picture as on the page
+        assert "Legend" in root["text"]
+        assert abs(root["width"] - root["natural"] * 4 / 3) < 1  # drawn at Graphviz's full size (pt -> px)
+        if pathway.id == "adem":
+            page.screenshot(path=str(out.parent / "adem_standalone.png"))
+    assert page.outside == []
+
+
+def test_diagram_sizing_keeps_text_readable():
+    element = '<svg width="1000pt" height="100pt" viewBox="0 0 1000 100"><text font-size="10.00">a</text><text font-size="9.00">b</text></svg>'
+    sized = sized_for_page(element)
+    assert sized.startswith('<svg style="width:100%;min-width:1112px;max-width:1334px;height:auto" width="1000pt"')
+    assert sized.endswith(element[4:])
+    tiny_text = '<svg width="60pt" height="10pt"><text font-size="6">a</text></svg>'
+    assert "min-width:80px;max-width:80px" in sized_for_page(tiny_text)  # never above natural size
+    assert sized_for_page('<svg width="100%"><text font-size="9">a</text></svg>') == '<svg width="100%"><text font-size="9">a</text></svg>'
+    document = b'<?xml version="1.0"?>\n<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n<svg width="1pt"></svg>\n'
+    assert standalone_svg(document) == '<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n<svg width="1pt"></svg>\n'
 
 
 def test_dose_ranges_and_defaults_are_shown(site, page):

@@ -10,7 +10,7 @@ _BASE = """\
 :root { --ink: #1d1d1f; --muted: #5f6368; --rule: #d0d4da; --bg-alt: #f6f8fa; --accent: #2166ac; }
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); }
-header, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 1.25rem; }
+header, nav.toc, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 1.25rem; }
 header { padding-top: 1rem; }
 h1 { font-size: 1.7rem; margin: .4rem 0; }
 h2 { font-size: 1.25rem; margin-top: 2rem; border-bottom: 1px solid var(--rule); padding-bottom: .2rem; }
@@ -27,8 +27,10 @@ caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--bg-alt); }
 tbody tr:nth-child(even) { background: #fbfcfd; }
-figure.diagram { margin: .5rem 0; border: 1px solid var(--rule); border-radius: 6px; padding: .5rem; overflow-x: auto; background: #fff; }
-figure.diagram svg { max-width: 100%; height: auto; display: block; margin: 0 auto; }
+figure.diagram { margin: .5rem 0; border: 1px solid var(--rule); border-radius: 6px; padding: .5rem; background: #fff; }
+.diagram-scroll { overflow-x: auto; }
+.diagram-scroll svg { display: block; margin: 0 auto; }
+.diagram-open { margin: .3rem 0; }
 figcaption { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
 .badge { display: inline-block; padding: 0 .45em; border-radius: 999px; border: 1px solid; font-size: .82rem; white-space: nowrap; }
 .sev-contraindication { color: #b2182b; font-weight: 600; }
@@ -42,7 +44,7 @@ ol.references li { margin-bottom: .4rem; }
 .finding-error { color: #b2182b; font-weight: 600; }
 .finding-warning { color: #b35806; font-weight: 600; }
 footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule); margin-top: 2.5rem; padding-top: .6rem; padding-bottom: 2rem; }
-@media print { nav.toc, nav.crumbs { display: none; } figure.diagram { overflow: visible; } }
+@media print { nav.toc, nav.crumbs, .diagram-open { display: none; } .diagram-scroll { overflow: visible; } .diagram-scroll svg { min-width: 0 !important; max-width: 100% !important; } }
 """
 
 

@@ -1,6 +1,6 @@
 """The atlas's pages as HTML text: an index of pathways and one page per pathway.
 
-A pathway page holds its diagram (inline SVG), steps, doses (defaults and the sources' ranges),
+A pathway page holds its diagram (inline SVG, with a link to it as a file of its own), steps, doses (defaults and the sources' ranges),
 rules with their evidence level, the safety screening and alerts, the graph checks, and
 numbered references resolved against sources.yaml.
 """
@@ -17,7 +17,7 @@ from ..model import Amount, Catalogue, Pathway
 from .atlas_css import atlas_css
 from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, page, paragraphs, table
 
-__all__ = ["index_page", "pathway_page", "page_name", "INDEX"]
+__all__ = ["index_page", "pathway_page", "page_name", "diagram_name", "INDEX"]
 
 INDEX = "index.html"
 _SECTIONS = (
@@ -34,6 +34,11 @@ _SECTIONS = (
 
 def page_name(pathway: Pathway) -> str:
     return f"{pathway.id}.html"
+
+
+def diagram_name(pathway: Pathway) -> str:
+    """The pathway's diagram as a file of its own, next to its page."""
+    return f"{pathway.id}.svg"
 
 
 def _header(title: str, meta: str, crumbs: str = "") -> str:
@@ -182,7 +187,8 @@ def _findings(findings: Sequence[GraphFinding]) -> str:
 
 
 def pathway_page(catalogue: Catalogue, pathway: Pathway, svg: str, findings: Sequence[GraphFinding]) -> str:
-    """One pathway's page; ``svg`` is the diagram's SVG element, inlined as is."""
+    """One pathway's page; ``svg`` is the diagram's SVG element, inlined as is, and the page links
+    to the same diagram as ``<pathway>.svg``."""
     vocab = catalogue.vocabulary
     refs = References(dict(vocab.sources))
     toc = "".join(f'<li><a href="#{key}">{esc(title)}</a></li>' for key, title in _SECTIONS)
@@ -192,6 +198,10 @@ def pathway_page(catalogue: Catalogue, pathway: Pathway, svg: str, findings: Seq
         f"&middot; review due <time>{esc(pathway.review_due.isoformat())}</time>"
     )
     sources = refs.cite_ids(pathway.sources)
+    full_size = (
+        f'<p class="diagram-open"><a class="full-size" href="{esc(diagram_name(pathway))}">Open the diagram full size</a> '
+        '<span class="muted">(an SVG file next to this page; zoom with the browser)</span></p>'
+    )
     steps = table(
         ["Line", "Step", "Therapy", "Dose", "Notes", "Sources"],
         [
@@ -236,10 +246,12 @@ def pathway_page(catalogue: Catalogue, pathway: Pathway, svg: str, findings: Seq
         _header(pathway.title, meta, f'<a href="{INDEX}">All pathways</a>')
         + f'<nav class="toc" aria-label="sections"><ul>{toc}</ul></nav><main>'
         + f'<section id="summary"><h2>Summary</h2>{paragraphs(pathway.summary, pathway.notes)}<p>Sources: {sources}</p></section>'
-        + f'<section id="diagram"><h2>Diagram</h2><figure class="diagram">{svg}'
+        + f'<section id="diagram"><h2>Diagram</h2>{full_size}<figure class="diagram">'
+        + f'<div class="diagram-scroll" role="region" aria-label="Pathway diagram (scrolls sideways)" tabindex="0">{svg}</div>'
         + "<figcaption>Boxes are therapy steps by line of therapy; diamonds are decision points; octagons end a "
         "path with an IVIG verdict; arrows are rules, labelled with what their conditions add and coloured by "
-        "the IVIG verdict (legend in the picture).</figcaption></figure></section>"
+        "the IVIG verdict (legend in the picture). A wide diagram scrolls sideways here, at a size that keeps "
+        "its text readable.</figcaption></figure></section>"
         + f'<section id="steps"><h2>Steps</h2>{steps}</section>'
         + f'<section id="doses"><h2>Doses</h2>{doses}{dose_note}</section>'
         + f'<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the first decides.</p>{rules}</section>'

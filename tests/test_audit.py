@@ -94,6 +94,37 @@ def test_csv_good_rows_match_the_evaluator(tmp_path, catalogue):
         assert "weight_missing" in rows[4]["alerts"].split(";")
 
 
+DOSE_COLUMNS = ("phase", "g_per_kg", "per", "days", "interval_weeks", "dosing_weight_kg", "weight_basis",
+                "per_day_g", "total_g", "rounded_total_g")
+
+
+def test_results_carry_the_whole_dose(tmp_path, catalogue):
+    """Amount per kg, per what, for how many days, how often: the dose is complete in both formats."""
+    patients = [
+        {"id": "induction", "diagnosis": "cidp", "age_years": 50, "sex": "female", "weight_kg": 70, "height_cm": 165},
+        {"id": "maintenance", "diagnosis": "cidp", "age_years": 50, "sex": "female", "weight_kg": 70, "height_cm": 165,
+         "treatments": {"ivig": "responded"}},
+        {"id": "course", "diagnosis": "gbs", "age_years": 40, "sex": "male", "weight_kg": 80, "height_cm": 180},
+        {"id": "no_weight", "diagnosis": "gbs", "age_years": 40, "sex": "male"},
+    ]
+    cohort = write(tmp_path / "c.jsonl", [json.dumps(p) for p in patients])
+    audit_cohort(cohort, tmp_path / "out.jsonl", workers=0)
+    audit_cohort(cohort, tmp_path / "out.csv", workers=0)
+    as_json, as_csv = read_jsonl(tmp_path / "out.jsonl"), read_csv(tmp_path / "out.csv")
+    with Evaluator(catalogue) as evaluator:
+        recs = [evaluator.evaluate(p) for p in patients]
+    for rec, row, cells in zip(recs, as_json, as_csv):
+        assert row["dose_regimen"] == (rec.dose.regimen if rec.dose else None)
+        expected = rec.dose.to_dict() if rec.dose else dict.fromkeys(DOSE_COLUMNS)
+        assert {c: row[c] for c in DOSE_COLUMNS} == {c: expected[c] for c in DOSE_COLUMNS}, rec.patient_id
+        assert {c: cells[c] for c in DOSE_COLUMNS} == {c: "" if expected[c] is None else str(expected[c]) for c in DOSE_COLUMNS}
+    induction, maintenance, course, no_weight = as_json
+    assert induction["per"] == "day" and induction["days"] > 1 and induction["interval_weeks"] is None
+    assert maintenance["interval_weeks"] is not None and maintenance["phase"] == "maintenance"
+    assert course["g_per_kg"] * course["dosing_weight_kg"] == pytest.approx(course["total_g"], abs=0.01)
+    assert no_weight["verdict"] == "recommended" and all(no_weight[c] is None for c in DOSE_COLUMNS)
+
+
 def test_bad_rows_are_reported_in_place_and_never_dropped(mixed, tmp_path):
     cohort, ids = mixed
     summary = audit_cohort(cohort, tmp_path / "out.csv", workers=2, chunk_size=3)

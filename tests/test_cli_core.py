@@ -44,7 +44,7 @@ def test_evaluate_json_is_exactly_one_object_with_the_contract_fields(tmp_path):
     data = json.loads(result.stdout)  # exactly one JSON document, nothing else
     assert OUTPUT_KEYS <= set(data)
     assert DOSE_KEYS <= set(data["dose"])
-    assert (data["pathway"], data["engine"], data["ivig"], data["next_step"], data["line"]) == ("ms_relapse", "durable", "recommended", "ivig", 3)
+    assert (data["pathway"], data["engine"], data["ivig"], data["next_step"], data["line"]) == ("ms_relapse", "durable", "consider", "ivig", 3)
     assert (data["dose"]["dosing_weight_kg"], data["dose"]["total_g"], data["dose"]["rounded_total_g"]) == (82.3, 164.6, 165.0)
     assert data["patient_id"] == "P-17"
     for alert in data["alerts"]:
@@ -80,7 +80,7 @@ def test_evaluate_summary_is_readable_and_says_not_medical_advice(tmp_path):
     result = runner.invoke(app, ["evaluate", str(_write(tmp_path, "p.yaml", MS_THIRD_LINE))])
     assert result.exit_code == 0
     text = result.stdout
-    assert "IVIG RECOMMENDED" in text and "line 3" in text and "164.6 g" in text
+    assert "CONSIDER IVIG" in text and "line 3" in text and "164.6 g" in text
     assert "not medical advice" in text
 
 
@@ -168,7 +168,7 @@ def test_base_patient_is_extended_by_each_scenario(tmp_path):
         "base_patient": {"diagnosis": "ms_relapse", "age_years": 40, "sex": "female", "treatments": {"corticosteroids": "failed"}},
         "scenarios": [
             {"name": "plex next", "patient": {}, "expect": {"ivig": "not_yet", "next_step": "plasma_exchange"}},
-            {"name": "ivig after plex", "patient": {"treatments": {"plasma_exchange": "failed"}}, "expect": {"ivig": "recommended", "line": 3}},
+            {"name": "ivig after plex", "patient": {"treatments": {"plasma_exchange": "failed"}}, "expect": {"ivig": "consider", "line": 3}},
         ],
     }
     result = runner.invoke(app, ["run", str(_write(tmp_path, "s.yaml", data))])

@@ -47,7 +47,7 @@ def test_two_engines_with_the_same_pathway_do_not_clash(catalogue):
     with Evaluator(catalogue, engine="durable") as first, Evaluator(catalogue, engine="durable") as second:
         a = first.evaluate(MS_FAILED_BOTH)
         b = second.evaluate(MS_FAILED_BOTH)
-    assert a.ivig == b.ivig == "recommended"
+    assert a.ivig == b.ivig == "consider"  # MS relapse, IVMP and PLEX failed: IVIG third line
 
 
 def test_a_changed_ruleset_with_the_same_name_is_not_silently_replaced(catalogue):
@@ -170,7 +170,7 @@ def test_an_empty_batch_never_reaches_the_engine(catalogue):
     """An empty batch fails in durable-rules; ivig-rules asserts one fact at a time."""
     with Evaluator(catalogue, engine="durable") as evaluator:
         assert evaluator.evaluate_many([]) == []
-        assert [r.ivig for r in evaluator.evaluate_many([MS_FAILED_BOTH, MS_FAILED_BOTH])] == ["recommended"] * 2
+        assert [r.ivig for r in evaluator.evaluate_many([MS_FAILED_BOTH, MS_FAILED_BOTH])] == ["consider"] * 2
     assert not hasattr(DurableEngine, "match_many")
 
 
@@ -214,7 +214,7 @@ def test_one_session_per_ruleset_deleted_after_every_patient(catalogue):
             rec = evaluator.evaluate(adult(diagnosis="ms_relapse", treatments={"corticosteroids": status, "plasma_exchange": status}))
             results.append(rec.ivig)
             assert evaluator.engine.open_sessions() == 0
-    assert results == ["recommended", "not_yet", "recommended"]
+    assert results == ["consider", "not_yet", "consider"]
 
 
 def test_negation_does_not_depend_on_rule_order(catalogue):

@@ -25,6 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
 MS_DOC = ROOT / "docs" / "ms_relapse.md"
 FIXTURES = Path(__file__).resolve().parent / "graph_pathways"
+FROZEN_MS = Path(__file__).resolve().parent / "fixtures" / "ms_relapse_frozen.yaml"
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 SVG_NS = "{http://www.w3.org/2000/svg}"
 
@@ -74,7 +75,7 @@ def test_text_exports_are_byte_identical(to_text):
 
 
 def test_dot_has_ranks_shapes_colours_and_legend(catalogue):
-    text = to_dot(build_graph(catalogue.pathway("ms_relapse"), catalogue.screening, catalogue.vocabulary))
+    text = to_dot(build_graph(load_pathway(FROZEN_MS, catalogue.vocabulary), catalogue.screening, catalogue.vocabulary))
     assert text.startswith('digraph "ms_relapse" {') and text.endswith("}\n")
     assert "rankdir=LR" in text
     assert '{ rank=same; "step_ivmp"; }' in text and '{ rank=same; "step_ivig"; }' in text
@@ -150,7 +151,7 @@ def test_mermaid_escapes_what_github_chokes_on(vocab):
 
 
 def test_mermaid_edges_keep_rule_labels(catalogue):
-    graph = build_graph(catalogue.pathway("ms_relapse"), catalogue.screening, catalogue.vocabulary)
+    graph = build_graph(load_pathway(FROZEN_MS, catalogue.vocabulary), catalogue.screening, catalogue.vocabulary)
     _, edges, _, _ = parse_mermaid(to_mermaid(graph))
     labelled = {(s, t): label for s, t, label in edges}
     assert labelled[("n_decide_ivmp", "n_step_plex")] == "corticosteroids failed /<br/>intolerant / contraindicated"

@@ -35,9 +35,15 @@ def rule_edges(graph):
 # -- the real MS relapse pathway ------------------------------------------------------------------
 
 
+FROZEN_MS = Path(__file__).resolve().parent / "fixtures" / "ms_relapse_frozen.yaml"
+
+
 @pytest.fixture
 def ms(catalogue):
-    return build_graph(catalogue.pathway("ms_relapse"), catalogue.screening, catalogue.vocabulary)
+    """A frozen MS relapse pathway: structure tests must not break when the clinical file changes."""
+    from ivig_rules.ruleset_loader import load_pathway
+
+    return build_graph(load_pathway(FROZEN_MS, catalogue.vocabulary), catalogue.screening, catalogue.vocabulary)
 
 
 def test_ms_relapse_nodes(ms, catalogue):
@@ -214,3 +220,18 @@ def test_cli_and_graph_package_do_not_import_networkx():
     code = "import sys, ivig_rules.cli.app, ivig_rules.graph, ivig_rules.export; print('networkx' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_an_arrow_shared_by_rules_merges_their_labels(vocab):
+    from ivig_rules.graph.build import merged_label
+    from ivig_rules.model import Compare
+
+    steroids = Compare("treatments.corticosteroids", "in", ("failed", "intolerant"))
+    a = [Compare("treatments.ivig", "==", "contraindicated"), steroids]
+    b = [Compare("treatments.ivig", "==", "not_tried"), steroids]
+    assert merged_label([a, b], vocab) == "IVIG contraindicated / not tried, corticosteroids failed / intolerant"
+    severe = Compare("severe", "==", True)
+    assert merged_label([a, [severe, steroids]], vocab) == (
+        "corticosteroids failed / intolerant, (IVIG contraindicated or severe)"
+    )
+    assert merged_label([a, [steroids]], vocab) == "corticosteroids failed / intolerant"

@@ -14,10 +14,15 @@ from ivig_rules.errors import SchemaError
 MS = "pathways/ms_relapse.yaml"
 
 
+FROZEN_MS = Path(__file__).resolve().parent / "fixtures" / "ms_relapse_frozen.yaml"
+
+
 @pytest.fixture
 def rulesets(tmp_path) -> Path:
+    """The project's rulesets with the MS relapse pathway replaced by a frozen copy to edit."""
     target = tmp_path / "rulesets"
     shutil.copytree(RULESETS, target)
+    shutil.copy(FROZEN_MS, target / MS)
     return target
 
 

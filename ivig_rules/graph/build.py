@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..model import STEP_START, TREATMENT_PREFIX, AllOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
+from ..model import STEP_START, TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
 from .labels import PENDING, condition_text, conjuncts, dose_summary, fact_label, humanise
 
 if TYPE_CHECKING:
@@ -108,6 +108,33 @@ def short_labels(pathway: Pathway, vocab: Vocabulary | None = None) -> dict[str,
         chosen = shorter if shorter else parts
         out[rule_id] = condition_text(chosen[0] if len(chosen) == 1 else AllOf(tuple(chosen)), vocab)
     return out
+
+
+def _values(part: Condition) -> tuple | None:
+    """The values a single-fact test accepts (== or in), else None."""
+    if isinstance(part, Compare) and part.op in ("==", "in"):
+        return part.value if part.op == "in" else (part.value,)
+    return None
+
+
+def merged_label(parts_per_rule: list[list[Condition]], vocab: Vocabulary | None) -> str:
+    """One arrow label for several rules: their shared conditions once, and what differs merged.
+
+    'IVIG contraindicated / not tried, corticosteroids failed / ...' reads better than
+    '(IVIG contraindicated, corticosteroids ...) or (IVIG not tried, corticosteroids ...)'.
+    """
+    common = [p for p in parts_per_rule[0] if all(p in other for other in parts_per_rule[1:])]
+    rests = [[p for p in parts if p not in common] for parts in parts_per_rule]
+    if any(not rest for rest in rests):  # one rule needs nothing more: the shared part is the label
+        return condition_text(AllOf(tuple(common)), vocab) if common else "always"
+    single = [rest[0] for rest in rests if len(rest) == 1]
+    facts = {p.fact for p in single if isinstance(p, Compare)}
+    if len(single) == len(rests) and len(facts) == 1 and all(_values(p) is not None for p in single):
+        values = tuple(dict.fromkeys(v for p in single for v in _values(p)))
+        merged: Condition = Compare(single[0].fact, "in", values) if len(values) > 1 else single[0]
+        return condition_text(AllOf((merged, *common)), vocab)
+    alternatives = AnyOf(tuple(AllOf(tuple(rest)) if len(rest) > 1 else rest[0] for rest in rests))
+    return condition_text(AllOf((*common, alternatives)) if common else alternatives, vocab)
 
 
 def _decision_label(rules: list[Rule], parts: dict[str, list[Condition]], vocab: Vocabulary | None) -> tuple[str, tuple[str, ...]]:
@@ -261,6 +288,10 @@ def build_graph(pathway: Pathway, screening: Screening | None = None, vocabulary
             else:
                 target = _add_outcome(graph, rule.then.ivig, max_line + 1, vocabulary)
             _add_rule_edge(graph, origin, target, rule, labels[rule.id], vocabulary)
+    for _, _, data in graph.edges(data=True):
+        rules = data.get("rules", ())
+        if len(rules) > 1 and all(r in parts for r in rules):
+            data["label"] = merged_label([list(parts[r]) for r in rules], vocabulary)
     if screening is not None:
         _add_screening(graph, screening, max_line + 1, vocabulary)
     return graph

@@ -20,6 +20,7 @@ __all__ = [
     "EngineError",
     "NoDecisionError",
     "did_you_mean",
+    "describe_problem",
 ]
 
 
@@ -36,6 +37,17 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
         return found[0]
     prefixed = [c for c in pool if len(word) >= 3 and c.lower().startswith(word.lower())]
     return prefixed[0] if len(prefixed) == 1 else None
+
+
+def describe_problem(where: str, label: str, key: str | None, message: str, suggestion: str | None) -> str:
+    """The one-paragraph form every problem takes: 'file:line: label at key 'k': message Did you mean ...'."""
+    text = f"{where}: {label}"
+    if key:
+        text += f" at key '{key}'"
+    text += f": {message}"
+    if suggestion:
+        text += f" Did you mean '{suggestion}'?"
+    return text
 
 
 class IvigRulesError(Exception):
@@ -72,13 +84,7 @@ class InputError(IvigRulesError):
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.kind}"
-        if self.key:
-            text += f" at key '{self.key}'"
-        text += f": {self.message}"
-        if self.suggestion:
-            text += f" Did you mean '{self.suggestion}'?"
-        return text
+        return describe_problem(self.where, self.kind, self.key, self.message, self.suggestion)
 
     def to_dict(self) -> dict:
         return {

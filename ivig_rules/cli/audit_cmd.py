@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors
+from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors, warn
 
 
 class FileFormat(str, Enum):
@@ -44,9 +44,6 @@ def audit(
     ivig-rules audit cohort.csv -o results.csv --summary-json summary.json
     """
     from ..audit import audit_cohort
-
-    def warn(message: str) -> None:
-        typer.echo(f"ivig-rules: {message}", err=True)
 
     with _progress_bar() as progress:
         summary = audit_cohort(

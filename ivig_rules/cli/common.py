@@ -40,8 +40,13 @@ WeightPolicyOption = typer.Option(
 )
 
 
-def fail(message: str, code: int = 2) -> "typer.Exit":
+def warn(message: str) -> None:
+    """Say something to the user on standard error, in the CLI's one voice."""
     typer.echo(f"ivig-rules: {message}", err=True)
+
+
+def fail(message: str, code: int = 2) -> "typer.Exit":
+    warn(message)
     return typer.Exit(code)
 
 

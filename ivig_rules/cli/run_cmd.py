@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, write_output
+from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, warn, write_output
 
 
 @handles_errors
@@ -61,9 +61,9 @@ def run(
         text = with_coverage(text, covered, as_json=as_json)
     typer.echo(text)
     if not report.results:
-        typer.echo("ivig-rules: no scenario was run (check --tag)", err=True)
+        warn("no scenario was run (check --tag)")
     if covered is not None and fail_under is not None and covered.percent < fail_under:
-        typer.echo(f"ivig-rules: rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%", err=True)
+        warn(f"rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)
     raise typer.Exit(0 if report.ok else 1)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from .._text import plural
+from ..errors import describe_problem
 from .findings import ERROR, WARNING
 from .run import LintReport
 
@@ -14,13 +15,7 @@ __all__ = ["to_text", "to_json"]
 def to_text(report: LintReport) -> str:
     lines: list[str] = []
     for f in report.findings:
-        text = f"{f.where}: {f.severity} [{f.code}]"
-        if f.key:
-            text += f" at key '{f.key}'"
-        text += f": {f.message}"
-        if f.suggestion:
-            text += f" Did you mean '{f.suggestion}'?"
-        lines.append(text)
+        lines.append(describe_problem(f.where, f"{f.severity} [{f.code}]", f.key, f.message, f.suggestion))
         if f.example is not None:
             lines.append(f"    example patient: {json.dumps(f.example)}")
     errors, warnings = report.count(ERROR), report.count(WARNING)

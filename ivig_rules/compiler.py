@@ -24,6 +24,7 @@ __all__ = [
     "normalise",
     "push_negation",
     "engine_key",
+    "fact_of_key",
     "durable_definition",
     "SEQ_KEY",
     "SENTINEL",
@@ -66,6 +67,11 @@ def push_negation(condition: Condition, negate: bool = False) -> Condition:
             kind = AnyOf if kind is AllOf else AllOf
         return kind(tuple(push_negation(item, negate) for item in condition.items), condition.line)
     raise TypeError(f"not a condition: {condition!r}")
+
+
+def fact_of_key(key: str) -> str:
+    """The inverse of :func:`engine_key`: the vocabulary's name for an engine property."""
+    return TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
 
 
 def normalise(condition: Condition, negate: bool = False) -> Predicate:
@@ -130,7 +136,7 @@ class CompiledPathway:
         """The patient's facts as the engine sees them: only what the rules read, all present."""
         out = {}
         for key in self.keys:
-            fact = TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
+            fact = fact_of_key(key)
             value = patient.facts.get(fact)
             if value is None:
                 raise ValueError(f"fact {fact!r} has no value; patients must be validated before evaluation")

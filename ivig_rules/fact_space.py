@@ -13,7 +13,7 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .compiler import CompiledPathway, compile_pathway, engine_key, normalise, predicate_keys
+from .compiler import CompiledPathway, compile_pathway, engine_key, fact_of_key, normalise, predicate_keys
 from .engines.reference import holds
 from .model import TREATMENT_PREFIX, Catalogue, Patient, Pathway, Rule, Vocabulary, frozen_map
 
@@ -73,7 +73,7 @@ def axes_for_rules(rules: Iterable[Rule], vocab: Vocabulary) -> dict[str, tuple[
         keys |= predicate_keys(normalise(rule.when))
     out: dict[str, tuple[Any, ...]] = {}
     for key in sorted(keys):
-        fact = TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
+        fact = fact_of_key(key)
         spec = facts[fact]
         if spec.type == "enum":
             out[fact] = spec.values

@@ -42,6 +42,10 @@ _MERGE = "tag:yaml.org,2002:merge"
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python parser, used only to walk events when the C parser refused first."""
+
+
 class _Loader(_Base):
     """Safe loading with YAML 1.2's plain scalars: no 1.1 surprises.
 
@@ -204,10 +208,22 @@ def _looks_like_json(text: str, file: str | None) -> bool:
 def _check_depth(text: str, file: str | None) -> None:
     """Refuse deep nesting before composing: PyYAML composes recursively and crashes past ~30,000 levels.
 
-    The event stream is produced without recursion, so walking it first is safe; syntax
-    errors are left for the composing pass to report with its usual message.
+    The event stream is produced without recursion, so walking it first is safe. The fast C
+    parser may refuse deep nesting itself (libyaml has its own limit, worded its own way) while
+    looking ahead; when it stops with an error before our limit was seen, the pure-Python
+    parser, which has no such limit, walks the text again so that the user always gets the
+    project's message. Other syntax errors are left for the composing pass to report.
     """
-    loader = _Loader(text)
+    if _deepest_event(_Loader, text, file) is _SYNTAX_ERROR:
+        _deepest_event(_PyLoader, text, file)
+
+
+_SYNTAX_ERROR = object()
+
+
+def _deepest_event(loader_class: type, text: str, file: str | None) -> object:
+    """Walk the events, raising the project's error past MAX_DEPTH; _SYNTAX_ERROR if the parser stops first."""
+    loader = loader_class(text)
     depth = 0
     try:
         while loader.check_event():
@@ -223,9 +239,10 @@ def _check_depth(text: str, file: str | None) -> None:
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.YAMLError:
-        return
+        return _SYNTAX_ERROR
     finally:
         loader.dispose()
+    return None
 
 
 def parse_text(text: str, file: str | None = None) -> Any:

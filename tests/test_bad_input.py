@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -82,9 +81,7 @@ def _check(result, path: Path, line, key, words) -> None:
 @pytest.mark.parametrize("name, line, key, words", PATIENT_CASES, ids=[c[0] for c in PATIENT_CASES])
 def test_bad_patient_file(name, line, key, words):
     path = BAD / "patients" / name
-    started = time.perf_counter()
     result = CliRunner().invoke(app, ["evaluate", str(path), "--json"])
-    assert time.perf_counter() - started < 5  # generous here; the subprocess test checks 1 s
     _check(result, path, line, key, words)
 
 
@@ -129,6 +126,24 @@ def test_nesting_that_crashed_the_yaml_composer_is_refused_in_a_real_process(tmp
     assert "nesting deeper than 60 levels" in done.stderr
 
 
+def test_nesting_limit_holds_whatever_the_yaml_library_says(monkeypatch):
+    """A YAML library that refuses deep nesting in its own words still yields the project's message."""
+    import yaml
+
+    from ivig_rules import marked_yaml
+    from ivig_rules.errors import YamlError
+
+    class RefusingLoader(marked_yaml._Loader):
+        def check_event(self, *choices):
+            raise yaml.YAMLError("a library's own wording about depth")
+
+    monkeypatch.setattr(marked_yaml, "_Loader", RefusingLoader)
+    with pytest.raises(YamlError) as caught:
+        marked_yaml.parse_text("diagnosis: " + "[" * 100 + "]" * 100 + "\n", "deep.yaml")
+    assert f"nesting deeper than {marked_yaml.MAX_DEPTH} levels" in str(caught.value)
+    assert "library" not in str(caught.value)
+
+
 def test_missing_file_and_folder(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", str(tmp_path / "nope.yaml")])
     _check(result, tmp_path / "nope.yaml", None, None, ["cannot read", "no such file"])
@@ -143,16 +158,14 @@ def test_stdin_errors_name_stdin():
 
 
 @pytest.mark.parametrize("name", ["alias_bomb.yaml", "python_tag.yaml", "misspelt_fact.yaml", "malformed.yaml"])
-def test_real_process_exits_2_within_a_second_without_traceback(name):
+def test_real_process_exits_2_without_traceback(name):
+    """How fast the refusal comes is measured in benchmarks/, never asserted here."""
     path = BAD / "patients" / name
-    started = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-m", "ivig_rules", "evaluate", str(path)],
         capture_output=True, text=True, timeout=30, cwd=ROOT,
     )
-    elapsed = time.perf_counter() - started
     assert done.returncode == 2
     assert "Traceback" not in done.stderr
     assert done.stdout == ""
     assert len(done.stderr.strip().splitlines()) == 1
-    assert elapsed < 1.0, f"{elapsed:.2f} s"

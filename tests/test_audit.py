@@ -325,4 +325,16 @@ def test_a_quote_left_open_costs_one_row_not_the_rows_after_it(tmp_path, monkeyp
     assert "never closed" in rows[0]["error"] and rows[0]["source_line"] == "2"
     assert [r["patient_id"] for r in rows[1:11]] == [g.split(",")[0] for g in good]
     assert all(r["error"] == "" for r in rows[1:11])
-    assert "never closed" in rows[11]["error"] and rows[11]["source_line"] == "13"
+    assert "plain digits" in rows[11]["error"] and rows[11]["source_line"] == "13"  # 70" is a cell, not a quote
+
+
+def test_a_quote_inside_an_unquoted_cell_is_text_not_the_start_of_a_record(tmp_path):
+    """Issue 15.1: O"Brien or 5'11" once joined every line up to the next such line into one error row."""
+    lines = ["id,diagnosis,age_years,sex", 'A"1,gbs,40,male', "B,gbs,40,male", 'C"2,gbs,40,male', "D,gbs,40,male",
+             "O\"Brien,gbs,40,male", "5'11\",gbs,40,male", '"E ""quoted""",gbs,40,male']
+    cohort = write(tmp_path / "c.csv", lines)
+    summary = audit_cohort(cohort, tmp_path / "out.csv", workers=0)
+    rows = read_csv(tmp_path / "out.csv")
+    assert summary.rows == len(rows) == len(lines) - 1 == len(list(csv.reader(io.StringIO("\n".join(lines))))) - 1
+    assert [r["patient_id"] for r in rows] == ['A"1', "B", 'C"2', "D", 'O"Brien', "5'11\"", 'E "quoted"']
+    assert all(r["error"] == "" for r in rows) and summary.errors == 0

@@ -19,7 +19,7 @@ from typing import BinaryIO, Iterator, NamedTuple
 from ..errors import InputError, did_you_mean
 from ..model import TREATMENT_PREFIX, Vocabulary
 
-__all__ = ["RawRow", "Cohort", "resolve_columns", "MAX_LINE_BYTES", "MAX_RECORD_LINES", "TREATMENT_COLUMN_PREFIXES"]
+__all__ = ["RawRow", "Cohort", "resolve_columns", "quote_left_open", "MAX_LINE_BYTES", "MAX_RECORD_LINES", "TREATMENT_COLUMN_PREFIXES"]
 
 MAX_LINE_BYTES = 1024 * 1024
 """Longest line (and CSV record) read; a patient row is a few hundred bytes, so a longer one is refused as a row."""
@@ -35,6 +35,34 @@ class RawRow(NamedTuple):
     line: int
     text: str | None
     problem: str | None = None
+
+
+def quote_left_open(text: str, inside: bool) -> bool:
+    """Whether a CSV record is still inside a quoted cell after this line (``inside``: it was before).
+
+    The reading of Python's ``csv`` module (excel dialect): a quote opens a quoted cell only as
+    the first character of a cell; inside one, ``""`` is a quote and ``"`` closes it; anything
+    after the closing quote up to the next comma belongs to the cell.
+    """
+    index, end = 0, len(text)
+    at_cell_start = not inside
+    while index < end:
+        if inside:
+            close = text.find('"', index)
+            if close < 0:
+                return True
+            if text.startswith('"', close + 1):
+                index = close + 2
+                continue
+            inside, at_cell_start, index = False, False, close + 1
+        elif at_cell_start and text[index] == '"':
+            inside, index = True, index + 1
+        else:
+            comma = text.find(",", index)
+            if comma < 0:
+                return False
+            at_cell_start, index = True, comma + 1
+    return inside
 
 
 class CohortError(InputError):
@@ -163,7 +191,12 @@ class Cohort:
                 yield number, None, f"the line is not UTF-8 text (byte {exc.start + 1})"
 
     def _csv_records(self) -> Iterator[tuple[int, str | None, str | None]]:
-        """Whole CSV records; a quote left open is reported on its line and the lines after it re-read."""
+        """Whole CSV records; a quoted cell left open is reported on its line and the lines after it re-read.
+
+        A quote opens a quoted cell only at the start of a cell, as Python's ``csv`` module reads
+        it: ``O"Brien`` or ``5'11"`` are cells holding a quote, never the start of a record
+        that runs on into the next lines.
+        """
         pending: deque = deque()
         source = self._lines
 
@@ -180,13 +213,12 @@ class Cohort:
                 continue
             if not text.strip():
                 continue
-            quotes = text.count('"')
-            if quotes % 2 == 0:
+            if '"' not in text or not quote_left_open(text, False):
                 yield item
                 continue
             parts = [item]
             size = len(text)
-            while quotes % 2:
+            while True:
                 following = next_line()
                 if (
                     following is None
@@ -205,9 +237,9 @@ class Cohort:
                     break
                 parts.append(following)
                 size += len(following[1])
-                quotes += following[1].count('"')
-            else:
-                yield line, "".join(p[1] for p in parts), None
+                if not quote_left_open(following[1], True):
+                    yield line, "".join(p[1] for p in parts), None
+                    break
 
     def _read_header(self, vocab: Vocabulary) -> None:
         first = next(self._records, None)

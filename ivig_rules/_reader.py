@@ -12,10 +12,13 @@ import re
 from types import MappingProxyType
 from typing import Any, Iterable, Iterator
 
+from ._excerpt import excerpt
 from .errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Control characters, C1 controls (\\x9b opens a terminal command), line separators and bidi overrides."""
 _YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _LARGEST = 10**15  # beyond this an int cannot be formatted or compared as a float safely
 
@@ -40,8 +43,7 @@ def describe(value: Any) -> str:
 
 
 def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return excerpt(value, 40)
 
 
 class Node:
@@ -71,10 +73,11 @@ class Node:
 
     # -- navigation -------------------------------------------------------------------------
     def _sub(self, key: Any, value: Any, line: int | None) -> "Node":
-        if isinstance(key, int):
-            path = f"{self.path}[{key}]"
+        if isinstance(key, int) and not isinstance(key, bool):
+            path = f"{self.path}[{key if abs(key) < 10**9 else excerpt(key)}]"
         else:
-            path = f"{self.path}.{key}" if self.path else str(key)
+            shown = key if isinstance(key, str) else excerpt(key)
+            path = f"{self.path}.{shown}" if self.path else shown
         return Node(value, self.file, path, line, self.error_class)
 
     def mapping(self, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = "") -> "Node":
@@ -140,6 +143,12 @@ class Node:
             raise self.error("expected text, found an empty string")
         if len(value) > max_length:
             raise self.error(f"text longer than {max_length} characters is refused ({len(value):,} found)")
+        control = _CONTROL.search(value)
+        if control:
+            raise self.error(
+                f"the text holds the control character {excerpt(control.group())} at position {control.start() + 1}; "
+                "write printable text (a terminal could act on it)"
+            )
         return value
 
     def ident(self, *, what: str = "an id") -> str:
@@ -156,7 +165,7 @@ class Node:
         if not isinstance(value, str) or value not in options:
             shown = ", ".join(options) if len(options) <= 14 else ", ".join(options[:14]) + ", ..."
             raise self.error(
-                f"unknown {what} {_short(value) if not isinstance(value, str) else repr(value)}; expected one of: {shown}.",
+                f"unknown {what} {_short(value)}; expected one of: {shown}.",
                 suggestion=did_you_mean(value, options),
             )
         return value

@@ -9,6 +9,8 @@ from __future__ import annotations
 import difflib
 from typing import Iterable
 
+from ._excerpt import MAX_KEY_CHARS, bounded
+
 __all__ = [
     "IvigRulesError",
     "InputError",
@@ -24,9 +26,13 @@ __all__ = [
 ]
 
 
+_LONGEST_GUESS = 100
+"""Words longer than this get no "did you mean" (no name is that long, and comparing is costly)."""
+
+
 def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
     """Return the closest candidate to ``word``, or None when nothing is close."""
-    if not isinstance(word, str):
+    if not isinstance(word, str) or len(word) > _LONGEST_GUESS:
         return None
     pool = sorted(set(candidates))
     lowered = {c.lower(): c for c in pool}
@@ -40,13 +46,17 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
 
 
 def describe_problem(where: str, label: str, key: str | None, message: str, suggestion: str | None) -> str:
-    """The one-paragraph form every problem takes: 'file:line: label at key 'k': message Did you mean ...'."""
-    text = f"{where}: {label}"
+    """The one-paragraph form every problem takes: 'file:line: label at key 'k': message Did you mean ...'.
+
+    Every part is escaped and bounded (see :mod:`ivig_rules._excerpt`), so that a hostile file
+    name, key or value cannot make the paragraph huge, break it over lines or drive a terminal.
+    """
+    text = f"{bounded(where, 300)}: {label}"
     if key:
-        text += f" at key '{key}'"
-    text += f": {message}"
+        text += f" at key '{bounded(key, MAX_KEY_CHARS)}'"
+    text += f": {bounded(message)}"
     if suggestion:
-        text += f" Did you mean '{suggestion}'?"
+        text += f" Did you mean '{bounded(suggestion, MAX_KEY_CHARS)}'?"
     return text
 
 
@@ -54,6 +64,9 @@ class IvigRulesError(Exception):
     """Base of every error ivig-rules reports to a user."""
 
     exit_code = 2
+
+    def __str__(self) -> str:
+        return bounded(super().__str__())
 
 
 class InputError(IvigRulesError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._excerpt import bounded
 from ._text import plural
 from .explain import IVIG_STATUS, Explanation
 from .fact_space import show_value
@@ -47,7 +48,7 @@ def _rule_line(trace, vocab: Vocabulary) -> list[str]:
 def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
     rec = explanation.recommendation
     patient = explanation.patient
-    who = f" {patient.id}" if patient.id else ""
+    who = f" {bounded(patient.id, 200)}" if patient.id else ""  # escaped: a terminal must not act on it
     lines = [f"Patient{who}: diagnosis {patient.diagnosis}, pathway {explanation.pathway}"]
     if rec is None:
         lines.append("Verdict: none - no rule of the pathway decides for this patient (a gap in the ruleset).")

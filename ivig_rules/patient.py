@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from . import marked_yaml
+from ._excerpt import excerpt
 from ._reader import Node, root
 from .errors import PatientError, did_you_mean
 from .model import TREATMENT_PREFIX, Patient, Scalar, Vocabulary, frozen_map
@@ -40,14 +41,14 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
             continue
         if key not in facts:
             if key in vocab.therapies:
-                raise child.error(f"{key!r} is a therapy; give its status under 'treatments:' (treatments: {{{key}: failed}})")
+                raise child.error(f"{excerpt(key)} is a therapy; give its status under 'treatments:' (treatments: {{{key}: failed}})")
             guess = did_you_mean(key, known + list(vocab.therapies))
             if guess in vocab.therapies:
                 raise child.error(
-                    f"unknown fact {key!r}; therapy statuses go under 'treatments:'.",
+                    f"unknown fact {excerpt(key)}; therapy statuses go under 'treatments:'.",
                     suggestion=f"treatments: {{{guess}: ...}}",
                 )
-            raise child.error(f"unknown fact {key!r}; patient facts are: {', '.join(known)}.", suggestion=guess)
+            raise child.error(f"unknown fact {excerpt(key)}; patient facts are: {', '.join(known)}.", suggestion=guess)
         if child.value is None:
             continue
         spec = facts[key]
@@ -84,7 +85,7 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
         for therapy, child in treatments.items():
             if therapy not in vocab.therapies:
                 raise child.error(
-                    f"unknown therapy {therapy!r}; therapies are: {', '.join(vocab.therapies)}.",
+                    f"unknown therapy {excerpt(therapy)}; therapies are: {', '.join(vocab.therapies)}.",
                     suggestion=did_you_mean(therapy, vocab.therapies),
                 )
             if child.value is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
+from ._excerpt import bounded
 from ._text import plural
 from .model import Vocabulary
 from .recommend import Recommendation
@@ -54,7 +55,7 @@ def _dose_lines(rec: Recommendation) -> list[str]:
 
 
 def to_text(rec: Recommendation, vocab: Vocabulary) -> str:
-    who = f" for {rec.patient_id}" if rec.patient_id else ""
+    who = f" for {bounded(rec.patient_id, 200)}" if rec.patient_id else ""  # escaped: a terminal must not act on it
     lines = [
         f"{rec.pathway_title} (pathway {rec.pathway} v{rec.ruleset_version}, engine {rec.engine}){who}",
         "",

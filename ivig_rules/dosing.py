@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
+from .errors import PatientError
 from .model import Amount, Citation, DoseRegimen, Patient
 
 __all__ = [
@@ -155,6 +156,11 @@ def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_W
     weight = dosing_weight(patient, policy, regimen.weight_basis)
     if weight is None:
         return None
+    if weight.kg <= 0:  # the vocabulary's plausible range for weight_kg keeps this from happening
+        raise PatientError(
+            f"the dosing weight rounds to {weight.kg:g} kg; no dose can be worked out from it",
+            file=patient.source, line=patient.line, key="weight_kg",
+        )
     days = int(regimen.days.default)
     grams = regimen.g_per_kg.default * weight.kg
     if regimen.per == "day":

@@ -11,10 +11,12 @@ from __future__ import annotations
 import re
 import sys
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import yaml
 
+from ._excerpt import excerpt
 from .errors import FileReadError, YamlError
 
 __all__ = ["MarkedDict", "MarkedList", "parse_text", "read_file", "line_of", "MAX_BYTES"]
@@ -58,7 +60,7 @@ class _Loader(_Base):
     yaml_implicit_resolvers: dict = {}
 
 
-for _tag, _pattern, _first in (
+_PLAIN_SCALARS = (
     ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
     ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", ["~", "n", "N", ""]),
     ("tag:yaml.org,2002:int", r"^[-+]?(?:0|[1-9][0-9]*)$", "-+0123456789"),
@@ -75,7 +77,16 @@ for _tag, _pattern, _first in (
         "0123456789",
     ),
     ("tag:yaml.org,2002:merge", r"^<<$", "<"),
-):
+)
+_FORMS = MappingProxyType({tag: re.compile(pattern) for tag, pattern, _ in _PLAIN_SCALARS})
+"""What each typed scalar may look like, tagged or not: the one reading of numbers, booleans and dates.
+
+An explicit tag (``!!int 0x11``, ``!!bool yes``, ``!!float 4_0.5``) would otherwise bring back
+PyYAML's YAML 1.1 constructors (hex, octal, base 60, underscores, yes/no/on/off); a tagged
+scalar must be written as the untagged one would be, or it is refused.
+"""
+
+for _tag, _pattern, _first in _PLAIN_SCALARS:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))
 
 
@@ -155,12 +166,20 @@ class _Builder:
                 "(text, numbers, true/false, dates, lists, mappings) is read",
                 node,
             )
+        form = _FORMS.get(node.tag)
+        if form is not None and not form.fullmatch(node.value):
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(
+                f"the value {excerpt(node.value)} is tagged !!{kind} but is not written as one: only plain "
+                "decimal numbers (72.5, 17), true/false, null and YYYY-MM-DD dates are read as typed values "
+                "(no hex, octal, base 60, underscores or yes/no/on/off)",
+                node,
+            )
         try:
             return self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, OverflowError) as exc:  # e.g. an int of 5,000 digits
-            shown = node.value if len(node.value) <= 40 else node.value[:37] + "..."
             reason = "too many digits" if "digits" in str(exc) else str(exc)[:120]
-            raise self.fail(f"cannot read the value {shown!r}: {reason}", node) from None
+            raise self.fail(f"cannot read the value {excerpt(node.value)}: {reason}", node) from None
 
     def mapping(self, node: yaml.MappingNode, depth: int) -> MarkedDict:
         if node.tag != _MAP:
@@ -176,7 +195,7 @@ class _Builder:
             key = self.build(key_node, depth + 1)
             if key in out:
                 raise YamlError(
-                    f"the key '{key}' appears twice in one mapping (first on line "
+                    f"the key {excerpt(key)} appears twice in one mapping (first on line "
                     f"{out.key_lines[key]}); YAML would silently keep only the last",
                     file=self.file,
                     line=_line(key_node),
@@ -197,6 +216,14 @@ class _Builder:
         if not all(isinstance(item, MarkedDict) for item in items):
             raise self.fail("'<<' must merge a mapping or a list of mappings", node)
         return list(items)
+
+
+_SURROGATE_PAIR = re.compile(r"(?<!\\)((?:\\\\)*)\\u(d[89ab][0-9a-f]{2})\\u(d[c-f][0-9a-f]{2})", re.IGNORECASE)
+
+
+def _join_surrogates(match: re.Match) -> str:
+    high, low = int(match.group(2), 16), int(match.group(3), 16)
+    return match.group(1) + chr(0x10000 + ((high - 0xD800) << 10) + (low - 0xDC00))
 
 
 def _looks_like_json(text: str, file: str | None) -> bool:
@@ -255,6 +282,9 @@ def parse_text(text: str, file: str | None = None) -> Any:
         # JSON forbids raw tabs inside strings, so outside strings they are only spacing,
         # which YAML's scanner refuses: turn them into spaces and parse JSON as YAML.
         text = text.replace("\t", " ")
+        # JSON writes a character beyond U+FFFF as two escaped surrogates (\ud835\udfd7), which
+        # YAML's scanner refuses one by one: join each pair into the character it stands for.
+        text = _SURROGATE_PAIR.sub(_join_surrogates, text)
     _check_depth(text, file)
     loader = _Loader(text)
     try:

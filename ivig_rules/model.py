@@ -38,6 +38,9 @@ __all__ = [
     "VERDICTS",
     "SEVERITIES",
     "OPERATORS",
+    "DOSE_LIMIT_FIELDS",
+    "LARGEST_NUMBER",
+    "DECIMALS",
 ]
 
 Scalar = Union[str, int, float, bool]
@@ -49,6 +52,13 @@ OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in")
 PHASES = ("induction", "maintenance")
 DOSE_BASES = ("course", "day", "infusion")
 STEP_START = "start"
+DOSE_LIMIT_FIELDS = ("g_per_kg", "days", "interval_weeks", "max_g_per_day")
+LARGEST_NUMBER = 10**15
+"""No number a rule or a patient gives may reach this: durable-rules cannot read the exponent
+form (1e+16) JSON uses for floats this large, and floats stop being exact integers here."""
+DECIMALS = 4
+"""Patient numbers are kept to 4 decimal places (JSON writes smaller steps in exponent form,
+which durable-rules cannot read), so thresholds are written with at most 4 as well."""
 
 
 def frozen_map(mapping: Mapping) -> Mapping:
@@ -142,6 +152,7 @@ class Vocabulary:
     verdicts: Mapping[str, Term]
     evidence_levels: Mapping[str, Term]
     sources: Mapping[str, Source]
+    dose_limits: Mapping[str, tuple[float, float]] = field(default_factory=lambda: MappingProxyType({}))  # field -> (minimum, maximum)
 
     def treatment_fact(self, therapy: str) -> str:
         return TREATMENT_PREFIX + therapy

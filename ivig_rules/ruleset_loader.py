@@ -14,6 +14,7 @@ from . import marked_yaml
 from ._reader import Node, root
 from .errors import did_you_mean
 from .model import (
+    DECIMALS,
     DOSE_BASES,
     OPERATORS,
     PHASES,
@@ -44,6 +45,7 @@ _COMBINATORS = ("all", "any", "not")
 _ORDERED = ("<", "<=", ">", ">=")
 _IVIG_VERDICTS = ("recommended",)
 _NOT_IVIG_VERDICTS = ("not_yet", "not_indicated", "contraindicated")
+_UNITS = {"g/kg": "g/kg", "days": "days", "interval": "weeks"}
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -107,7 +109,13 @@ def _operand(spec: FactSpec, node: Node):
     if spec.type == "boolean":
         return node.boolean()
     if spec.type == "number":
-        return node.number(minimum=spec.minimum, maximum=spec.maximum, unit=spec.unit or "")
+        value = node.number(minimum=spec.minimum, maximum=spec.maximum, unit=spec.unit or "")
+        if round(value, DECIMALS) != value:
+            raise node.error(
+                f"the threshold {value!r} has more than {DECIMALS} decimal places: patient values are kept to "
+                f"{DECIMALS}, and durable-rules cannot read the exponent form (1e-05) finer numbers are sent in"
+            )
+        return value
     raise node.error(f"the fact {spec.name!r} is free text and cannot be tested by rules")
 
 
@@ -125,8 +133,9 @@ def _compare(spec: FactSpec, op: str, node: Node) -> Compare:
 # -- pieces of a pathway ------------------------------------------------------------------------
 
 
-def _amount(node: Node, *, what: str, integer: bool = False, maximum: float = 100) -> Amount:
-    kw = dict(minimum=0, exclusive_minimum=True, maximum=maximum, integer=integer)
+def _amount(node: Node, limits: tuple[float, float], *, what: str, integer: bool = False) -> Amount:
+    """A dose amount within the vocabulary's plausible range for it (``dose_limits``)."""
+    kw = dict(minimum=limits[0], maximum=limits[1], integer=integer, unit=_UNITS.get(what, ""))
     if isinstance(node.value, dict):
         node.mapping(required=["default"], optional=["min", "max"])
         amount = Amount(
@@ -148,18 +157,25 @@ def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
         optional=["interval_weeks", "max_g_per_day", "weight_basis", "then", "notes"],
     )
     phase = node.child("phase").choice(PHASES, what="phase")
-    interval = _amount(node.child("interval_weeks"), what="interval") if node.get("interval_weeks") else None
+    limits = vocab.dose_limits
+    interval = (
+        _amount(node.child("interval_weeks"), limits["interval_weeks"], what="interval")
+        if node.get("interval_weeks")
+        else None
+    )
     if phase == "maintenance" and interval is None:
         raise node.error("a maintenance dose needs 'interval_weeks'")
     return DoseRegimen(
         id=dose_id,
         therapy=node.child("therapy").choice(vocab.therapies, what="therapy"),
         phase=phase,
-        g_per_kg=_amount(node.child("g_per_kg"), what="g/kg", maximum=5),
+        g_per_kg=_amount(node.child("g_per_kg"), limits["g_per_kg"], what="g/kg"),
         per=node.child("per").choice(DOSE_BASES, what="dose basis"),
-        days=_amount(node.child("days"), what="days", integer=True, maximum=60),
+        days=_amount(node.child("days"), limits["days"], what="days", integer=True),
         interval_weeks=interval,
-        max_g_per_day=node.child("max_g_per_day").number(minimum=0, exclusive_minimum=True, maximum=200)
+        max_g_per_day=node.child("max_g_per_day").number(
+            minimum=limits["max_g_per_day"][0], maximum=limits["max_g_per_day"][1], unit="g"
+        )
         if node.get("max_g_per_day")
         else None,
         weight_basis=node.child("weight_basis").choice(["policy", "actual"], what="weight basis")

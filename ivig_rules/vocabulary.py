@@ -9,6 +9,9 @@ from . import marked_yaml
 from ._reader import Node, root
 from .errors import SchemaError
 from .model import (
+    DECIMALS,
+    DOSE_LIMIT_FIELDS,
+    LARGEST_NUMBER,
     SEVERITIES,
     VERDICTS,
     AlertSpec,
@@ -106,6 +109,13 @@ def _fact(name: str, node: Node) -> FactSpec:
     maximum = node.child("maximum").number() if node.get("maximum") is not None else None
     if kind == "number" and (minimum is None or maximum is None):
         raise node.error("a number fact needs both 'minimum' and 'maximum' (absurd values must be refused)")
+    for bound in ("minimum", "maximum"):
+        value = minimum if bound == "minimum" else maximum
+        if value is not None and abs(value) >= LARGEST_NUMBER:
+            raise node.child(bound).error(
+                f"{value:g} is too large: numbers must stay below {LARGEST_NUMBER:.0e} in size, because "
+                "durable-rules cannot read the exponent form (1e+16) that larger numbers are sent in"
+            )
     required = node.child("required").boolean() if node.get("required") is not None else False
     default = None
     if node.get("default") is not None:
@@ -164,6 +174,18 @@ def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
     )
 
 
+def _dose_limits(node: Node) -> dict[str, tuple[float, float]]:
+    """Plausible (minimum, maximum) for each amount of a dose regimen."""
+    node.mapping(required=DOSE_LIMIT_FIELDS)
+    limits = {}
+    for name in DOSE_LIMIT_FIELDS:
+        item = node.child(name).mapping(required=["minimum", "maximum"])
+        low = item.child("minimum").number(minimum=0, exclusive_minimum=True)
+        high = item.child("maximum").number(minimum=low)
+        limits[name] = (low, high)
+    return limits
+
+
 def load_vocabulary(folder: str | Path) -> Vocabulary:
     """Load ``vocabulary.yaml`` and ``sources.yaml`` from a rulesets folder."""
     folder = Path(folder)
@@ -171,7 +193,7 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     path = folder / "vocabulary.yaml"
     doc = root(marked_yaml.read_file(path), str(path))
     doc.mapping(
-        required=["vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts"]
+        required=["vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts", "dose_limits"]
     )
     header = doc.child("vocabulary").mapping(required=["version"])
     facts = {}
@@ -206,4 +228,5 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
         verdicts=frozen_map(verdicts),
         evidence_levels=frozen_map(_terms(doc.child("evidence_levels"))),
         sources=frozen_map(sources),
+        dose_limits=frozen_map(_dose_limits(doc.child("dose_limits"))),
     )

@@ -39,4 +39,4 @@ def test_vocabulary_json_lists_the_fixed_names():
     assert data["statuses"] == ["not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated"]
     assert data["default_status"] == "not_tried"
     assert data["facts"]["iga"]["default"] == "unknown"
-    assert (data["facts"]["weight_kg"]["minimum"], data["facts"]["weight_kg"]["maximum"]) == (0, 400)
+    assert (data["facts"]["weight_kg"]["minimum"], data["facts"]["weight_kg"]["maximum"]) == (0.25, 400)

@@ -29,7 +29,7 @@ __all__ = ["RowProcessor", "ABORT_ENV", "abort_id_from_environment"]
 ABORT_ENV = "IVIG_RULES_AUDIT_TEST_ABORT_ID"
 """Test hook: a worker process calls os.abort() on a row whose id equals this value (simulates a crash)."""
 
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)")
+_NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only, as YAML and JSON read them
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _MAX_NUMBER_CHARS = 40
 _TREATMENTS = "treatments"

@@ -8,7 +8,9 @@ the file and line, so that no later error has to guess where a value came from.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 import sys
 from pathlib import Path
 from types import MappingProxyType
@@ -307,6 +309,84 @@ def parse_text(text: str, file: str | None = None) -> Any:
         loader.dispose()
 
 
+PIPE_SECONDS = 10.0
+"""How long a named pipe may take to deliver a whole file before reading gives up."""
+
+
+def _read_bounded(path: Path, name: str) -> bytes:
+    """At most MAX_BYTES + 1 bytes of a file; a named pipe within PIPE_SECONDS; never a device.
+
+    Opening without blocking and checking what was opened (not the name, which may change in
+    between) keeps a FIFO with no writer or a device such as /dev/zero from hanging the reader.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags)
+    except FileNotFoundError:
+        raise FileReadError("no such file", file=name) from None
+    except IsADirectoryError:
+        raise FileReadError("this is a folder, not a file", file=name) from None
+    except OSError as exc:
+        raise FileReadError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise FileReadError("this is a folder, not a file", file=name)
+        if stat.S_ISREG(mode):
+            if os.fstat(fd).st_size > MAX_BYTES:
+                raise FileReadError(
+                    f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name
+                )
+            os.set_blocking(fd, True)
+            with os.fdopen(fd, "rb", closefd=False) as handle:
+                return handle.read(MAX_BYTES + 1)
+        if stat.S_ISFIFO(mode):
+            return _read_pipe(fd, name)
+        raise FileReadError(
+            "this is a device or socket, not a file; give a file, or - to read standard input", file=name
+        )
+    except OSError as exc:
+        raise FileReadError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+    finally:
+        os.close(fd)
+
+
+def _read_pipe(fd: int, name: str) -> bytes:
+    """Read a named pipe to its end, giving up after PIPE_SECONDS or past MAX_BYTES."""
+    import select
+    import time
+
+    deadline = time.monotonic() + PIPE_SECONDS
+    poller = select.poll()
+    poller.register(fd, select.POLLIN)
+    chunks: list[bytes] = []
+    total = 0
+    while total <= MAX_BYTES:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            said = f"only {total:,} bytes arrived" if total else "nothing arrived"
+            raise FileReadError(
+                f"this is a named pipe and {said} within {PIPE_SECONDS:g} s with no end of file; "
+                "write the whole patient into it and close it, or give a regular file",
+                file=name,
+            )
+        events = poller.poll(int(remaining * 1000) + 1)
+        if not events:
+            continue
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            continue
+        if not data:
+            if total or any(flag & select.POLLHUP for _, flag in events):
+                break
+            time.sleep(0.01)  # no writer has opened the pipe yet
+            continue
+        chunks.append(data)
+        total += len(data)
+    return b"".join(chunks)
+
+
 def read_file(path: str | Path, *, display: str | None = None) -> Any:
     """Read and parse a YAML/JSON file; ``-`` reads standard input."""
     name = display or str(path)
@@ -314,20 +394,7 @@ def read_file(path: str | Path, *, display: str | None = None) -> Any:
         data = sys.stdin.buffer.read(MAX_BYTES + 1)
         name = display or "<stdin>"
     else:
-        p = Path(path)
-        if not p.exists():
-            raise FileReadError("no such file", file=name)
-        if p.is_dir():
-            raise FileReadError("this is a folder, not a file", file=name)
-        try:
-            if p.stat().st_size > MAX_BYTES:
-                raise FileReadError(
-                    f"the file is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name
-                )
-            with p.open("rb") as handle:
-                data = handle.read(MAX_BYTES + 1)
-        except OSError as exc:
-            raise FileReadError(f"cannot read the file: {exc.strerror or exc}", file=name) from None
+        data = _read_bounded(Path(path), name)
     if len(data) > MAX_BYTES:
         raise FileReadError(f"the input is larger than {MAX_BYTES // (1024 * 1024)} MB; refusing to read it", file=name)
     try:

@@ -23,6 +23,8 @@ __all__ = ["RawRow", "Cohort", "resolve_columns", "quote_left_open", "MAX_LINE_B
 
 MAX_LINE_BYTES = 1024 * 1024
 """Longest line (and CSV record) read; a patient row is a few hundred bytes, so a longer one is refused as a row."""
+MAX_SKIP_BYTES = 64 * MAX_LINE_BYTES
+"""A line still without a line break after this much is not a cohort row (``audit /dev/zero``): reading stops."""
 MAX_RECORD_LINES = 50
 """Most physical lines one CSV record (quoted newlines) may span before its quote counts as unclosed."""
 TREATMENT_COLUMN_PREFIXES = ("treatment.", "treatments.")
@@ -35,6 +37,10 @@ class RawRow(NamedTuple):
     line: int
     text: str | None
     problem: str | None = None
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count // 1024} KB"
 
 
 def quote_left_open(text: str, inside: bool) -> bool:
@@ -173,11 +179,20 @@ class Cohort:
             number += 1
             self.bytes_read += len(raw)
             if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                while True:  # skip the rest of the line in bounded pieces
+                skipped = len(raw)
+                while True:  # skip the rest of the line in bounded pieces, and not for ever
                     more = readline(MAX_LINE_BYTES)
                     self.bytes_read += len(more)
+                    skipped += len(more)
                     if not more or more.endswith(b"\n"):
                         break
+                    if skipped > MAX_SKIP_BYTES:
+                        raise CohortError(
+                            f"line {number} runs on for more than {_size(MAX_SKIP_BYTES)} without a line "
+                            "break; this is not a cohort file (a device such as /dev/zero, or binary data), "
+                            "so reading stopped here",
+                            file=self.name, line=number,
+                        )
                 yield number, None, f"the line is longer than {MAX_LINE_BYTES // 1024} KB; it was not read"
                 continue
             if number == 1 and raw.startswith(b"\xef\xbb\xbf"):

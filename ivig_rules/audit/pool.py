@@ -7,12 +7,21 @@ dies (durable-rules can crash the process on input validation did not foresee), 
 reported as the one that killed it, the rest of the chunk goes to a fresh worker, and the run
 goes on. Results come back in input order; at most ``max_ahead`` chunks are held at once,
 so memory stays flat whatever the cohort size.
+
+No worker outlives the run or hangs it: each dies with the main process whatever kills it
+(``PR_SET_PDEATHSIG`` on Linux, and a thread that watches the parent everywhere), and one that
+gives no sign of progress on a row for ``row_timeout`` seconds (stopped, stuck) is killed, its
+row reported, and the rest of its chunk handed to a fresh worker.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
@@ -26,6 +35,12 @@ __all__ = ["WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_work
 
 ChunkOutput = list  # [(text, summary), ...] in row order
 MAX_STARTUP_FAILURES = 3
+DEFAULT_ROW_TIMEOUT = 60.0
+"""Seconds a worker may spend on one row (a row takes well under a millisecond)."""
+STARTUP_SECONDS = 120.0
+"""Seconds a fresh worker may take to build its evaluator before its first row."""
+_PARENT_CHECK_SECONDS = 1.0
+_PR_SET_PDEATHSIG = 1
 
 
 @dataclass(frozen=True)
@@ -41,12 +56,14 @@ class WorkerSpec:
     columns: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
 
-    def build(self, *, abort_on_id: str | None = None) -> Callable[[RawRow], tuple[str, tuple]]:
+    def build(self, *, abort_on_id: str | None = None, stop_on_id: str | None = None) -> Callable[[RawRow], tuple[str, tuple]]:
         from ..evaluator import Evaluator
         from .rows import RowProcessor
 
         evaluator = Evaluator(self.rulesets, engine=self.engine, weight_policy=self.weight_policy)
-        processor = RowProcessor(evaluator, self.fmt, self.file, self.columns, self.header, abort_on_id=abort_on_id)
+        processor = RowProcessor(
+            evaluator, self.fmt, self.file, self.columns, self.header, abort_on_id=abort_on_id, stop_on_id=stop_on_id
+        )
         writer = RowWriter(self.output_fmt)
 
         def run(row: RawRow) -> tuple[str, tuple]:
@@ -63,15 +80,39 @@ def evaluate_in_process(spec: WorkerSpec, chunks: Iterable[list[RawRow]]) -> Ite
         yield [run(row) for row in chunk]
 
 
-def _worker_main(spec: WorkerSpec, conn, progress) -> None:
-    from .rows import abort_id_from_environment
+def die_with_parent(parent: int) -> None:
+    """End this process when ``parent`` ends, however it ends (SIGKILL included); never orphaned."""
+    if sys.platform.startswith("linux"):
+        import ctypes
 
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before the line above took effect
+        os._exit(1)
+
+    def watch() -> None:  # where prctl is missing, or a parent thread that forked us ended first
+        while os.getppid() == parent:
+            time.sleep(_PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="watch-parent", daemon=True).start()
+
+
+def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
+    from .rows import STOP_ENV, abort_id_from_environment
+
+    die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
+    for name in ("SIGTERM", "SIGHUP"):  # the main process ends us when it must
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
     if spec.engine == "durable":
         from ..engines.durable import keep_sessions_on_heap
 
         keep_sessions_on_heap()  # this worker process is ours to tune
-    run = spec.build(abort_on_id=abort_id_from_environment())
+    run = spec.build(abort_on_id=abort_id_from_environment(), stop_on_id=os.environ.get(STOP_ENV) or None)
     while True:
         try:
             message = conn.recv()
@@ -102,24 +143,45 @@ class _Worker:
     def __init__(self, context, spec: WorkerSpec) -> None:
         self.conn, child = context.Pipe()
         self.progress = context.RawValue("l", -1)
-        self.process = context.Process(target=_worker_main, args=(spec, child, self.progress), daemon=True)
+        self.process = context.Process(target=_worker_main, args=(spec, child, self.progress, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.chunk: _Chunk | None = None
         self.indices: list[int] = []
+        self.seen = (-1, time.monotonic())  # the last progress value seen, and since when
+        self.killed_for: str | None = None
 
     def send(self, chunk: _Chunk) -> None:
         """Hand over a chunk; if the worker is already dead, its sentinel says so to the main loop."""
         self.chunk = chunk
         self.indices = chunk.todo()
         self.progress.value = -1
+        self.seen = (-1, time.monotonic())
         try:
             self.conn.send((chunk.id, [chunk.rows[i] for i in self.indices]))
         except (OSError, ValueError):
             pass
 
+    def stalled(self, row_timeout: float, now: float) -> bool:
+        """True when the worker has shown no progress for too long on a row (or while starting)."""
+        value = self.progress.value
+        if value != self.seen[0]:
+            self.seen = (value, now)
+            return False
+        allowed = row_timeout if value >= 0 else max(row_timeout, STARTUP_SECONDS)
+        return now - self.seen[1] > allowed
+
+    def kill(self, reason: str) -> None:
+        self.killed_for = reason
+        try:
+            self.process.kill()
+        except (OSError, ValueError):
+            pass
+
     def death(self) -> str:
         self.process.join(timeout=5)
+        if self.killed_for is not None:
+            return self.killed_for
         code = self.process.exitcode
         if code is not None and code < 0:
             try:
@@ -142,6 +204,11 @@ class _Worker:
         self.conn.close()
 
 
+def _tick(row_timeout: float) -> float:
+    """How long to wait for workers before looking for stalled ones."""
+    return min(max(row_timeout / 4, 0.05), 1.0)
+
+
 def _context():
     methods = multiprocessing.get_all_start_methods()
     return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
@@ -153,6 +220,7 @@ def evaluate_in_workers(
     workers: int,
     *,
     on_death: Callable[[RawRow | None, str], None] | None = None,
+    row_timeout: float = DEFAULT_ROW_TIMEOUT,
 ) -> Iterator[ChunkOutput]:
     """Evaluate chunks in ``workers`` processes; yield each chunk's output in input order."""
     context = _context()
@@ -187,7 +255,13 @@ def evaluate_in_workers(
                 if exhausted and not retry:
                     break
                 continue
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy]))
+            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_tick(row_timeout)))
+            now = time.monotonic()
+            for worker in busy:
+                if worker.killed_for is None and worker.stalled(row_timeout, now):
+                    worker.kill(f"no answer within {row_timeout:g} s (stopped or stuck), so it was killed")
+            if not ready:
+                continue
             for position, worker in enumerate(pool):
                 if worker.chunk is None or (worker.conn not in ready and worker.process.sentinel not in ready):
                     continue

@@ -13,6 +13,7 @@ import csv
 import json
 import os
 import re
+import signal
 from typing import Any
 
 from .._reader import Node
@@ -24,10 +25,12 @@ from ..patient import parse_patient
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 
-__all__ = ["RowProcessor", "ABORT_ENV", "abort_id_from_environment"]
+__all__ = ["RowProcessor", "ABORT_ENV", "STOP_ENV", "abort_id_from_environment"]
 
 ABORT_ENV = "IVIG_RULES_AUDIT_TEST_ABORT_ID"
 """Test hook: a worker process calls os.abort() on a row whose id equals this value (simulates a crash)."""
+STOP_ENV = "IVIG_RULES_AUDIT_TEST_STOP_ID"
+"""Test hook: a worker process stops itself (SIGSTOP) on a row whose id equals this value (simulates a hang)."""
 
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")  # ASCII digits only, as YAML and JSON read them
 _BOOLEANS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
@@ -39,7 +42,7 @@ class RowProcessor:
     """Evaluates rows of one cohort with one evaluator (one per worker process)."""
 
     def __init__(self, evaluator: Evaluator, fmt: str, file: str, columns: tuple[str, ...] = (), header: tuple[str, ...] = (),
-                 *, abort_on_id: str | None = None) -> None:
+                 *, abort_on_id: str | None = None, stop_on_id: str | None = None) -> None:
         self.evaluator = evaluator
         self.vocab = evaluator.vocabulary
         self.fmt = fmt
@@ -49,6 +52,7 @@ class RowProcessor:
         # fact key as parse_patient names it -> the CSV column it came from
         self._column_of = {fact: name for fact, name in zip(columns, self.header)}
         self.abort_on_id = abort_on_id
+        self.stop_on_id = stop_on_id
 
     def process(self, row: RawRow) -> tuple[dict, tuple]:
         """The result row and its summary entry (pathway, verdict, error)."""
@@ -66,6 +70,8 @@ class RowProcessor:
                 mapping = self._json_mapping(peeked, row.line)
             if self.abort_on_id is not None and _peek(peeked, "id") == self.abort_on_id:
                 _abort()
+            if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
+                os.kill(os.getpid(), signal.SIGSTOP)
             patient = parse_patient(Node(mapping, self.file, "", row.line, PatientError), self.vocab)
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:

@@ -7,30 +7,28 @@ however many patients the cohort holds.
 from __future__ import annotations
 
 import os
-import sys
 import time
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TextIO
 
 from ..catalogue import load_catalogue
 from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, ENGINES
+from .._text import plural
 from ..errors import InputError, did_you_mean
 from .cohort import Cohort, RawRow
 from .formats import choose_format
-from .pool import WorkerSpec, evaluate_in_process, evaluate_in_workers
+from .output import ResultsError, ResultsFile, stop_on_signals, stopped
+from .pool import DEFAULT_ROW_TIMEOUT, WorkerSpec, evaluate_in_process, evaluate_in_workers
 from .results import RowWriter
 from .summary import AuditSummary
 
-__all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "ResultsError"]
+__all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "DEFAULT_ROW_TIMEOUT", "ResultsError", "max_workers"]
 
 DEFAULT_CHUNK_SIZE = 256
 CHUNK_BYTES = 2 * 1024 * 1024
-
-
-class ResultsError(InputError):
-    kind = "results file"
+WORKERS_PER_CORE = 4
+"""More workers than this per core only add processes (about 40 MB each) that wait for a core."""
 
 
 Progress = Callable[[int, int, "int | None"], None]  # rows done, bytes read, bytes in all (or None)
@@ -49,6 +47,7 @@ def audit_cohort(
     chunk_size: int = DEFAULT_CHUNK_SIZE,
     progress: Progress | None = None,
     warn: Callable[[str], None] | None = None,
+    row_timeout: float = DEFAULT_ROW_TIMEOUT,
 ) -> AuditSummary:
     """Evaluate every patient of ``cohort`` and write one result row each to ``results``.
 
@@ -61,6 +60,14 @@ def audit_cohort(
     workers = _cores() if workers is None else workers
     if workers < 0:
         raise InputError(f"--workers must be 0 (evaluate in this process) or more, found {workers}")
+    if workers > max_workers():
+        raise InputError(
+            f"--workers {workers:,} is more than this machine can use: at most {max_workers()} "
+            f"({WORKERS_PER_CORE} per core, {plural(_cores(), 'core')} here); each worker is a process of its own. "
+            "Leave --workers out for one per core."
+        )
+    if not row_timeout > 0:
+        raise InputError(f"--row-timeout must be more than 0 seconds, found {row_timeout}")
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
     fmt = choose_format(cohort, input_format, what="cohort", option="--format")
@@ -75,29 +82,51 @@ def audit_cohort(
         workers=workers,
     )
     started = time.perf_counter()
-    with Cohort(cohort, fmt, catalogue.vocabulary) as source, _open_results(results) as out:
-        spec = WorkerSpec(catalogue.root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
-        write = _writer(out, summary.results)
-        write(RowWriter(out_fmt).header())
-        chunks = _chunks(source.rows(), chunk_size)
-        if workers == 0:
-            outputs = evaluate_in_process(spec, chunks)
-        else:
-            def on_death(row: RawRow | None, how: str) -> None:
-                summary.worker_deaths += 1
-                if warn is not None:
-                    where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (while starting)"
-                    warn(f"a worker process died ({how}) on {where}; a fresh worker goes on with the rest")
-
-            outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death)
-        for output in outputs:
-            write("".join(text for text, _ in output))
-            for entry in output:
-                summary.add(*entry[1])
-            if progress is not None:
-                progress(summary.rows, source.bytes_read, source.size)
+    with stop_on_signals(), Cohort(cohort, fmt, catalogue.vocabulary) as source:
+        sink = ResultsFile(results)
+        try:
+            _run(source, sink, summary, catalogue.root, engine, weight_policy, fmt, out_fmt, workers, chunk_size,
+                 row_timeout, progress, warn)
+            sink.commit()
+        except BaseException as exc:
+            said = sink.abandon(summary.rows, keep=not isinstance(exc, ResultsError))
+            replacement = stopped(exc, said)
+            if replacement is exc:
+                raise
+            raise replacement from None
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, root: str, engine: str, weight_policy: str,
+         fmt: str, out_fmt: str, workers: int, chunk_size: int, row_timeout: float,
+         progress: Progress | None, warn: Callable[[str], None] | None) -> None:
+    """Read, evaluate and write every row, counting each in the summary."""
+    spec = WorkerSpec(root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
+    write = _writer(sink.handle, summary.results)
+    write(RowWriter(out_fmt).header())
+    chunks = _chunks(source.rows(), chunk_size)
+    if workers == 0:
+        outputs = evaluate_in_process(spec, chunks)
+    else:
+        def on_death(row: RawRow | None, how: str) -> None:
+            summary.worker_deaths += 1
+            if warn is not None:
+                where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (while starting)"
+                warn(f"a worker process died ({how}) on {where}; a fresh worker goes on with the rest")
+
+        outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout)
+    for output in outputs:
+        write("".join(text for text, _ in output))
+        for entry in output:
+            summary.add(*entry[1])
+        if progress is not None:
+            progress(summary.rows, source.bytes_read, source.size)
+
+
+def max_workers() -> int:
+    """The most worker processes an audit may start on this machine."""
+    return WORKERS_PER_CORE * _cores()
 
 
 def _cores() -> int:
@@ -141,34 +170,3 @@ def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
             chunk, held = [], 0
     if chunk:
         yield chunk
-
-
-@contextmanager
-def _open_results(results: str | Path) -> Iterator[TextIO]:
-    if str(results) == "-":
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    path = Path(results)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("w", encoding="utf-8", errors="backslashreplace", newline="")
-    except OSError as exc:
-        raise ResultsError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
-    try:
-        yield handle
-    except BaseException:
-        _close_quietly(handle)
-        raise
-    try:
-        handle.close()  # flushes: a full disk may only show here
-    except OSError as exc:
-        _close_quietly(handle)
-        raise ResultsError(f"cannot write: {exc.strerror or exc}", file=str(path)) from None
-
-
-def _close_quietly(handle: TextIO) -> None:
-    try:
-        handle.close()
-    except OSError:
-        pass

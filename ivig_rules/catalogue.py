@@ -11,10 +11,27 @@ from .model import Catalogue, frozen_map
 from .ruleset_loader import load_pathway, load_screening
 from .vocabulary import load_vocabulary
 
-__all__ = ["load_catalogue", "find_rulesets", "RULESETS_ENV"]
+__all__ = ["load_catalogue", "find_rulesets", "pathway_files", "RULESETS_ENV", "PATHWAY_SUFFIXES"]
 
 RULESETS_ENV = "IVIG_RULES_RULESETS"
 _REQUIRED = ("vocabulary.yaml", "sources.yaml", "safety.yaml")
+PATHWAY_SUFFIXES = (".yaml", ".yml")
+
+
+def pathway_files(folder: str | Path) -> list[Path]:
+    """Every entry of a pathways folder named ``*.yaml`` or ``*.yml``, whatever it is, sorted.
+
+    One list for every reader (evaluate, run, lint, coverage), so that they agree on what a
+    rulesets folder holds: a folder or a broken link named like a pathway is listed too, and
+    then fails to read everywhere alike. Hidden names (``.#gbs.yaml``, an editor's lock) are not
+    pathways.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in PATHWAY_SUFFIXES and not p.name.startswith(".")
+    )
 
 
 def find_rulesets(explicit: str | Path | None = None) -> Path:
@@ -48,7 +65,7 @@ def load_catalogue(folder: str | Path | None = None) -> Catalogue:
     screening = load_screening(folder / "safety.yaml", vocab)
     pathways = {}
     ids: dict[str, str] = {}
-    for path in sorted((folder / "pathways").glob("*.y*ml")):
+    for path in pathway_files(folder / "pathways"):
         pathway = load_pathway(path, vocab)
         if pathway.id in ids:
             raise SchemaError(f"the pathway id {pathway.id!r} is also used by {ids[pathway.id]}", file=str(path))

@@ -323,6 +323,8 @@ def _read_bounded(path: Path, name: str) -> bytes:
     try:
         fd = os.open(path, flags)
     except FileNotFoundError:
+        if path.is_symlink():
+            raise FileReadError(f"a link to {excerpt(os.readlink(path), 120)}, which does not exist", file=name) from None
         raise FileReadError("no such file", file=name) from None
     except IsADirectoryError:
         raise FileReadError("this is a folder, not a file", file=name) from None

@@ -30,6 +30,9 @@ def audit(
         None, "--workers", "-w", help="Worker processes (default: one per core; 0 = in this process, no crash isolation)."
     ),
     chunk_size: int = typer.Option(256, "--chunk-size", help="Rows a worker takes at a time."),
+    row_timeout: float = typer.Option(
+        60.0, "--row-timeout", help="Seconds a worker may spend on one row before it is killed and the row reported."
+    ),
     summary_json: Optional[Path] = typer.Option(
         None, "--summary-json", help="Also write the summary as JSON to this file.", dir_okay=False
     ),
@@ -56,6 +59,7 @@ def audit(
             input_format=input_format.value if input_format else None,
             output_format=output_format.value if output_format else None,
             chunk_size=chunk_size,
+            row_timeout=row_timeout,
             progress=progress,
             warn=warn,
         )

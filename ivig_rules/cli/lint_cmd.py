@@ -51,6 +51,32 @@ def lint(
     from ..lint import lint_paths
     from ..lint.report import to_json, to_text
 
-    report = lint_paths(paths or [], today=parse_today(today), rulesets=rulesets)
+    with _SpaceProgress() as progress:
+        report = lint_paths(paths or [], today=parse_today(today), rulesets=rulesets, progress=progress)
     typer.echo(to_json(report, fail_on=fail_on.value) if as_json else to_text(report))
     raise typer.Exit(report.exit_code(fail_on.value))
+
+
+class _SpaceProgress:
+    """On a terminal, a line on standard error while a large fact space is checked; nothing otherwise."""
+
+    SHOW_FROM = 20_000  # patients; smaller spaces are checked before anyone would wait for them
+
+    def __enter__(self):
+        import sys
+
+        self._stream = sys.stderr if sys.stderr.isatty() else None
+        self._shown = False
+        return self.update if self._stream is not None else None
+
+    def update(self, what: str, done: int, total: int) -> None:
+        if total < self.SHOW_FROM:
+            return
+        self._stream.write(f"\rlint: checking {what}: {done * 100 // total}% of {total:,} patients ")
+        self._stream.flush()
+        self._shown = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self._shown:
+            self._stream.write("\r\033[K")
+            self._stream.flush()

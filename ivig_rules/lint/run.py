@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .. import marked_yaml
-from ..catalogue import find_rulesets
+from ..catalogue import find_rulesets, pathway_files
 from ..errors import InputError
 from ..model import Pathway, Screening, Vocabulary
 from ..ruleset_loader import load_pathway, load_screening
@@ -16,13 +16,10 @@ from ..vocabulary import load_vocabulary
 from .findings import ERROR, WARNING, LintFinding, from_input_error
 from .graph_checks import pathway_graph_findings
 from .metadata_checks import evidence_findings, review_findings
-from .space_checks import pathway_space_findings, screening_space_findings
+from .space_checks import Progress, SpaceTooLarge, pathway_space_findings, screening_space_findings
 from .structure import pathway_structure, screening_structure
 
 __all__ = ["LintReport", "lint_paths"]
-
-_SUFFIXES = (".yaml", ".yml")
-
 
 @dataclass
 class LintReport:
@@ -52,10 +49,6 @@ class _Target:
     whole: bool  # the whole folder: also the screening and cross-file checks
 
 
-def _pathway_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.glob("*") if p.suffix in _SUFFIXES and p.is_file())
-
-
 def _vocabulary_folder(file: Path, rulesets: Path | None) -> Path:
     for candidate in (file.parent, file.parent.parent):
         if (candidate / "vocabulary.yaml").is_file():
@@ -67,9 +60,9 @@ def _targets(paths: Iterable[Path], rulesets: Path | None, report: LintReport) -
     targets: list[_Target] = []
     for path in paths:
         if path.is_dir() and (path / "vocabulary.yaml").is_file():
-            targets.append(_Target(path, _pathway_files(path / "pathways"), True))
+            targets.append(_Target(path, pathway_files(path / "pathways"), True))
         elif path.is_dir():
-            files = _pathway_files(path)
+            files = pathway_files(path)
             if not files:
                 report.findings.append(LintFinding(
                     ERROR, "unreadable", "not a rulesets folder (no vocabulary.yaml) and no pathway files (*.yaml) in it",
@@ -78,7 +71,7 @@ def _targets(paths: Iterable[Path], rulesets: Path | None, report: LintReport) -
                 continue
             targets.append(_Target(_vocabulary_folder(files[0], rulesets), files, False))
         elif path.is_file() and (path.parent / "vocabulary.yaml").is_file():
-            targets.append(_Target(path.parent, _pathway_files(path.parent / "pathways"), True))
+            targets.append(_Target(path.parent, pathway_files(path.parent / "pathways"), True))
         elif path.is_file():
             targets.append(_Target(_vocabulary_folder(path, rulesets), [path], False))
         else:
@@ -124,12 +117,21 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
     if screening is None:
         return None
     report.findings.extend(evidence_findings(screening.rules, None))
-    report.findings.extend(screening_space_findings(screening, vocab))
+    try:
+        report.findings.extend(screening_space_findings(screening, vocab))
+    except SpaceTooLarge as exc:
+        report.findings.append(_too_large(exc, screening.file, None))
     return screening
 
 
+def _too_large(exc: SpaceTooLarge, file: str | None, pathway: str | None) -> LintFinding:
+    return LintFinding(WARNING, "space-too-large", f"{exc}; gaps, overlaps, dead and masked rules were not checked",
+                       file=file, line=1, pathway=pathway)
+
+
 def _pathway(
-    path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport
+    path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport,
+    progress: Progress | None = None,
 ) -> Pathway | None:
     doc, pathway = _checked_load(path, vocab, pathway_structure, load_pathway, report)
     if pathway is None:
@@ -139,12 +141,11 @@ def _pathway(
     report.findings.extend(review_findings(pathway, doc, today))
     steps_used = None
     try:
-        space = pathway_space_findings(pathway, vocab)
+        space = pathway_space_findings(pathway, vocab, progress)
         report.findings.extend(space.findings)
         steps_used = space.steps_used
-    except ValueError as exc:  # a fact space too large to enumerate
-        report.findings.append(LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
-                                           file=pathway.file, line=1, pathway=pathway.id))
+    except ValueError as exc:  # a fact space too large to enumerate (SpaceTooLarge and enumerate_space's own)
+        report.findings.append(_too_large(exc, pathway.file, pathway.id))
     report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
     return pathway
 
@@ -180,8 +181,12 @@ def lint_paths(
     *,
     today: _dt.date | None = None,
     rulesets: str | Path | None = None,
+    progress: Progress | None = None,
 ) -> LintReport:
-    """Lint rulesets folders and pathway files; with no paths, the project's rulesets folder."""
+    """Lint rulesets folders and pathway files; with no paths, the project's rulesets folder.
+
+    ``progress(what, patients done, patients in all)`` is called as each fact space is checked.
+    """
     today = today or _dt.date.today()
     rulesets = Path(rulesets) if rulesets is not None else None
     given = [Path(p) for p in paths] or [_relative(find_rulesets(rulesets))]
@@ -200,7 +205,7 @@ def lint_paths(
                 report.findings.append(LintFinding(
                     ERROR, "schema", "no pathway files (pathways/*.yaml) found", file=str(target.folder / "pathways"),
                 ))
-        loaded = [p for p in (_pathway(f, vocab, screening, today, report) for f in target.pathway_files) if p is not None]
+        loaded = [p for p in (_pathway(f, vocab, screening, today, report, progress) for f in target.pathway_files) if p is not None]
         _cross_file(loaded, screening_id, report)
     report.findings = _unique_sorted(report.findings)
     report.files = sorted(set(report.files))

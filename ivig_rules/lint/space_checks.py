@@ -14,18 +14,62 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from .._text import plural
 from ..compiler import compile_pathway, engine_key, normalise
 from ..engines.reference import holds
-from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
+from ..fact_space import (
+    axes,
+    axes_for_rules,
+    enumerate_space,
+    example_patient,
+    patient_from_engine_facts,
+    show_value,
+    space_size,
+)
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
-__all__ = ["pathway_space_findings", "screening_space_findings", "describe_cube", "SpaceResult"]
+__all__ = [
+    "pathway_space_findings",
+    "screening_space_findings",
+    "describe_cube",
+    "SpaceResult",
+    "SpaceTooLarge",
+    "MAX_CHECKS",
+    "check_budget",
+    "comparisons",
+]
 
 MAX_GAP_FINDINGS = 25
+MAX_CHECKS = 5_000_000
+"""Comparisons lint evaluates over one fact space (patients x the rules' comparisons) before it
+gives up with a finding instead of minutes of silence: about 3 s here, 25 times the largest
+shipped pathway. Past it, the space is reported as too large and not checked."""
+PROGRESS_STEPS = 50
+
+Progress = Callable[[str, int, int], None]  # (what, patients done, patients in all)
+
+
+class SpaceTooLarge(ValueError):
+    """A fact space whose checking would take too long; the message says how large and why."""
+
+
+def comparisons(predicate) -> int:
+    """How many comparisons a compiled predicate holds (what checking one patient costs)."""
+    return 1 if predicate[0] == "cmp" else sum(comparisons(p) for p in predicate[1])
+
+
+def check_budget(what: str, patients: int, rule_comparisons: int) -> None:
+    """Refuse, with the figures, a space that would take more than MAX_CHECKS comparisons."""
+    checks = patients * max(rule_comparisons, 1)
+    if checks > MAX_CHECKS:
+        raise SpaceTooLarge(
+            f"{what} has {patients:,} patients and its rules {rule_comparisons:,} comparisons: "
+            f"{checks:,} checks, more than lint's bound of {MAX_CHECKS:,} (a few seconds). Fewer thresholds "
+            "on numbers, fewer rules or a split pathway make it smaller"
+        )
 
 
 def _outcome(rule) -> tuple:
@@ -92,10 +136,14 @@ class SpaceResult:
     steps_used: dict[str, tuple[int, str]]  # step id -> (patients sent there, first rule doing it)
 
 
-def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
+def pathway_space_findings(pathway: Pathway, vocab: Vocabulary, progress: Progress | None = None) -> SpaceResult:
     """Gaps, overlaps, dead and masked rules of one pathway, and the steps patients are sent to."""
     compiled = compile_pathway(pathway, Screening("none", "", "0", ("recommended",), ()))
     space = axes(pathway, vocab)
+    what = f"the fact space of {pathway.id}"
+    total = space_size(space)
+    check_budget(what, total, sum(comparisons(r.predicate) for r in compiled.rules))
+    every = max(total // PROGRESS_STEPS, 1)
     names = list(space)
     deciders = [r for r in compiled.rules if r.rule.decides]
     matched = {r.name: 0 for r in compiled.rules}
@@ -105,7 +153,9 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
     gaps: list[tuple] = []
     overlaps: dict[tuple, list] = {}
     steps_used: dict[str, tuple[int, str]] = {}
-    for values in enumerate_space(space, f"the fact space of {pathway.id}"):
+    for done, values in enumerate(enumerate_space(space, what)):
+        if progress is not None and done % every == 0:
+            progress(what, done, total)
         facts = compiled.engine_facts(patient_from_engine_facts(values, pathway, vocab))
         hits = [r for r in compiled.rules if holds(r.predicate, facts)]
         for r in hits:
@@ -180,6 +230,7 @@ def screening_space_findings(screening: Screening, vocab: Vocabulary) -> list[Li
     """Screening rules whose condition holds for nobody."""
     space = axes_for_rules(screening.rules, vocab)
     predicates = [(rule, normalise(rule.when)) for rule in screening.rules]
+    check_budget("the screening's fact space", space_size(space), sum(comparisons(p) for _, p in predicates))
     alive: set[str] = set()
     for values in enumerate_space(space, "the screening's fact space"):
         facts = {engine_key(k): v for k, v in values.items()}

@@ -39,6 +39,10 @@ class Evaluator:
         self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
         self.weight_policy = weight_policy
         self._compiled: dict[str, CompiledPathway] = {}
+        check = getattr(self.engine, "check", None)
+        if check is not None:  # an engine with limits refuses what it cannot run now, not at the Nth patient
+            for diagnosis in self.catalogue.pathways:
+                check(self.compiled(diagnosis))
 
     @property
     def vocabulary(self):

@@ -133,7 +133,7 @@ def test_non_finite_and_absurd_floats_are_refused_before_the_engine(evaluator, f
 
 def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
     """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204)."""
-    facts = adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005)
+    facts = adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.250005)
     with Evaluator(catalogue, engine="durable") as evaluator:
         patient = _patient(catalogue, facts)
         compiled = evaluator.compiled(patient.diagnosis)

@@ -33,16 +33,18 @@ regression test per hazard:
 from __future__ import annotations
 
 import json
+import re
 import threading
 from dataclasses import dataclass
 from typing import Any
 
 import durable_rules_engine as _core
 
-from ..compiler import SENTINEL, SEQ_KEY, CompiledPathway
-from ..errors import EngineError
+from ..compiler import SENTINEL, SEQ_KEY, CompiledPathway, CompiledRule, durable_definition
+from ..errors import EngineError, SchemaError
+from .durable_limits import CODE_REASONS, LimitProblem, limit_problems
 
-__all__ = ["DurableEngine", "keep_sessions_on_heap"]
+__all__ = ["DurableEngine", "keep_sessions_on_heap", "refusal", "problems", "check_runnable"]
 
 _SID = "0"
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
@@ -71,6 +73,51 @@ def keep_sessions_on_heap() -> None:
     mallopt(_M_MMAP_THRESHOLD, _HEAP_BLOCKS_UP_TO)
 
 
+def _code(exc: Exception) -> int | None:
+    match = re.search(r"error code: (\d+)", str(exc))
+    return int(match.group(1)) if match else None
+
+
+def _loads(rules: tuple[CompiledRule, ...]) -> int | None:
+    """None when durable-rules loads these rules, else its error code (0 when it gives none)."""
+    try:
+        handle = _core.create_ruleset(f"probe_{id(rules):x}", json.dumps(durable_definition(rules), allow_nan=False))
+    except _core.error as exc:
+        return _code(exc) or 0
+    _core.delete_ruleset(handle)
+    return None
+
+
+def refusal(compiled: CompiledPathway) -> LimitProblem | None:
+    """Why durable-rules refuses to load this compiled pathway (trying it), blaming a rule where one alone fails."""
+    code = _loads(compiled.rules)
+    if code is None:
+        return None
+    reason = CODE_REASONS.get(code, "durable-rules gives no reason")
+    for rule in compiled.rules:
+        if _loads((rule,)) is not None:
+            return LimitProblem(rule, f"durable-rules refuses to load this rule (error {code}): {reason}")
+    return LimitProblem(None, f"durable-rules refuses to load the rules of this pathway together (error {code}): {reason}")
+
+
+def problems(compiled: CompiledPathway) -> list[LimitProblem]:
+    """Everything durable-rules cannot run in this pathway: what it refuses to load, and its limits per patient."""
+    refused = refusal(compiled)
+    return [refused] if refused else limit_problems(compiled)
+
+
+def check_runnable(compiled: CompiledPathway) -> None:
+    """Raise a SchemaError naming the rule's file and line when durable-rules cannot run this pathway."""
+    for problem in problems(compiled):
+        rule = problem.rule.rule if problem.rule is not None else None
+        raise SchemaError(
+            f"durable-rules (the default engine) cannot run {'this rule' if rule else 'this pathway'}: {problem.message}",
+            file=rule.file if rule else compiled.pathway.file,
+            line=rule.line if rule else 1,
+            key=f"rules: {rule.id}" if rule else None,
+        )
+
+
 @dataclass
 class _Loaded:
     handle: int
@@ -93,8 +140,6 @@ class DurableEngine:
         key = (compiled.pathway.id, compiled.fingerprint)
         loaded = self._rulesets.get(key)
         if loaded is None:
-            from ..compiler import durable_definition
-
             definition = durable_definition(compiled.rules)
             name = f"{compiled.pathway.id}_{compiled.fingerprint}_{id(self):x}"
             try:
@@ -159,6 +204,10 @@ class DurableEngine:
             fired.update(json.loads(message))
             message = _core.complete_and_start_action(loaded.handle, state)
         return fired
+
+    def check(self, compiled: CompiledPathway) -> None:
+        """Refuse, naming the rule, a pathway this engine cannot run (before any patient meets it)."""
+        check_runnable(compiled)
 
     def open_sessions(self) -> int:
         """How many patient sessions are still held (always 0 between calls); for tests and audits."""

@@ -14,6 +14,7 @@ from ..model import Pathway, Screening, Vocabulary
 from ..ruleset_loader import load_pathway, load_screening
 from ..vocabulary import load_vocabulary
 from .findings import ERROR, WARNING, LintFinding, from_input_error
+from .engine_checks import engine_findings
 from .graph_checks import pathway_graph_findings
 from .metadata_checks import evidence_findings, review_findings
 from .space_checks import Progress, SpaceTooLarge, pathway_space_findings, screening_space_findings
@@ -147,6 +148,7 @@ def _pathway(
     except ValueError as exc:  # a fact space too large to enumerate (SpaceTooLarge and enumerate_space's own)
         report.findings.append(_too_large(exc, pathway.file, pathway.id))
     report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
+    report.findings.extend(engine_findings(pathway, screening))
     return pathway
 
 

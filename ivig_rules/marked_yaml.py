@@ -252,7 +252,10 @@ _SYNTAX_ERROR = object()
 
 def _deepest_event(loader_class: type, text: str, file: str | None) -> object:
     """Walk the events, raising the project's error past MAX_DEPTH; _SYNTAX_ERROR if the parser stops first."""
-    loader = loader_class(text)
+    try:
+        loader = loader_class(text)  # the pure-Python reader checks the characters here already
+    except yaml.YAMLError:
+        return _SYNTAX_ERROR
     depth = 0
     try:
         while loader.check_event():
@@ -288,7 +291,10 @@ def parse_text(text: str, file: str | None = None) -> Any:
         # YAML's scanner refuses one by one: join each pair into the character it stands for.
         text = _SURROGATE_PAIR.sub(_join_surrogates, text)
     _check_depth(text, file)
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.YAMLError as exc:  # without the C parser, unacceptable characters are found here
+        raise YamlError(f"not valid YAML: {excerpt(str(exc).splitlines()[0], 200)}", file=file) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from ivig_rules.catalogue import load_catalogue
 from ivig_rules.evaluator import Evaluator
@@ -12,6 +14,13 @@ from ivig_rules.evaluator import Evaluator
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
 SCENARIOS = ROOT / "scenarios"
+
+# The fuzz campaigns (tests/test_fuzz_*.py, docs/testing.md): a quick, seeded run in the suite,
+# a long one with campaigns/long.sh (--hypothesis-profile=long --hypothesis-seed=N).
+_FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], print_blob=True)
+settings.register_profile("quick", max_examples=40, derandomize=True, **_FUZZ)
+settings.register_profile("long", max_examples=2_000, **_FUZZ)
+settings.load_profile(os.environ.get("IVIG_RULES_FUZZ_PROFILE", "quick"))
 
 
 @pytest.fixture(scope="session")

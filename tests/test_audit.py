@@ -328,6 +328,20 @@ def test_a_quote_left_open_costs_one_row_not_the_rows_after_it(tmp_path, monkeyp
     assert "plain digits" in rows[11]["error"] and rows[11]["source_line"] == "13"  # 70" is a cell, not a quote
 
 
+@pytest.mark.parametrize("ending", ["\r", "\r\n", "\n"])
+def test_every_line_ending_python_csv_reads_ends_a_row(tmp_path, ending):
+    """Old Mac files end lines with a lone CR; they were read as one huge row."""
+    lines = [HEADER, *GOOD, '"q1",cidp,50,female,70,165,,,"fai\rled",']
+    cohort = tmp_path / "c.csv"
+    cohort.write_bytes(ending.join(lines).encode() + ending.encode())
+    summary = audit_cohort(cohort, tmp_path / "out.csv", workers=0)
+    rows = read_csv(tmp_path / "out.csv")
+    expected = list(csv.reader(io.StringIO(cohort.read_text(), newline="")))[1:]
+    assert summary.rows == len(rows) == len(expected) == len(GOOD) + 1
+    assert [r["patient_id"] for r in rows] == [e[0] for e in expected]
+    assert "unknown status" in rows[-1]["error"]  # the CR inside the quoted cell stayed in the cell
+
+
 def test_a_quote_inside_an_unquoted_cell_is_text_not_the_start_of_a_record(tmp_path):
     """Issue 15.1: O"Brien or 5'11" once joined every line up to the next such line into one error row."""
     lines = ["id,diagnosis,age_years,sex", 'A"1,gbs,40,male', "B,gbs,40,male", 'C"2,gbs,40,male', "D,gbs,40,male",

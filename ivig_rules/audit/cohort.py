@@ -11,6 +11,7 @@ never disappears.
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from collections import deque
 from pathlib import Path
@@ -26,6 +27,8 @@ MAX_LINE_BYTES = 1024 * 1024
 MAX_SKIP_BYTES = 64 * MAX_LINE_BYTES
 """A line still without a line break after this much is not a cohort row (``audit /dev/zero``): reading stops."""
 MAX_RECORD_LINES = 50
+_BLOCK = 256 * 1024
+_LINE_END = re.compile(rb"\r\n|\n|\r")
 """Most physical lines one CSV record (quoted newlines) may span before its quote counts as unclosed."""
 TREATMENT_COLUMN_PREFIXES = ("treatment.", "treatments.")
 
@@ -169,41 +172,63 @@ class Cohort:
 
     # -- framing ----------------------------------------------------------------------------
     def _physical_lines(self) -> Iterator[tuple[int, str | None, str | None]]:
-        """(line number, text, problem) for every line, never holding more than one line."""
-        readline = self._handle.readline
+        """(line number, text, problem) for every line, never holding more than one line.
+
+        A line ends at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files, and what Python's csv
+        module reads as a line end), and keeps its ending, so that a quoted cell spanning lines
+        is put back together exactly.
+        """
+        read = getattr(self._handle, "read1", self._handle.read)
+        buffer = b""
         number = 0
+        skipping = 0  # bytes of an overlong line thrown away so far (0: not skipping)
+        at_end = False
         while True:
-            raw = readline(MAX_LINE_BYTES + 1)
-            if not raw:
+            block = b"" if at_end else read(_BLOCK)
+            at_end = not block
+            self.bytes_read += len(block)
+            buffer += block
+            position = 0
+            while True:
+                found = _LINE_END.search(buffer, position)
+                if found is None or (found.group() == b"\r" and found.end() == len(buffer) and not at_end):
+                    break  # no whole line yet (a final \r may be the first half of \r\n)
+                line, position = buffer[position:found.end()], found.end()
+                number += 1
+                if skipping or len(line) - len(found.group()) > MAX_LINE_BYTES:
+                    skipping = 0
+                    yield number, None, f"the line is longer than {MAX_LINE_BYTES // 1024} KB; it was not read"
+                    continue
+                yield self._decoded(number, line)
+            rest = len(buffer) - position
+            if skipping or rest > MAX_LINE_BYTES:
+                skipping += rest
+                buffer = b""
+                if skipping > MAX_SKIP_BYTES:
+                    raise CohortError(
+                        f"line {number + 1} runs on for more than {_size(MAX_SKIP_BYTES)} without a line "
+                        "break; this is not a cohort file (a device such as /dev/zero, or binary data), "
+                        "so reading stopped here",
+                        file=self.name, line=number + 1,
+                    )
+            else:
+                buffer = buffer[position:]
+            if at_end:
+                if skipping:
+                    yield number + 1, None, f"the line is longer than {MAX_LINE_BYTES // 1024} KB; it was not read"
+                elif buffer:
+                    yield self._decoded(number + 1, buffer)
                 return
-            number += 1
-            self.bytes_read += len(raw)
-            if len(raw) > MAX_LINE_BYTES and not raw.endswith(b"\n"):
-                skipped = len(raw)
-                while True:  # skip the rest of the line in bounded pieces, and not for ever
-                    more = readline(MAX_LINE_BYTES)
-                    self.bytes_read += len(more)
-                    skipped += len(more)
-                    if not more or more.endswith(b"\n"):
-                        break
-                    if skipped > MAX_SKIP_BYTES:
-                        raise CohortError(
-                            f"line {number} runs on for more than {_size(MAX_SKIP_BYTES)} without a line "
-                            "break; this is not a cohort file (a device such as /dev/zero, or binary data), "
-                            "so reading stopped here",
-                            file=self.name, line=number,
-                        )
-                yield number, None, f"the line is longer than {MAX_LINE_BYTES // 1024} KB; it was not read"
-                continue
-            if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                raw = raw[3:]
-            if b"\x00" in raw:
-                yield number, None, "the line contains NUL bytes; a cohort is a text file"
-                continue
-            try:
-                yield number, raw.decode("utf-8"), None
-            except UnicodeDecodeError as exc:
-                yield number, None, f"the line is not UTF-8 text (byte {exc.start + 1})"
+
+    def _decoded(self, number: int, raw: bytes) -> tuple[int, str | None, str | None]:
+        if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if b"\x00" in raw:
+            return number, None, "the line contains NUL bytes; a cohort is a text file"
+        try:
+            return number, raw.decode("utf-8"), None
+        except UnicodeDecodeError as exc:
+            return number, None, f"the line is not UTF-8 text (byte {exc.start + 1})"
 
     def _csv_records(self) -> Iterator[tuple[int, str | None, str | None]]:
         """Whole CSV records; a quoted cell left open is reported on its line and the lines after it re-read.

@@ -35,6 +35,7 @@ __all__ = ["WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_work
 
 ChunkOutput = list  # [(text, summary), ...] in row order
 MAX_STARTUP_FAILURES = 3
+"""Workers that die on their own before any row, in a row, before the run stops (signals count 0.15 each)."""
 DEFAULT_ROW_TIMEOUT = 60.0
 """Seconds a worker may spend on one row (a row takes well under a millisecond)."""
 STARTUP_SECONDS = 120.0
@@ -168,8 +169,10 @@ class _Worker:
         if value != self.seen[0]:
             self.seen = (value, now)
             return False
-        allowed = row_timeout if value >= 0 else max(row_timeout, STARTUP_SECONDS)
-        return now - self.seen[1] > allowed
+        waited = now - self.seen[1]
+        if waited <= row_timeout:
+            return False
+        return value >= 0 or waited > STARTUP_SECONDS or _stopped(self.process.pid)
 
     def kill(self, reason: str) -> None:
         self.killed_for = reason
@@ -202,6 +205,15 @@ class _Worker:
             self.process.kill()
             self.process.join()
         self.conn.close()
+
+
+def _stopped(pid: int | None) -> bool:
+    """True when the process is stopped (SIGSTOP, a debugger), where /proc tells; then it will not start."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] in (b"T", b"t")
+    except (OSError, IndexError):
+        return False
 
 
 def _tick(row_timeout: float) -> float:
@@ -292,7 +304,9 @@ def evaluate_in_workers(
                     if on_death:
                         on_death(row, how)
                 else:
-                    startup_failures += 1
+                    # A worker that fails on its own before any row (an exit code) fails the same way each
+                    # time: stop soon. One killed from outside (a signal) may be unlucky: allow many more.
+                    startup_failures += 1 if worker.process.exitcode is not None and worker.process.exitcode > 0 else 0.15
                     if on_death:
                         on_death(None, how)
                     if startup_failures >= MAX_STARTUP_FAILURES:

@@ -14,6 +14,7 @@ from typing import Callable, Iterable, Iterator, TextIO
 from ..catalogue import load_catalogue
 from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, ENGINES
+from ..evaluator import Evaluator
 from .._text import plural
 from ..errors import InputError, did_you_mean
 from .cohort import Cohort, RawRow
@@ -75,6 +76,7 @@ def audit_cohort(
     if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
         raise ResultsError("this is the cohort file itself; choose another -o", file=str(results))
     catalogue = load_catalogue(rulesets)
+    Evaluator(catalogue, engine=engine).close()  # what the engine cannot run is refused here, not by dying workers
     summary = AuditSummary(
         cohort="<stdin>" if str(cohort) == "-" else str(cohort),
         results="<stdout>" if str(results) == "-" else str(results),

@@ -19,7 +19,7 @@ SCENARIOS = ROOT / "scenarios"
 # a long one with campaigns/long.sh (--hypothesis-profile=long --hypothesis-seed=N).
 _FUZZ = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture], print_blob=True)
 settings.register_profile("quick", max_examples=40, derandomize=True, **_FUZZ)
-settings.register_profile("long", max_examples=2_000, **_FUZZ)
+settings.register_profile("long", max_examples=int(os.environ.get("IVIG_RULES_FUZZ_EXAMPLES", "2000")), **_FUZZ)
 settings.load_profile(os.environ.get("IVIG_RULES_FUZZ_PROFILE", "quick"))
 
 

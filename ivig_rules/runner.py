@@ -131,12 +131,12 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
     return tuple(out)
 
 
-def load_scenarios(paths: Iterable[str | Path], vocab) -> tuple[list[Path], list[Scenario]]:
+def load_scenarios(paths: Iterable[str | Path], vocab, *, rulesets: str | Path | None = None) -> tuple[list[Path], list[Scenario]]:
     """Load every scenario first, so that one bad file stops the run before anything is evaluated."""
     files = collect_scenario_files(list(paths))
     scenarios: list[Scenario] = []
     for path in files:
-        scenarios.extend(load_scenario_file(path, vocab))
+        scenarios.extend(load_scenario_file(path, vocab, rulesets=rulesets))
     return files, scenarios
 
 

@@ -127,8 +127,8 @@ def _dose_expectation(node: Node) -> dict[str, Any]:
     return fields
 
 
-def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
-    """Read and check every scenario of one file."""
+def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | Path | None = None) -> list[Scenario]:
+    """Read and check every scenario of one file (``rulesets``: where fhir.yaml is, for ``fhir:`` patients)."""
     file = str(path)
     doc = root(marked_yaml.read_file(path), file, ScenarioError)
     doc.mapping(required=["scenarios"], optional=["base_patient", "description"], what="a scenario file")
@@ -141,14 +141,23 @@ def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
     scenarios: list[Scenario] = []
     seen: dict[str, int | None] = {}
     for item in doc.child("scenarios").seq(what="scenarios", nonempty=True):
-        item.mapping(required=["name", "patient", "expect"], optional=["tags", "skip", "description"], what="a scenario")
+        item.mapping(required=["name", "expect"], optional=["patient", "fhir", "tags", "skip", "description"], what="a scenario")
         name = item.child("name").text(max_length=200)
         if name in seen:
             raise item.child("name").error(f"the scenario name {name!r} is used twice in this file (first on line {seen[name]})")
         seen[name] = item.line
-        patient_node = item.child("patient")
-        merged = Node(_merge_patient(base, patient_node.value), file, patient_node.path, patient_node.line, ScenarioError)
-        patient = parse_patient(merged, vocab)
+        if item.has("fhir"):
+            if item.has("patient"):
+                raise item.child("fhir").error("give the patient as facts ('patient:') or as a FHIR Bundle ('fhir:'), not both")
+            from .fhir.scenario import scenario_patient_from_fhir
+
+            patient = scenario_patient_from_fhir(item.child("fhir"), vocab, rulesets)
+        elif not item.has("patient"):
+            raise item.error("the key 'patient' is required here (or 'fhir:', a FHIR Bundle file or an inline Bundle)")
+        else:
+            patient_node = item.child("patient")
+            merged = Node(_merge_patient(base, patient_node.value), file, patient_node.path, patient_node.line, ScenarioError)
+            patient = parse_patient(merged, vocab)
         tags = ()
         if item.get("tags") is not None:
             tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))

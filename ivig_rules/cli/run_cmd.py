@@ -40,7 +40,7 @@ def run(
     from ..runner import load_scenarios, run_scenarios
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
-        files, scenarios = load_scenarios(paths, evaluator.vocabulary)
+        files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
         progress = _progress if sys.stderr.isatty() and not as_json else None
         report = run_scenarios(scenarios, evaluator, files=files, tags=tag, progress=progress)
     if progress:

@@ -33,10 +33,12 @@ def needed_facts(evaluator: Evaluator, diagnosis: str) -> frozenset[str]:
     return frozenset(fact_of_key(key) for key in evaluator.compiled(diagnosis).keys)
 
 
-def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: str | None = None) -> Patient:
+def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: str | None = None,
+                         also_needed: frozenset[str] = frozenset()) -> Patient:
+    """The validated patient; :class:`IncompleteRecordError` when a fact the rules (or ``also_needed``) read is unknown."""
     diagnosis = reading.facts.get("diagnosis")
     if diagnosis in evaluator.catalogue.pathways:
-        needed = needed_facts(evaluator, diagnosis)
+        needed = needed_facts(evaluator, diagnosis) | also_needed
         missing = {fact: why for fact, why in reading.unknown.items() if fact in needed}
         if missing:
             raise IncompleteRecordError(diagnosis, missing, where=file)

@@ -13,14 +13,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 from ..model import TREATMENT_PREFIX, Vocabulary
 from ..patient import normalise_number
 from .errors import FhirError
 from .mapping import CodeSet, FhirMapping
 
-__all__ = ["FhirReading", "OrderInfo", "read_bundle", "read_resources", "is_bundle", "bundle_resources"]
+__all__ = ["FhirReading", "OrderInfo", "read_bundle", "read_resources", "is_bundle", "bundle_resources",
+           "fact_source_types"]
 
 _OBSERVATION_FINAL = frozenset({"final", "amended", "corrected"})
 _SEVERITY_ORDER = {"contraindicated": 0, "intolerant": 1, "failed": 2, "ongoing": 3, "responded": 4}
@@ -228,11 +229,41 @@ def read_bundle(data: Any, mapping: FhirMapping, vocab: Vocabulary, *, file: str
 
 def read_resources(resources: Iterable[Any], mapping: FhirMapping, vocab: Vocabulary, *, file: str | None = None,
                    as_of: _dt.date | None = None, fallback_date: str | None = None,
-                   drafts: Iterable[Any] = ()) -> FhirReading:
-    """Read one patient's resources (``_Res`` or plain dicts) and any draft orders."""
+                   drafts: Iterable[Any] = (), missing: Mapping[str, str] | None = None) -> FhirReading:
+    """Read one patient's resources (``_Res`` or plain dicts) and any draft orders.
+
+    ``missing`` maps resource types the caller could not supply (a CDS Hooks prefetch the EHR
+    did not send) to why; a fact only those types could state is then unknown, not "not recorded".
+    """
     items = [r if isinstance(r, _Res) else _Res(r, f"resource[{i}]", file) for i, r in enumerate(resources)]
     draft_items = [d if isinstance(d, _Res) else _Res(d, f"draftOrders[{i}]", file) for i, d in enumerate(drafts)]
-    return _Reading(items, draft_items, mapping, vocab, file).read(as_of, fallback_date)
+    reading = _Reading(items, draft_items, mapping, vocab, file).read(as_of, fallback_date)
+    if missing:
+        for fact in list(reading.not_recorded):
+            types = fact_source_types(fact, mapping)
+            absent = [t for t in types if t in missing]
+            if absent:  # a resource of an absent type could have stated it
+                reading.not_recorded.remove(fact)
+                reading.unknown[fact] = "; ".join(dict.fromkeys(missing[t] for t in absent))
+    return reading
+
+
+_MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationAdministration", "Procedure")
+
+
+def fact_source_types(fact: str, mapping: FhirMapping) -> tuple[str, ...]:
+    """The resource types a fact can be read from (what a missing prefetch makes unknown)."""
+    if fact.startswith(TREATMENT_PREFIX):
+        return _MEDICATION_TYPES
+    if fact in ("age_years", "sex", "id"):
+        return ("Patient",)
+    if fact in mapping.observations:
+        return ("Observation",)
+    if fact == "iga":
+        return ("Observation", "Condition")
+    if fact == mapping.hypersensitivity_fact:
+        return ("AllergyIntolerance",)
+    return ("Condition",)
 
 
 class _Reading:

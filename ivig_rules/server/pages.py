@@ -175,8 +175,20 @@ async function renderDiagram(rec) {
   for (const e of info.graph.edges) {
     if (e.rules.some(r => fired.has(r))) { routeEdges.add(e.source + '->' + e.target); routeNodes.add(e.source); routeNodes.add(e.target); }
   }
-  for (const e of info.graph.edges) {
-    if (e.kind !== 'rule' && routeNodes.has(e.target) && (routeNodes.has(e.source) || e.source === 'entry')) { routeEdges.add(e.source + '->' + e.target); routeNodes.add(e.source); }
+  // the way there: the shortest path from the entry to where each fired rule decides
+  const into = {};
+  for (const e of info.graph.edges) (into[e.target] = into[e.target] || []).push(e);
+  for (const start of Array.from(routeNodes)) {
+    const back = {[start]: null}; const queue = [start];
+    while (queue.length) {
+      const node = queue.shift();
+      if (node === 'entry') break;
+      for (const e of (into[node] || [])) if (!(e.source in back)) { back[e.source] = e; queue.push(e.source); }
+    }
+    if (!('entry' in back)) continue;
+    for (let e = back['entry']; e; e = back[e.target]) {  // back[x] is the edge from x one step nearer the start
+      routeEdges.add(e.source + '->' + e.target); routeNodes.add(e.source); routeNodes.add(e.target);
+    }
   }
   for (const g of box.querySelectorAll('g.edge')) { const t = g.querySelector('title'); if (t && routeEdges.has(t.textContent)) g.classList.add('route'); }
   for (const g of box.querySelectorAll('g.node')) { const t = g.querySelector('title'); if (t && routeNodes.has(t.textContent)) g.classList.add('route'); }

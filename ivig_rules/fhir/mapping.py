@@ -54,14 +54,27 @@ class Code:
 @dataclass(frozen=True)
 class CodeSet:
     codes: tuple[Code, ...] = ()
+    _index: Any = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        index: dict[tuple[str, str], Code] = {}
+        for listed in self.codes:  # the first listed code wins, as in a linear scan
+            index.setdefault((listed.system, listed.code), listed)
+        object.__setattr__(self, "_index", MappingProxyType(index))
 
     def match(self, codings: Iterable[tuple[Any, Any]]) -> Code | None:
-        """The first listed code that one of the (system, code) pairs matches."""
-        pairs = list(codings)
-        for listed in self.codes:
-            for system, code in pairs:
-                if listed.matches(system, code):
-                    return listed
+        """A listed code that one of the (system, code) pairs matches (hierarchical systems: by prefix)."""
+        index = self._index
+        for system, code in codings:
+            if not isinstance(code, str):
+                continue
+            found = index.get((system, code))
+            if found is not None:
+                return found
+            for cut in range(len(code) - 1, 0, -1):  # a hierarchical parent: G61.81 -> G61.8 -> G61. -> G61
+                found = index.get((system, code[:cut]))
+                if found is not None and found.hierarchical:
+                    return found
         return None
 
     def __bool__(self) -> bool:
@@ -133,6 +146,17 @@ class FhirMapping:
     order: OrderRules
     notes: str = ""
     file: str | None = field(default=None, compare=False)
+
+    @property
+    def diagnosis_codes(self) -> CodeSet:
+        """Every code any diagnosis lists: a quick test before the per-diagnosis one."""
+        return self._diagnosis_codes
+
+    _diagnosis_codes: CodeSet = field(default=CodeSet(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        codes = tuple(code for d in self.diagnoses.values() for code, _ in d.entries)
+        object.__setattr__(self, "_diagnosis_codes", CodeSet(codes))
 
     @property
     def ivig_codes(self) -> CodeSet:

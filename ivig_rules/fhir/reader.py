@@ -73,10 +73,11 @@ class FhirReading:
 class _Res:
     """One resource and where it sits, with typed getters that fail with the JSON path."""
 
-    __slots__ = ("data", "path", "file", "type", "id", "ref", "full_url")
+    __slots__ = ("data", "path", "file", "type", "id", "ref", "full_url", "_concepts")
 
     def __init__(self, data: Any, path: str, file: str | None, full_url: str | None = None) -> None:
         self.full_url = full_url
+        self._concepts: dict[str, list] = {}
         if not isinstance(data, dict):
             raise FhirError(f"a resource is a JSON object, found {_kind(data)}", file=file, key=path)
         self.data = data
@@ -132,7 +133,13 @@ class _Res:
         return out
 
     def concepts(self, key: str) -> list[tuple[Any, Any]]:
-        """Codings of a CodeableConcept or a list of them at ``key``."""
+        """Codings of a CodeableConcept or a list of them at ``key`` (read once per resource)."""
+        found = self._concepts.get(key)
+        if found is None:
+            found = self._concepts[key] = self._read_concepts(key)
+        return list(found)
+
+    def _read_concepts(self, key: str) -> list[tuple[Any, Any]]:
         value = self.data.get(key)
         if isinstance(value, list):
             out = []
@@ -285,6 +292,7 @@ class _Reading:
         self.sources: dict[str, str] = {}
         self.unknown: dict[str, str] = {}
         self.warnings: list[str] = []
+        self._active_conditions: list[_Res] | None = None
 
     def set(self, fact: str, value: Any, res: _Res | str) -> None:
         self.facts[fact] = value
@@ -377,15 +385,20 @@ class _Reading:
         return clinical is None or clinical in self.m.active_clinical_statuses
 
     def _conditions(self) -> list[_Res]:
-        return sorted((c for c in self.by_type.get("Condition", []) if self._active(c)), key=_Res.sort_key)
+        if self._active_conditions is None:
+            self._active_conditions = sorted(
+                (c for c in self.by_type.get("Condition", []) if self._active(c)), key=_Res.sort_key)
+        return self._active_conditions
 
     def _diagnoses_of(self, res: _Res) -> list[str]:
         codings = res.concepts("code")
+        if not self.m.diagnosis_codes.match(codings):
+            return []
         clinical = res.status_code("clinicalStatus") or "active"
         found = []
         for diagnosis, dmap in self.m.diagnoses.items():
             for code, statuses in dmap.entries:
-                if any(code.matches(s, c) for s, c in codings) and (statuses is None or clinical in statuses):
+                if (statuses is None or clinical in statuses) and any(code.matches(s, c) for s, c in codings):
                     found.append(diagnosis)
                     break
         return found

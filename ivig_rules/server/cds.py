@@ -241,7 +241,8 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
     if rec.alerts:
         lines += ["", "**Alerts**", ""]
         lines += [f"- *{a.severity}* **{a.id}**: {a.message}" for a in rec.alerts]
-    unstated = [f for f in reading.not_recorded if f in _facts_read(evaluator, rec.diagnosis)]
+    read = _facts_read(evaluator, rec.diagnosis)
+    unstated = [f for f in reading.not_recorded if f in read]
     if unstated:
         lines += ["", "Not recorded, so the data dictionary's default was used: " + ", ".join(sorted(unstated)) + "."]
     if rec.citations:

@@ -166,6 +166,9 @@ def main() -> None:
         print(f"{row['workers']:>7} {row['requests_per_s']:>9,.0f} {row['p50_ms']:>8.2f} {row['p99_ms']:>8.2f} "
               f"{row['max_ms']:>8.1f} {row['errors']:>7}")
     print("target: >= 1,000 req/s with 2 workers at p99 < 50 ms")
+    load = os.getloadavg()
+    print(f"load average during the run: {load[0]:.1f} (1 min), {load[1]:.1f} (5 min) on {os.cpu_count()} cores; "
+          "other work on the machine lowers every figure")
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2) + "\n")
 

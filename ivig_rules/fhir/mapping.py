@@ -55,12 +55,14 @@ class Code:
 class CodeSet:
     codes: tuple[Code, ...] = ()
     _index: Any = field(default=None, compare=False, repr=False)
+    _hierarchical: frozenset = field(default=frozenset(), compare=False, repr=False)
 
     def __post_init__(self) -> None:
         index: dict[tuple[str, str], Code] = {}
         for listed in self.codes:  # the first listed code wins, as in a linear scan
             index.setdefault((listed.system, listed.code), listed)
         object.__setattr__(self, "_index", MappingProxyType(index))
+        object.__setattr__(self, "_hierarchical", frozenset(c.system for c in self.codes if c.hierarchical))
 
     def match(self, codings: Iterable[tuple[Any, Any]]) -> Code | None:
         """A listed code that one of the (system, code) pairs matches (hierarchical systems: by prefix)."""
@@ -71,6 +73,8 @@ class CodeSet:
             found = index.get((system, code))
             if found is not None:
                 return found
+            if system not in self._hierarchical:
+                continue
             for cut in range(len(code) - 1, 0, -1):  # a hierarchical parent: G61.81 -> G61.8 -> G61. -> G61
                 found = index.get((system, code[:cut]))
                 if found is not None and found.hierarchical:

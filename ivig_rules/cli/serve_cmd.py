@@ -26,7 +26,7 @@ def serve(
 ) -> None:
     """Serve REST (POST /evaluate, /explain; GET /pathways), CDS Hooks (GET /cds-services,
     order-sign and order-select for IVIG orders) and the patient workbench (/workbench).
-    OpenAPI docs at /docs. Needs: pip install 'ivig-rules[server]'.
+    OpenAPI docs at /docs. Needs the server extra: pip install 'ivig-rules\\[server]'.
 
     Example: ivig-rules serve --port 8000 --workers 2
     """

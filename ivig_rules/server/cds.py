@@ -143,8 +143,9 @@ def _is_ivig(resource: dict, mapping: FhirMapping, bundle: dict) -> bool:
     return mapping.ivig_codes.match(pairs) is not None
 
 
-def _prefetch_resources(prefetch: dict) -> tuple[list[dict], dict[str, str]]:
-    resources: list[dict] = []
+def _prefetch_resources(prefetch: dict) -> tuple[list, dict[str, str]]:
+    """The prefetched resources (read once, with their JSON paths) and the types the EHR did not send."""
+    resources: list = []
     missing: dict[str, str] = {}
     for key, types in _PREFETCH_TYPES.items():
         value = prefetch.get(key)
@@ -156,7 +157,7 @@ def _prefetch_resources(prefetch: dict) -> tuple[list[dict], dict[str, str]]:
             raise RequestError(f"prefetch.{key} must be a FHIR resource or Bundle (an object)", key=f"prefetch.{key}")
         if value.get("resourceType") == "Bundle":
             try:
-                resources.extend(r.data for r in bundle_resources(value, prefix=f"prefetch.{key}."))
+                resources.extend(bundle_resources(value, prefix=f"prefetch.{key}."))
             except FhirError as exc:
                 raise RequestError(exc.message, key=exc.key) from None
         else:

@@ -32,7 +32,10 @@ def validate_resource(data: Any, *, file: str | None = None, what: str = "") -> 
     """Validate one resource (a Bundle included) against R4B; return the model instance."""
     if not isinstance(data, dict) or not isinstance(data.get("resourceType"), str):
         raise FhirError("expected a FHIR resource: a JSON object with a resourceType", file=file, key=what or None)
-    model = r4b_model(data["resourceType"])
+    try:
+        model = r4b_model(data["resourceType"])
+    except FhirError as exc:
+        raise FhirError(exc.message, file=file, key=what or None) from None
     from pydantic import ValidationError
 
     try:

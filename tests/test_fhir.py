@@ -295,3 +295,17 @@ def test_bulk_data_audit_rows_out_equal_patients_in(tmp_path, mapping, ev):
     got = {r["patient_id"]: r["verdict"] for r in rows if not r["error"]}
     assert got == expected
     assert "no Patient" in result.output  # the orphan Observation is reported
+
+
+def test_shipped_and_written_bundles_are_valid_r4(mapping, ev):
+    """The example Bundles and every scenario patient written as FHIR pass the R4B models."""
+    from ivig_rules.fhir.r4b import validate_resource
+
+    for path in sorted((ROOT / "scenarios" / "fhir").glob("*.json")):
+        validate_resource(json.loads(path.read_text()), file=str(path))
+    scenarios = load_scenarios([ROOT / "scenarios"], ev.vocabulary, rulesets=RULESETS)[1]
+    for scenario in scenarios:
+        facts = {k: v for k, v in scenario.patient.facts.items() if not k.startswith(TREATMENT_PREFIX)}
+        facts["treatments"] = {k[len(TREATMENT_PREFIX):]: v for k, v in scenario.patient.facts.items()
+                               if k.startswith(TREATMENT_PREFIX)}
+        validate_resource(bundle_from_facts(facts, mapping, ev.vocabulary), file=scenario.name)

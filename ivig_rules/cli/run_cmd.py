@@ -31,9 +31,16 @@ def run(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Run scenarios: exit 0 when all pass, 1 when any fails, 2 on invalid input.
+    """Run scenario files: check each patient's recommendation against the expected one.
 
-    Example: ivig-rules run scenarios/ --junit results.xml
+    Every failure is shown with its file:line and expected versus actual, field by field; the
+    last line reads 'N passed, N failed'. Exit 0 when all pass, 1 when any fails, 2 for
+    invalid scenario files or when --tag selects no scenario.
+
+    Examples:
+    ivig-rules run scenarios/
+    ivig-rules run scenarios/cidp.yaml --tag maintenance --junit results.xml
+    ivig-rules run scenarios/ --coverage --fail-under 100
     """
     from ..evaluator import Evaluator
     from ..run_report import to_json, to_junit, to_text

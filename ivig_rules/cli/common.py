@@ -41,8 +41,8 @@ WeightPolicyOption = typer.Option(
 
 
 def warn(message: str) -> None:
-    """Say something to the user on standard error, in the CLI's one voice."""
-    typer.echo(f"ivig-rules: {message}", err=True)
+    """Say something to the user on standard error, in the CLI's one voice (each problem on its own line)."""
+    typer.echo("\n".join(f"ivig-rules: {line}" for line in message.splitlines() or [""]), err=True)
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":

@@ -44,12 +44,13 @@ def run(
     """
     from ..evaluator import Evaluator
     from ..run_report import to_json, to_junit, to_text
-    from ..runner import load_scenarios, run_scenarios
+    from ..runner import load_scenarios, run_scenarios, select_by_tags
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
         files, scenarios = load_scenarios(paths, evaluator.vocabulary)
+        scenarios = select_by_tags(scenarios, tag)
         progress = _progress if sys.stderr.isatty() and not as_json else None
-        report = run_scenarios(scenarios, evaluator, files=files, tags=tag, progress=progress)
+        report = run_scenarios(scenarios, evaluator, files=files, progress=progress)
     if progress:
         sys.stderr.write("\n")
     if junit is not None:
@@ -67,8 +68,6 @@ def run(
 
         text = with_coverage(text, covered, as_json=as_json)
     typer.echo(text)
-    if not report.results:
-        warn("no scenario was run (check --tag)")
     if covered is not None and fail_under is not None and covered.percent < fail_under:
         warn(f"rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)

@@ -19,12 +19,17 @@ def evaluate(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Evaluate one patient and print the IVIG recommendation, dose, alerts and citations.
+    """Evaluate one patient: the IVIG recommendation, next step, dose, alerts and citations.
 
-    A FHIR Bundle (resourceType Bundle) is read as rulesets/fhir.yaml says (docs/fhir.md); a fact
-    the pathway needs that the record cannot tell gives exit 3 and names it.
+    PATIENT holds one mapping of facts (listed by 'ivig-rules vocabulary'), or a FHIR R4
+    Bundle read as rulesets/fhir.yaml says (docs/fhir.md). Exit 0 with an
+    answer, 2 when the facts are invalid, 3 when no rule decides (a gap in the rules, never
+    guessed over, as is a fact the pathway needs that a FHIR record cannot tell).
 
-    Example: ivig-rules evaluate patient.yaml --json
+    Examples:
+    ivig-rules evaluate patient.yaml
+    ivig-rules evaluate patient.yaml --json --engine reference
+    ivig-rules evaluate - < patient.json
     """
     from ..evaluator import Evaluator
     from ..fhir.input import read_patient_input

@@ -53,7 +53,9 @@ def fhir(
     condition in words and as an expression) and an ActivityDefinition per IVIG regimen
     (MedicationRequest, dose per kg), one JSON file each.
 
-    Example: ivig-rules export fhir fhir-out/
+    Examples:
+    ivig-rules export fhir fhir-out/
+    ivig-rules export fhir fhir-out/ --rulesets my-rulesets/
     """
     from ..catalogue import load_catalogue
     from ..fhir.export import write_fhir

@@ -13,22 +13,26 @@ from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, Weig
 
 @handles_errors
 def serve(
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
+    host: str = typer.Option("127.0.0.1", "--host", metavar="HOST", help="Address to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port to listen on."),
     workers: int = typer.Option(1, "--workers", "-w", min=1, max=64, help="Worker processes (each loads the rules)."),
     cors_origin: Optional[List[str]] = typer.Option(
-        None, "--cors-origin", help="Allow browser calls from this origin (repeatable; the CDS Hooks sandbox needs it). Off by default."
+        None, "--cors-origin", metavar="ORIGIN", help="Allow browser calls from this origin (repeatable; the CDS Hooks sandbox needs it). Off by default."
     ),
-    base_url: Optional[str] = typer.Option(None, "--base-url", help="Public URL of this server, for the links in CDS cards (default: the request's)."),
+    base_url: Optional[str] = typer.Option(None, "--base-url", metavar="URL", help="Public URL of this server, for the links in CDS cards (default: the request's)."),
     engine: EngineName = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Serve REST (POST /evaluate, /explain; GET /pathways), CDS Hooks (GET /cds-services,
     order-sign and order-select for IVIG orders) and the patient workbench (/workbench).
-    OpenAPI docs at /docs. Needs the server extra: pip install 'ivig-rules\\[server]'.
+    OpenAPI docs at /docs. Needs the server extra: pip install 'ivig-rules[server]'.
+    Exit 2 when the rulesets or fhir.yaml are invalid (nothing is served then).
 
-    Example: ivig-rules serve --port 8000 --workers 2
+    Examples:
+    ivig-rules serve
+    ivig-rules serve --port 8000 --workers 2
+    ivig-rules serve --cors-origin https://sandbox.cds-hooks.org
     """
     try:
         import uvicorn  # noqa: F401

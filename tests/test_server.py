@@ -228,6 +228,7 @@ HOSTILE = [
     ("a list", lambda: b"[1, 2, 3]", 400),
     ("empty", lambda: b"", 400),
     ("wrong types", lambda: json.dumps({"diagnosis": 5, "age_years": "old", "sex": "female"}).encode(), 422),
+    ("one wrong type", lambda: json.dumps({"diagnosis": "gbs", "age_years": "old", "sex": "female"}).encode(), 422),
     ("nan", lambda: b'{"diagnosis": "gbs", "age_years": NaN, "sex": "female"}', 400),
 ]
 
@@ -237,7 +238,10 @@ def test_hostile_requests_refused_cleanly(server, name, body, status):
     response = server.post("/evaluate", content=body(), headers=JSON)
     assert response.status_code == status, response.text[:300]
     error = response.json()["error"]
-    assert error["message"] and "\n" not in error["message"] and "Traceback" not in response.text
+    assert error["message"] and "Traceback" not in response.text
+    paragraphs = error["message"].split("\n")  # one paragraph per problem, each naming where
+    assert len(paragraphs) == len(error.get("problems") or [None])
+    assert all(p.startswith("request") for p in paragraphs)
     assert server.get("/health").status_code == 200
 
 

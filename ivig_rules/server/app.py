@@ -147,7 +147,10 @@ def _install_errors(app: FastAPI) -> None:
     @app.exception_handler(InputError)
     async def input_error(_: Request, exc: InputError) -> Response:
         status = 404 if exc.kind == "not found" else 422
-        return _error(status, exc.kind, str(exc), key=exc.key, suggestion=exc.suggestion)
+        problems = getattr(exc, "problems", (exc,))
+        listed = [{"message": p.paragraph(), "key": p.key, "suggestion": p.suggestion} for p in problems] \
+            if len(problems) > 1 else None  # one pass reports every problem: one paragraph each
+        return _error(status, exc.kind, str(exc), key=exc.key, suggestion=exc.suggestion, problems=listed)
 
     @app.exception_handler(IvigRulesError)
     async def other(_: Request, exc: IvigRulesError) -> Response:

@@ -24,6 +24,7 @@ import sys
 import textwrap
 from enum import Enum
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Iterable, Sequence, get_args, get_origin
 
 import typer
@@ -34,11 +35,15 @@ try:  # Typer 0.26 and later carry their own copy of Click
 except ImportError:  # pragma: no cover - older Typer uses Click itself
     from click import exceptions as click_errors
 
+# Typer's own Abort, and Click's where Typer re-raises that one instead.
+_ABORTS = tuple({typer.Abort, getattr(click_errors, "Abort", typer.Abort)})
+
 from ..errors import did_you_mean
 from .common import exit_code_for, warn
 
 __all__ = ["new_app", "Command", "Group", "help_text", "summary", "MAX_WIDTH"]
 
+_RAW_ARGS = "ivig_rules.raw_args"  # key in click's ctx.meta
 MAX_WIDTH = 80  # help never uses more columns than this, whatever the terminal
 _EXAMPLE_HEADINGS = ("Examples:", "Example:")
 _NO_BREAK = "\u00a0"  # textwrap breaks only at ASCII whitespace
@@ -165,7 +170,12 @@ def _choices(param: Any) -> list[str]:
     return [c.value if isinstance(c, Enum) else str(c) for c in found or ()]
 
 
+_CLICK_TYPE_NAMES = MappingProxyType({"integer": int, "integer range": int, "float": float, "float range": float})
+
+
 def _base_type(param: Any) -> Any:
+    if _descriptor(param) is None:  # Typer before 0.26 converts with Click's own types
+        return _CLICK_TYPE_NAMES.get(getattr(getattr(param, "type", None), "name", None))
     annotation = getattr(_descriptor(param), "annotation", None)
     while get_origin(annotation) is not None:  # Optional[X], list[X] -> X
         args = [a for a in get_args(annotation) if a is not type(None)]
@@ -246,6 +256,9 @@ def _default_text(param: Any) -> str | None:
 
 def _range_text(param: Any) -> str | None:
     low, high = getattr(param, "min", None), getattr(param, "max", None)
+    if low is None and high is None:  # Typer before 0.26 keeps the range on Click's type
+        kind = getattr(param, "type", None)
+        low, high = getattr(kind, "min", None), getattr(kind, "max", None)
     if low is not None and high is not None:
         return f"{low:g} to {high:g}"
     if low is not None:
@@ -284,6 +297,7 @@ class _Conventions:
         return pieces
 
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        ctx.meta[_RAW_ARGS] = tuple(args)  # so that a usage error can quote what was typed
         try:
             return super().parse_args(ctx, args)
         except click_errors.UsageError as exc:
@@ -336,7 +350,7 @@ class Group(_Conventions, TyperGroup):
         except click_errors.ClickException as exc:
             warn(usage_message(exc))
             code = 2 if isinstance(exc, click_errors.UsageError) else exc.exit_code
-        except (typer.Abort, click_errors.Abort):
+        except _ABORTS:
             warn("aborted")
             code = 1
         except (Exception, KeyboardInterrupt) as exc:
@@ -391,12 +405,23 @@ def _long_name(param: Any) -> str:
 
 
 def _given(exc: Any) -> Any:
-    """The value the user typed, when the parser kept it (Typer validates with pydantic)."""
+    """The value the user typed: kept by pydantic in newer Typer, else found in the raw arguments."""
     cause = exc.__cause__
     try:
         return cause.errors()[0]["input"]
     except (AttributeError, IndexError, KeyError, TypeError):
+        pass
+    param, ctx = getattr(exc, "param", None), getattr(exc, "ctx", None)
+    if param is None or ctx is None or param.param_type_name != "option":
         return None
+    args = ctx.meta.get(_RAW_ARGS, ())
+    for index, arg in enumerate(args):
+        for opt in param.opts:
+            if arg == opt and index + 1 < len(args):
+                return args[index + 1]
+            if opt.startswith("--") and arg.startswith(opt + "="):
+                return arg[len(opt) + 1:]
+    return None
 
 
 def _bad_value(exc: Any, param: Any) -> tuple[str, str | None]:

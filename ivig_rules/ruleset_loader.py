@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from . import marked_yaml
 from ._reader import Node, root
@@ -337,10 +338,10 @@ def _add_year(day: _dt.date) -> _dt.date:
         return day + _dt.timedelta(days=365)
 
 
-def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
-    """Load and check one pathway file."""
+def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Pathway:
+    """Load and check one pathway file (``document``: its content, when already read)."""
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases"], what="a pathway file")
     header = _header(doc.child("pathway"), vocab, pathway=True)
     facts = vocab.rule_facts()
@@ -369,10 +370,10 @@ def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
     )
 
 
-def load_screening(path: str | Path, vocab: Vocabulary) -> Screening:
-    """Load and check the safety screening file."""
+def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Screening:
+    """Load and check the safety screening file (``document``: its content, when already read)."""
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["screening", "rules"], what="a screening file")
     header_node = doc.child("screening")
     header = _header(header_node, vocab, pathway=False)

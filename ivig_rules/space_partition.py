@@ -105,7 +105,18 @@ class SpaceDiagram:
 
     @property
     def size(self) -> int:
+        """Points in the space."""
         return self._size_from[0]
+
+    @property
+    def nodes(self) -> int:
+        """Sub-spaces solved so far (the diagram's nodes): what the cost follows."""
+        return len(self._children)
+
+    @property
+    def conditions(self) -> int:
+        """Distinct remaining conditions met so far, constants included."""
+        return len(self._conditions.predicates)
 
     # -- the diagram --------------------------------------------------------------------------
     def _children_of(self, depth: int, state: tuple[int, ...]) -> list[tuple[int, int, tuple]] | None:

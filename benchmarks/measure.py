@@ -46,6 +46,8 @@ try:  # ru_maxrss can keep the launching process's high-water mark across exec; 
 except (OSError, StopIteration):
     pass
 data["worker_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+data["cpu_seconds"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 print(json.dumps(data))
 """
 

@@ -130,7 +130,7 @@ class _Decided:
     rule_citations: tuple[Citation, ...]  # decider, decision, contributing rules, step
     rules_fired: tuple[str, ...]
     rules_matched: tuple[str, ...]
-    variants: dict  # (child, dose state) -> (alerts, citations): few per set, filled as met
+    variants: dict  # (child, dose state: none, missing or the weight basis) -> (alerts, citations), filled as met
 
 
 def _decide(compiled: CompiledPathway, matched: frozenset[str]) -> _Decided | None:
@@ -232,7 +232,7 @@ def resolve(
     dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
     age = patient["age_years"]
     child = age is not None and float(age) < ADULT_AGE
-    state = None if regimen is None else "missing" if dose is None else dose.citations
+    state = None if regimen is None else "missing" if dose is None else dose.weight_basis  # what the citations depend on
     variant = decided.variants.get((child, state))
     if variant is None:
         variant = decided.variants[(child, state)] = _alerts_and_citations(decided, dose, patient, vocab)

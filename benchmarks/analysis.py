@@ -28,7 +28,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generated_pathway import shape_for, space_points, write_pathway  # noqa: E402
-from measure import cli_command, median_wall  # noqa: E402
+from measure import cli_command, median_cpu, median_wall  # noqa: E402
 
 from ivig_rules.catalogue import load_catalogue  # noqa: E402
 from ivig_rules.compiler import normalise  # noqa: E402
@@ -101,16 +101,18 @@ def main() -> int:
     shipped_wall, shipped_cpu, shipped = timed(lambda: lint_paths([ROOT / "rulesets"]), max(args.runs, 5))
     os.chdir(ROOT)
     cli_wall = median_wall([*cli_command(), "lint", "rulesets/"], max(args.runs, 3), ROOT)
+    cli_cpu = median_cpu([*cli_command(), "lint", "rulesets/"], max(args.runs, 3), ROOT)
     enum_total = part_total = 0.0
     for pathway in catalogue.pathways.values():
         part_total += timed(lambda: pathway_space_findings(pathway, vocab), 3)[1]
         enum_total += timed(lambda: pathway_space_findings_by_enumeration(pathway, vocab), 1)[1]
 
-    print(report(rows, args, shipped_wall, shipped_cpu, len(shipped.findings), cli_wall, part_total, enum_total))
+    print(report(rows, args, shipped_wall, shipped_cpu, len(shipped.findings), (cli_wall, cli_cpu), part_total, enum_total))
     return 0
 
 
-def report(rows, args, shipped_wall, shipped_cpu, shipped_findings, cli_wall, part_total, enum_total) -> str:
+def report(rows, args, shipped_wall, shipped_cpu, shipped_findings, cli, part_total, enum_total) -> str:
+    cli_wall, cli_cpu = cli
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     lines = [
         f"lint analysis growth: generated 'lines' pathways, medians of {args.runs}, "
@@ -136,8 +138,10 @@ def report(rows, args, shipped_wall, shipped_cpu, shipped_findings, cli_wall, pa
         f"{'met' if largest['points'] >= 10**8 and largest['lint_wall'] < TARGET_10_8_S else 'NOT MET' if largest['points'] >= 10**8 else 'not measured (run without --quick)'}"
         f" ({TARGET_10_8_S / max(largest['lint_wall'], 1e-9):.0f}x under)",
         f"shipped rulesets: lint_paths {shipped_wall:.3f} s wall, {shipped_cpu:.3f} s CPU ({shipped_findings} findings); "
-        f"`ivig-rules lint rulesets/` {cli_wall:.3f} s wall; target < {TARGET_SHIPPED_S:g} s: "
-        f"{'met' if cli_wall < TARGET_SHIPPED_S else 'NOT MET'} ({TARGET_SHIPPED_S / cli_wall:.1f}x under)",
+        f"`ivig-rules lint rulesets/` {cli_wall:.3f} s wall, {cli_cpu:.3f} s CPU; target < {TARGET_SHIPPED_S:g} s: "
+        f"in process {'met' if shipped_wall < TARGET_SHIPPED_S else 'NOT MET'} ({TARGET_SHIPPED_S / shipped_wall:.1f}x), "
+        f"command by CPU {'met' if cli_cpu < TARGET_SHIPPED_S else 'NOT MET'} ({TARGET_SHIPPED_S / cli_cpu:.1f}x), "
+        f"command by wall {'met' if cli_wall < TARGET_SHIPPED_S else 'NOT MET'} ({TARGET_SHIPPED_S / cli_wall:.1f}x)",
         f"shipped pathways' space analysis, all 12: partition {part_total:.3f} s CPU, enumeration {enum_total:.3f} s CPU "
         f"({enum_total / max(part_total, 1e-9):.1f}x)",
     ]

@@ -57,7 +57,9 @@ def engines(catalogue):
 
 
 def survivable(message: str) -> bool:
-    return len(message) <= 2000 and len(message.splitlines()) == 1 and message.isprintable()
+    """One printable, bounded paragraph per problem (a pass may report several problems, one a line)."""
+    lines = message.split("\n")
+    return len(lines) <= 101 and all(len(line) <= 2000 and line.isprintable() for line in lines)
 
 
 @st.composite

@@ -105,6 +105,9 @@ def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
     from .rows import STOP_ENV, abort_id_from_environment
 
     die_with_parent(parent)
+    import faulthandler
+
+    faulthandler.disable()  # a crash is reported by the main process, on its row; no dump of the parent's threads
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the main process handles Ctrl-C and stops us
     for name in ("SIGTERM", "SIGHUP"):  # the main process ends us when it must
         if hasattr(signal, name):

@@ -54,7 +54,7 @@ def audit_cohort(
 
     ``workers`` processes evaluate in parallel (default: one per core); ``0`` evaluates in
     this process, without protection against a crashing engine. ``-`` reads standard input
-    or writes standard output (give the format then).
+    or writes standard output (in the cohort's format unless ``output_format`` says).
     """
     _check_choice(engine, ENGINES, "engine")
     _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
@@ -71,8 +71,11 @@ def audit_cohort(
         raise InputError(f"--row-timeout must be more than 0 seconds, found {row_timeout}")
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
-    fmt = choose_format(cohort, input_format, what="cohort", option="--format")
-    out_fmt = choose_format(results, output_format, what="results", option="--output-format")
+    bulk = str(cohort) != "-" and Path(cohort).is_dir()  # a FHIR Bulk Data folder (ivig_rules.fhir.bulk)
+    fmt = "fhir" if bulk else choose_format(cohort, input_format, what="cohort", option="--format")
+    to_stdout = str(results) == "-"  # standard output gets the cohort's own format unless told
+    default_out = ("jsonl" if bulk else fmt) if to_stdout else None
+    out_fmt = choose_format(results, output_format or default_out, what="results", option="--output-format")
     if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
         raise ResultsError("this is the cohort file itself; choose another -o", file=str(results))
     catalogue = load_catalogue(rulesets)
@@ -84,7 +87,13 @@ def audit_cohort(
         workers=workers,
     )
     started = time.perf_counter()
-    with stop_on_signals(), Cohort(cohort, fmt, catalogue.vocabulary) as source:
+    if bulk:
+        from ..fhir.bulk import BulkCohort
+
+        opened = BulkCohort(cohort)
+    else:
+        opened = Cohort(cohort, fmt, catalogue.vocabulary)
+    with stop_on_signals(), opened as source:
         sink = ResultsFile(results)
         try:
             _run(source, sink, summary, catalogue.root, engine, weight_policy, fmt, out_fmt, workers, chunk_size,
@@ -96,6 +105,9 @@ def audit_cohort(
             if replacement is exc:
                 raise
             raise replacement from None
+        for note in getattr(source, "notes", lambda: [])():
+            if warn is not None:
+                warn(note)
     summary.seconds = time.perf_counter() - started
     return summary
 

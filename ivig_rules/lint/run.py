@@ -17,7 +17,7 @@ from .findings import ERROR, WARNING, LintFinding, from_input_error
 from .engine_checks import engine_findings
 from .graph_checks import pathway_graph_findings
 from .metadata_checks import evidence_findings, review_findings
-from .space_checks import Progress, SpaceTooLarge, pathway_space_findings, screening_space_findings
+from .space_checks import pathway_space_findings, screening_space_findings
 from .structure import pathway_structure, screening_structure
 
 __all__ = ["LintReport", "lint_paths"]
@@ -90,9 +90,10 @@ def _read(path: Path, report: LintReport) -> Any | None:
 
 
 def _add_loader_error(exc: InputError, found: list[LintFinding], report: LintReport) -> None:
-    """The loader's first error, unless the structural checks already reported that line."""
-    if not any(f.file == exc.file and f.line == exc.line for f in found):
-        report.findings.append(from_input_error(exc))
+    """Every problem the loader found, except on lines the structural checks already reported."""
+    for problem in exc.problems:
+        if not any(f.file == problem.file and f.line == problem.line for f in found):
+            report.findings.append(from_input_error(problem))
 
 
 def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: LintReport) -> tuple[Any, Any]:
@@ -103,7 +104,7 @@ def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: Lint
     found = structure(doc, str(path), vocab.alerts)
     report.findings.extend(found)
     try:
-        return doc, loader(path, vocab)
+        return doc, loader(path, vocab, document=doc)  # read once: the checks and the loader share it
     except InputError as exc:
         _add_loader_error(exc, found, report)
         return doc, None
@@ -118,21 +119,12 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
     if screening is None:
         return None
     report.findings.extend(evidence_findings(screening.rules, None))
-    try:
-        report.findings.extend(screening_space_findings(screening, vocab))
-    except SpaceTooLarge as exc:
-        report.findings.append(_too_large(exc, screening.file, None))
+    report.findings.extend(screening_space_findings(screening, vocab))
     return screening
 
 
-def _too_large(exc: SpaceTooLarge, file: str | None, pathway: str | None) -> LintFinding:
-    return LintFinding(WARNING, "space-too-large", f"{exc}; gaps, overlaps, dead and masked rules were not checked",
-                       file=file, line=1, pathway=pathway)
-
-
 def _pathway(
-    path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport,
-    progress: Progress | None = None,
+    path: Path, vocab: Vocabulary, screening: Screening | None, today: _dt.date, report: LintReport
 ) -> Pathway | None:
     doc, pathway = _checked_load(path, vocab, pathway_structure, load_pathway, report)
     if pathway is None:
@@ -142,11 +134,12 @@ def _pathway(
     report.findings.extend(review_findings(pathway, doc, today))
     steps_used = None
     try:
-        space = pathway_space_findings(pathway, vocab, progress)
+        space = pathway_space_findings(pathway, vocab)
         report.findings.extend(space.findings)
         steps_used = space.steps_used
-    except ValueError as exc:  # a fact space too large to enumerate (SpaceTooLarge and enumerate_space's own)
-        report.findings.append(_too_large(exc, pathway.file, pathway.id))
+    except ValueError as exc:  # a fact space too large to enumerate
+        report.findings.append(LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
+                                           file=pathway.file, line=1, pathway=pathway.id))
     report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
     report.findings.extend(engine_findings(pathway, screening))
     return pathway
@@ -183,12 +176,8 @@ def lint_paths(
     *,
     today: _dt.date | None = None,
     rulesets: str | Path | None = None,
-    progress: Progress | None = None,
 ) -> LintReport:
-    """Lint rulesets folders and pathway files; with no paths, the project's rulesets folder.
-
-    ``progress(what, patients done, patients in all)`` is called as each fact space is checked.
-    """
+    """Lint rulesets folders and pathway files; with no paths, the project's rulesets folder."""
     today = today or _dt.date.today()
     rulesets = Path(rulesets) if rulesets is not None else None
     given = [Path(p) for p in paths] or [_relative(find_rulesets(rulesets))]
@@ -197,7 +186,7 @@ def lint_paths(
         try:
             vocab = load_vocabulary(target.folder)
         except InputError as exc:
-            report.findings.append(from_input_error(exc))
+            report.findings.extend(from_input_error(problem) for problem in exc.problems)
             continue
         screening_id, screening = None, None
         if target.whole:
@@ -207,7 +196,7 @@ def lint_paths(
                 report.findings.append(LintFinding(
                     ERROR, "schema", "no pathway files (pathways/*.yaml) found", file=str(target.folder / "pathways"),
                 ))
-        loaded = [p for p in (_pathway(f, vocab, screening, today, report, progress) for f in target.pathway_files) if p is not None]
+        loaded = [p for p in (_pathway(f, vocab, screening, today, report) for f in target.pathway_files) if p is not None]
         _cross_file(loaded, screening_id, report)
     report.findings = _unique_sorted(report.findings)
     report.files = sorted(set(report.files))

@@ -149,7 +149,8 @@ def test_a_csv_written_by_a_csv_writer_gives_one_result_row_per_record(tmp_path_
     summary = audit_cohort(folder / "c.csv", folder / "r.jsonl", workers=0)
     out = [json.loads(line) for line in (folder / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     assert summary.rows == len(out) == len(records)
-    assert [r["patient_id"] for r in out] == [rec[0] for rec in records]
+    # a record holding a NUL byte is refused whole as not text, so its id is not read
+    assert [r["patient_id"] for r in out] == [None if any("\x00" in c for c in rec) else rec[0] for rec in records]
     assert [r["row"] for r in out] == list(range(1, len(out) + 1))
 
 

@@ -175,7 +175,13 @@ def start(cohort: Path, out: Path, row_timeout: float) -> subprocess.Popen:
         [sys.executable, "-m", "ivig_rules", "audit", str(cohort), "-o", str(out), "-w", "2",
          "--row-timeout", str(row_timeout)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=ROOT,
+        preexec_fn=_default_signals,  # a shell's background job ignores SIGINT; the audit must not
     )
+
+
+def _default_signals() -> None:
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+        signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def wait_gone(pids: set[int], seconds: float = 60) -> bool:
@@ -281,7 +287,12 @@ def main() -> int:
                     saboteur.seen.update(children(process.pid))
                     process.send_signal(how)
                     figures["interrupts"][how.name] = figures["interrupts"].get(how.name, 0) + 1
-            _, err = process.communicate()
+            try:
+                _, err = process.communicate(timeout=None if how is None else 300)
+            except subprocess.TimeoutExpired:
+                failures.append(f"{what}: still running 300 s after {how.name}; killed")
+                process.kill()
+                _, err = process.communicate()
             saboteur.stop()
             for name in saboteur.faults:
                 figures["worker_faults"][name] = figures["worker_faults"].get(name, 0) + 1

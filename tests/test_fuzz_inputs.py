@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import string
 
 import pytest
@@ -44,7 +45,7 @@ scalars = st.one_of(
     st.sampled_from(HOSTILE_TEXT),
     st.binary(max_size=8),
 )
-shallow = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
+shallow = st.recursive(scalars.filter(lambda v: not isinstance(v, int) or abs(v) < 10**4000), lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8)
 values = st.one_of(
     st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3), max_leaves=8),
     st.integers(min_value=1, max_value=3000).map(deep),
@@ -181,7 +182,7 @@ def test_raw_csv_lines_never_join_or_vanish(tmp_path_factory, rows):
 def test_json_lines_give_one_result_row_per_line(tmp_path_factory, lines):
     folder = tmp_path_factory.mktemp("jsonl")
     (folder / "c.jsonl").write_bytes(("\n".join(lines) + "\n").encode("utf-8", "surrogatepass"))
-    expected = [line for line in lines if line.strip()]
+    expected = [piece for line in lines for piece in re.split(r"\r\n|\r|\n", line) if piece.strip()]  # a lone CR ends a line
     summary = audit_cohort(folder / "c.jsonl", folder / "r.jsonl", workers=0)
     out = [json.loads(line) for line in (folder / "r.jsonl").read_text(encoding="utf-8").splitlines()]
     assert summary.rows == len(out) == len(expected) and summary.errors == sum(1 for r in out if r["error"])

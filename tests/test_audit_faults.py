@@ -37,10 +37,16 @@ def cohort(tmp_path: Path, rows: int) -> Path:
     return path
 
 
-def start(args: list[str], **kwargs) -> subprocess.Popen:
+def start(args: list[str], preexec_fn=None) -> subprocess.Popen:
+    def prepare():  # a shell's background job ignores SIGINT; the audit under test must not inherit that
+        for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
+        if preexec_fn is not None:
+            preexec_fn()
+
     return subprocess.Popen(
         [sys.executable, "-m", "ivig_rules", "audit", *args],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=prepare,
     )
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from conftest import ROOT
 from ivig_rules.compiler import CompiledRule, durable_definition
-from ivig_rules.engines.durable_limits import MAX_STACK, MAX_TESTED_FACTS, limit_problems, stack_bound
+from ivig_rules.engines.durable_limits import MAX_FORWARDS, MAX_STACK, MAX_TESTED_FACTS, limit_problems, stack_bound
 from ivig_rules.errors import SchemaError
 from ivig_rules.evaluator import Evaluator
 from ivig_rules.lint import lint_paths
@@ -73,9 +73,15 @@ def test_alternatives_repeating_one_test_each_count(count):
     assert (bound <= MAX_STACK) == (count == 2 * MAX_STACK - 2)
 
 
-def test_one_test_starting_more_than_128_alternatives_is_refused_at_load():
-    assert run_in_core([rule(any_of(("cmp", "severe", "==", True) for _ in range(128)))], {"severe": False}) is None
-    assert run_in_core([rule(any_of(("cmp", "severe", "==", True) for _ in range(129)))], {"severe": False}) == 107
+def test_one_test_ending_more_than_128_alternatives_is_caught_before_the_core_tries():
+    """128 load; past them the core writes beyond its list (it may refuse with 107, or load and corrupt)."""
+    def pathway(count):
+        return SimpleNamespace(keys=("severe",), rules=(rule(any_of(("cmp", "severe", "==", True) for _ in range(count))),))
+
+    assert run_in_core(list(pathway(MAX_FORWARDS).rules), {"severe": False}) is None
+    assert not [p for p in limit_problems(pathway(MAX_FORWARDS)) if "128 'any:'" in p.message]
+    assert [p for p in limit_problems(pathway(MAX_FORWARDS + 1)) if "128 'any:'" in p.message]
+    assert run_in_core(list(pathway(4 * MAX_FORWARDS).rules), {"severe": False}) == 107  # far past: refused
 
 
 @pytest.mark.parametrize("count", [MAX_TESTED_FACTS, MAX_TESTED_FACTS + 1])

@@ -107,8 +107,11 @@ def refusal(compiled: CompiledPathway) -> LimitProblem | None:
 
 def problems(compiled: CompiledPathway) -> list[LimitProblem]:
     """Everything durable-rules cannot run in this pathway: what it refuses to load, and its limits per patient."""
+    listed = limit_problems(compiled)  # first: past some limits a trial load may seem to work
+    if listed:
+        return listed
     refused = refusal(compiled)
-    return [refused] if refused else limit_problems(compiled)
+    return [refused] if refused else []
 
 
 def check_runnable(compiled: CompiledPathway) -> None:

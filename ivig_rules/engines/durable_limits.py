@@ -15,6 +15,10 @@ asserted, for some patients and not others, so they are computed here from the c
   match. Measured: ``any:`` of 63 matching age comparisons runs, of 64 does not (the safety
   net rule is the 65th entry); the bound says 64 and 65.
 
+* **links after one test**: at most 128 ``any:`` alternatives and 256 rules may end on one
+  test. Past that the core writes beyond its fixed lists: it may refuse (error 107 or 108) or
+  load and overwrite its own memory, so these are counted here, never left to a trial load.
+
 Numbers durable-rules cannot read (exponent forms such as 1e-05 or 1e+16, error 204) are kept
 out by the loaders: thresholds have at most 4 decimals and every number stays below 1e15.
 tests/test_durable_limits.py checks each limit against the C core itself, on both sides of it.
@@ -27,7 +31,17 @@ from typing import Iterable
 
 from ..compiler import SENTINEL, CompiledPathway, CompiledRule
 
-__all__ = ["MAX_TESTED_FACTS", "MAX_STACK", "LimitProblem", "stack_bound", "limit_problems", "CODE_REASONS"]
+__all__ = [
+    "MAX_TESTED_FACTS",
+    "MAX_STACK",
+    "MAX_FORWARDS",
+    "MAX_ENDINGS",
+    "LimitProblem",
+    "stack_bound",
+    "widest_lists",
+    "limit_problems",
+    "CODE_REASONS",
+]
 
 MAX_TESTED_FACTS = 251
 """Facts the rules of one pathway (with the screening) may test: 255 properties less sid, seq and the core's own."""
@@ -36,9 +50,10 @@ MAX_STACK = 64
 
 CODE_REASONS = {
     106: "too many different tests follow one test (the core keeps at most 512 after each)",
-    107: "one test starts more than 128 'any:' alternatives across the rules (the core links no more "
-         "after one test: 128 load, 129 do not); write fewer alternatives, or merge equal tests into one",
-    108: "more than 255 rules end on the same test (the core links at most 256)",
+    107: "one test ends more than 128 'any:' alternatives across the rules (the core keeps 128 links "
+         "after one test, and past them refuses or overwrites its own memory); write fewer alternatives, "
+         "or merge equal tests into one",
+    108: "more than 255 rules end on the same test (the core keeps 256 links after one test)",
     113: "a rule nests more than 15 all:/any: groups (the core keeps at most 32 steps for one rule)",
     201: "a value durable-rules cannot read",
     203: "a number durable-rules cannot read (it refuses exponent forms such as 1e-05)",
@@ -56,10 +71,19 @@ class LimitProblem:
     message: str
 
 
+MAX_FORWARDS = 128
+"""'any:' alternatives that may end on one test (NEXT_LIST_LENGTH in rules.h). Past it the core
+writes beyond its list: sometimes it refuses (error 107), sometimes it loads and corrupts its own
+memory, so this is checked here rather than left to a trial load."""
+MAX_ENDINGS = 255
+"""Rules that may end on one test (BETA_LIST_LENGTH, 256, less one for safety, as above)."""
+
+
 @dataclass(eq=False)
 class _Node:
     tests: dict = field(default_factory=dict)  # (key, op, value) -> _Node, shared like the core's
     forwards: list = field(default_factory=list)  # 'any:' joins: pushed every time, with repeats
+    endings: int = 0  # rules whose condition ends on this node
 
 
 def _build(predicate: tuple, parent: _Node) -> _Node:
@@ -112,13 +136,33 @@ def _sentinel() -> tuple:
     return ("cmp", "seq", ">=", 0)
 
 
-def stack_bound(rules: Iterable[CompiledRule]) -> int:
-    """An upper bound on the C core's matching stack for any patient, with the safety-net rule."""
+def _network(rules: Iterable[CompiledRule]) -> _Node:
     root = _Node()
     for rule in rules:
-        _build(rule.predicate, root)
-    _build(_sentinel(), root)
-    return _depth(root, {})
+        _build(rule.predicate, root).endings += 1
+    _build(_sentinel(), root).endings += 1
+    return root
+
+
+def stack_bound(rules: Iterable[CompiledRule]) -> int:
+    """An upper bound on the C core's matching stack for any patient, with the safety-net rule."""
+    return _depth(_network(rules), {})
+
+
+def widest_lists(rules: Iterable[CompiledRule]) -> tuple[int, int]:
+    """The most 'any:' alternatives ending on one test, and the most rules ending on one test."""
+    forwards = endings = 0
+    seen: set[int] = set()
+    todo = [_network(rules)]
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        forwards, endings = max(forwards, len(node.forwards)), max(endings, node.endings)
+        todo.extend(node.tests.values())
+        todo.extend(node.forwards)
+    return forwards, endings
 
 
 def limit_problems(compiled: CompiledPathway) -> list[LimitProblem]:
@@ -127,6 +171,17 @@ def limit_problems(compiled: CompiledPathway) -> list[LimitProblem]:
     if len(compiled.keys) > MAX_TESTED_FACTS:
         problems.append(LimitProblem(None, f"its rules test {len(compiled.keys)} different facts, but "
                                            f"durable-rules can take at most {MAX_TESTED_FACTS} (a fact holds at most 255 properties)"))
+    for rule in compiled.rules:
+        forwards, endings = widest_lists([rule])
+        if forwards > MAX_FORWARDS:
+            problems.append(LimitProblem(rule, CODE_REASONS[107]))
+        if endings > MAX_ENDINGS:
+            problems.append(LimitProblem(rule, CODE_REASONS[108]))
+    forwards, endings = widest_lists(compiled.rules)
+    if not problems and (forwards > MAX_FORWARDS or endings > MAX_ENDINGS):
+        problems.append(LimitProblem(None, CODE_REASONS[107 if forwards > MAX_FORWARDS else 108]))
+    if problems:
+        return problems
     bound = stack_bound(compiled.rules)
     if bound > MAX_STACK:
         alone = [(stack_bound([rule]), rule) for rule in compiled.rules if rule.name != SENTINEL]

@@ -40,7 +40,7 @@ def _rule_line(trace, vocab: Vocabulary) -> list[str]:
     else:
         lines.append("      because it applies to every patient (no condition)")
     evidence = vocab.evidence_levels[rule.evidence].label if rule.evidence in vocab.evidence_levels else "not stated"
-    lines.append(f"      evidence: {evidence}; cite: {'; '.join(str(c) for c in rule.citations)}")
+    lines.append(f"      evidence: {evidence}; cite: {'; '.join(c.text or str(c) for c in rule.citations)}")
     return lines
 
 
@@ -62,7 +62,10 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
         lines.extend(_rule_line(trace, vocab))
     if explanation.blocked_by:
         lines.append("")
-        lines.append("IVIG is contraindicated by the safety screening:")
+        if rec is not None and rec.ivig == "contraindicated":
+            lines.append("IVIG is contraindicated by the safety screening:")
+        else:
+            lines.append("The sources disagree for this patient, so the safety screening gives no go-ahead (specialist review):")
         for trace in explanation.blocked_by:
             lines.append(f"  {trace.rule.qualified_id}: " + "; ".join(c.describe(vocab) for c in trace.checks))
     if explanation.why_not:

@@ -54,7 +54,7 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
         if spec.type == "enum":
             values[key] = child.choice(spec.values, what=f"value for {key}")
         elif spec.type == "boolean":
-            values[key] = child.boolean()
+            values[key] = child.flag(unknown=spec.allows_unknown)
         elif spec.type == "number":
             number = child.number(
                 minimum=spec.minimum, maximum=spec.maximum, exclusive_minimum=spec.exclusive_minimum, unit=spec.unit or ""
@@ -92,7 +92,13 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
                     f"no status given for {therapy}; write one of {', '.join(vocab.statuses)}, "
                     "or leave the therapy out (it then counts as not tried)"
                 )
-            statuses[therapy] = child.choice(vocab.statuses, what=f"status for {therapy}")
+            status = child.choice(vocab.statuses, what=f"status for {therapy}")
+            if therapy in vocab.statuses[status].not_for:
+                raise child.error(
+                    f"{therapy} cannot be '{status}': {vocab.statuses[status].description} "
+                    f"Statuses for {therapy}: {', '.join(vocab.statuses_for(therapy))}."
+                )
+            statuses[therapy] = status
     for therapy, status in statuses.items():
         values[TREATMENT_PREFIX + therapy] = status
     ordered = {name: values[name] for name in sorted(values)}

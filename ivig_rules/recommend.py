@@ -3,21 +3,36 @@
 Hit policy (docs/ruleset-format.md): among a pathway's matching rules that give an IVIG
 verdict, the first in file order decides; every matching rule adds its alerts. Screening rules
 apply only where the verdict is one the screening covers (recommended, consider); a screening
-rule may turn the verdict into ``contraindicated``. Nothing depends on the order of the
+rule may turn the verdict into ``contraindicated`` or, where the sources disagree for a fact
+the patient has, ``specialist_review`` (the strongest wins; the pathway's own verdict is kept
+as ``pathway_verdict`` and the disagreement as ``conflicts``). Safety facts the screening reads
+that are ``unknown`` are listed as ``not_recorded``. Nothing depends on the order of the
 patient's facts or on the order in which an engine reports its matches.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Iterable
+from dataclasses import dataclass, replace
+from typing import Any, Iterable
 
-from .compiler import CompiledPathway, CompiledRule
-from .dosing import ADULT_AGE, Dose, compute_dose, course_g_per_kg
+from .citations import with_text
+from .compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
+from .dosing import ADULT_AGE, Dose, compute_dose
 from .errors import NoDecisionError
-from .model import SEVERITIES, AlertSpec, Citation, Patient, Step, Vocabulary
+from .model import (
+    SCREENING_VERDICTS,
+    SEVERITIES,
+    UNKNOWN,
+    AlertSpec,
+    Citation,
+    DoseRegimen,
+    Patient,
+    Review,
+    Step,
+    Vocabulary,
+)
 
-__all__ = ["Alert", "Recommendation", "resolve"]
+__all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation", "resolve"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +48,50 @@ class Alert:
             "id": self.id,
             "severity": self.severity,
             "message": self.message,
-            "citations": [str(c) for c in self.citations],
+            "citations": [c.to_dict() for c in self.citations],
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    """A monitoring or administration item raised for this patient, and the rules or step raising it."""
+
+    id: str
+    text: str
+    citations: tuple[Citation, ...]
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "text": self.text, "citations": [c.to_dict() for c in self.citations], "rules": list(self.rules)}
+
+
+@dataclass(frozen=True)
+class ConflictPosition:
+    role: str  # pathway (the pathway's own verdict) | source (another source's position)
+    says: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict:
+        return {"role": self.role, "says": self.says, "citations": [c.to_dict() for c in self.citations]}
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Sources that disagree about IVIG for a fact this patient has; the verdict is specialist_review."""
+
+    id: str
+    summary: str
+    facts: tuple[tuple[str, Any], ...]
+    positions: tuple[ConflictPosition, ...]
+    rules: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "summary": self.summary,
+            "facts": dict(self.facts),
+            "positions": [p.to_dict() for p in self.positions],
             "rules": list(self.rules),
         }
 
@@ -61,10 +119,21 @@ class Recommendation:
     evidence: str | None
     citations: tuple[Citation, ...]
     notes: tuple[str, ...]
+    pathway_verdict: str = ""
+    conflicts: tuple[Conflict, ...] = ()
+    not_recorded: tuple[str, ...] = ()
+    review: Review | None = None
+    monitoring: tuple[Advice, ...] = ()
+    administration: tuple[Advice, ...] = ()
 
     @property
     def alert_ids(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.alerts)
+
+    @property
+    def go_ahead(self) -> bool:
+        """True only when IVIG is recommended or considered and nothing holds it back."""
+        return self.ivig in ("recommended", "consider") and not self.conflicts
 
     def to_dict(self) -> dict:
         return {
@@ -76,18 +145,24 @@ class Recommendation:
             "patient_id": self.patient_id,
             "diagnosis": self.diagnosis,
             "ivig": self.ivig,
+            "pathway_verdict": self.pathway_verdict or self.ivig,
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "not_recorded": list(self.not_recorded),
             "next_step": self.next_step,
             "step": self.step,
             "step_label": self.step_label,
             "line": self.line,
             "with": list(self.with_therapies),
             "dose": self.dose.to_dict() if self.dose else None,
+            "review": self.review.to_dict() if self.review else None,
             "alerts": [a.to_dict() for a in self.alerts],
+            "monitoring": [m.to_dict() for m in self.monitoring],
+            "administration": [m.to_dict() for m in self.administration],
             "rules_fired": list(self.rules_fired),
             "rules_matched": list(self.rules_matched),
             "decided_by": self.decided_by,
             "evidence": self.evidence,
-            "citations": [str(c) for c in self.citations],
+            "citations": [c.to_dict() for c in self.citations],
             "notes": list(self.notes),
         }
 
@@ -97,8 +172,26 @@ def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
     return tuple(dict.fromkeys(citations))
 
 
-def _alert_message(spec: AlertSpec, g_per_kg: float | None, patient: Patient) -> str:
-    """The alert's wording for this patient: the child wording under 18, vaccine intervals by dose."""
+def _course_g_per_kg(dose: Dose | None, regimen: DoseRegimen) -> tuple[float, float | None]:
+    """Grams per kg in this course or infusion as worked out, and at the top of the source's range."""
+    days = dose.days if dose is not None else regimen.days.default
+    g_per_kg = dose.g_per_kg if dose is not None else regimen.g_per_kg.default
+    course = g_per_kg * days if regimen.per == "day" else g_per_kg
+    top = None
+    if regimen.g_per_kg.is_range or (regimen.days.is_range and regimen.per == "day"):
+        high_g = regimen.g_per_kg.maximum if regimen.g_per_kg.maximum is not None else g_per_kg
+        high_days = regimen.days.maximum if regimen.days.maximum is not None else days
+        top = high_g * high_days if regimen.per == "day" else high_g
+    return course, top
+
+
+def _months(spec: AlertSpec, g_per_kg: float) -> int:
+    interval = next((i for i in spec.vaccine_intervals if g_per_kg <= i.up_to_g_per_kg + 1e-9), None)
+    return interval.months if interval else spec.vaccine_intervals[-1].months
+
+
+def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient) -> str:
+    """The alert's wording for this patient: the child wording under 18, vaccine months by dose."""
     age = patient["age_years"]
     if spec.child_message and age is not None and float(age) < ADULT_AGE:
         return spec.child_message
@@ -108,11 +201,36 @@ def _alert_message(spec: AlertSpec, g_per_kg: float | None, patient: Patient) ->
         f"about {i.months} months after up to {i.up_to_g_per_kg:g} g/kg" for i in spec.vaccine_intervals
     )
     text = f"{spec.message} Before a measles- or varicella-containing vaccine wait {table} (US ACIP)."
-    if g_per_kg is not None:
-        interval = next((i for i in spec.vaccine_intervals if g_per_kg <= i.up_to_g_per_kg + 1e-9), None)
-        months = interval.months if interval else spec.vaccine_intervals[-1].months
-        text += f" For this course ({g_per_kg:g} g/kg): about {months} months."
+    if course is not None:
+        g_per_kg, top = course
+        text += f" For this course ({g_per_kg:g} g/kg): about {_months(spec, g_per_kg)} months"
+        if top is not None and top > g_per_kg + 1e-9:
+            text += f"; about {_months(spec, top)} months if it is raised to the top of its range ({top:g} g/kg)"
+        text += "."
     return text
+
+
+def _advice(kind: dict, specs) -> tuple[Advice, ...]:
+    """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
+    order = {advice_id: i for i, advice_id in enumerate(specs)}
+    out = []
+    for advice_id, rules in sorted(kind.items(), key=lambda item: order[item[0]]):
+        spec = specs[advice_id]
+        out.append(Advice(advice_id, spec.text, spec.citations, tuple(rules)))
+    return tuple(out)
+
+
+def _conflict(rule: CompiledRule, decision: CompiledRule, patient: Patient, pathway_title: str, vocab: Vocabulary) -> Conflict:
+    spec = vocab.conflicts[rule.rule.then.conflict]
+    facts = tuple((fact_of_key(key), patient[fact_of_key(key)]) for key in sorted(predicate_keys(rule.predicate)))
+    verdict = vocab.verdicts[decision.rule.then.ivig].label
+    own = ConflictPosition(
+        "pathway",
+        f"{pathway_title}: {verdict} ({decision.rule.qualified_id}): {decision.rule.description or ''}".rstrip(": "),
+        decision.rule.citations,
+    )
+    others = tuple(ConflictPosition("source", p.says, p.citations) for p in spec.positions)
+    return Conflict(spec.id, spec.summary, facts, (own, *others), (rule.rule.qualified_id,))
 
 
 def resolve(
@@ -129,12 +247,14 @@ def resolve(
     decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
     if decision is None:
         raise NoDecisionError(pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
-    verdict = decision.rule.then.ivig
+    pathway_verdict = verdict = decision.rule.then.ivig
     step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
     contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
     screening_rules = [r for r in fired if r.origin == "screening"] if verdict in screening.applies_to else []
-    override = next((r for r in screening_rules if r.rule.then.ivig == "contraindicated"), None)
-    if override is not None:
+    overriding = [r for r in screening_rules if r.rule.then.ivig is not None]
+    override = min(overriding, key=lambda r: SCREENING_VERDICTS.index(r.rule.then.ivig), default=None)
+    conflicts: tuple[Conflict, ...] = ()
+    if override is not None and override.rule.then.ivig == "contraindicated":
         # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
         # longer applies; only the contraindicating rules speak, and they decided.
         verdict = "contraindicated"
@@ -143,6 +263,12 @@ def resolve(
             step = None
     else:
         contributing += screening_rules
+        if override is not None:
+            # The sources disagree for a fact this patient has: no go-ahead, a specialist decides.
+            verdict = override.rule.then.ivig
+            conflicts = tuple(
+                _conflict(r, decision, patient, pathway.title, vocab) for r in overriding if r.rule.then.conflict
+            )
     decider = override or decision
 
     dose_id = decision.rule.then.dose or (step.dose if step else None)
@@ -150,28 +276,53 @@ def resolve(
         dose_id = None
     regimen = pathway.doses[dose_id] if dose_id else None
     dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
+    if dose is not None:
+        dose = replace(dose, citations=tuple(with_text(c, vocab.sources) for c in dose.citations))
 
     raised: dict[str, list[str]] = {}
+    monitoring: dict[str, list[str]] = {}
+    administration: dict[str, list[str]] = {}
     for rule in contributing:
         for alert_id in rule.rule.then.alerts:
             raised.setdefault(alert_id, []).append(rule.rule.qualified_id)
+        for item in rule.rule.then.monitoring:
+            monitoring.setdefault(item, []).append(rule.rule.qualified_id)
+        for item in rule.rule.then.administration:
+            administration.setdefault(item, []).append(rule.rule.qualified_id)
+    if step is not None:
+        for item in step.monitoring:
+            monitoring.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
+        for item in step.administration:
+            administration.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
     if regimen is not None and dose is None:
         raised.setdefault("weight_missing", []).append("dosing")
-    ivig_course = course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None
+    course = _course_g_per_kg(dose, regimen) if regimen is not None and regimen.therapy == "ivig" else None
     order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
     alerts = []
     for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
         spec = vocab.alerts[alert_id]
         alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, ivig_course, patient), spec.citations, tuple(raised[alert_id]))
+            Alert(alert_id, spec.severity, _alert_message(spec, course, patient), spec.citations, tuple(raised[alert_id]))
         )
+    not_recorded = ()
+    if screening_rules and verdict != "contraindicated":
+        read = set(compiled.screening_facts)
+        not_recorded = tuple(f for f in vocab.facts if f in read and patient[f] == UNKNOWN)
 
     notes = [n for n in (decider.rule.notes,) if n]
-    if override is not None:
+    if override is not None and verdict == "contraindicated":
         notes.append(
-            f"Without the contraindication the pathway would give '{decision.rule.then.ivig}' "
+            f"Without the contraindication the pathway would give '{pathway_verdict}' "
             f"({decision.rule.qualified_id}); the safety rule {override.rule.qualified_id} rules IVIG out."
         )
+    elif override is not None:
+        notes.append(
+            f"The pathway alone gives '{pathway_verdict}' ({decision.rule.qualified_id}), but the sources "
+            f"disagree for this patient ({', '.join(c.id for c in conflicts)}): this is not a go-ahead. "
+            "A specialist weighs the conflict before any IVIG is given."
+        )
+        if decision.rule.notes:
+            notes.append(decision.rule.notes)
     if step is not None and step.notes:
         notes.append(step.notes)
     citations = list(decider.rule.citations) + list(decision.rule.citations)
@@ -179,12 +330,21 @@ def resolve(
         citations.extend(rule.rule.citations)
     if step is not None:
         citations.extend(step.citations)
+        if step.review is not None:
+            citations.extend(step.review.citations)
     if dose is not None:
         citations.extend(dose.citations)
     elif regimen is not None:
         citations.extend(regimen.citations)
     for alert in alerts:
         citations.extend(alert.citations)
+    for conflict in conflicts:
+        for position in conflict.positions:
+            citations.extend(position.citations)
+    monitoring_items = _advice(monitoring, vocab.monitoring)
+    administration_items = _advice(administration, vocab.administration)
+    for item in monitoring_items + administration_items:
+        citations.extend(item.citations)
 
     return Recommendation(
         pathway=pathway.id,
@@ -206,6 +366,12 @@ def resolve(
         rules_matched=tuple(r.rule.qualified_id for r in fired),
         decided_by=decider.rule.qualified_id,
         evidence=decider.rule.evidence,
-        citations=_unique(citations),
+        citations=tuple(with_text(c, vocab.sources) for c in _unique(citations)),
         notes=tuple(notes),
+        pathway_verdict=pathway_verdict,
+        conflicts=conflicts,
+        not_recorded=not_recorded,
+        review=step.review if step is not None else None,
+        monitoring=monitoring_items,
+        administration=administration_items,
     )

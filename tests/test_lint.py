@@ -117,7 +117,7 @@ def test_redundant_rule_is_a_warning(tmp_path):
     when: {treatments.ivig: not_tried}
     then: {ivig: recommended, next_step: ivig}
     evidence: randomised_trials
-    cite: ["003_2f405638fa14e663.txt"]
+    cite: ["003_2f405638fa14e663.txt#cidp-treatment"]
 """
     path = tmp_path / "redundant.yaml"
     path.write_text(text)
@@ -247,7 +247,7 @@ def test_step_reached_only_through_its_own_rule_is_a_warning(tmp_path):
     when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: ongoing}
     then: {ivig: not_indicated, next_step: plex}
     evidence: expert_opinion
-    cite: ["003_2f405638fa14e663.txt"]
+    cite: ["003_2f405638fa14e663.txt#cidp-treatment"]
 """
     text = text.replace("when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}}",
                         "when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: {not_in: [ongoing]}}")

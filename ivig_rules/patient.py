@@ -95,8 +95,8 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
             status = child.choice(vocab.statuses, what=f"status for {therapy}")
             if therapy in vocab.statuses[status].not_for:
                 raise child.error(
-                    f"{therapy} cannot be '{status}': {vocab.statuses[status].description} "
-                    f"Statuses for {therapy}: {', '.join(vocab.statuses_for(therapy))}."
+                    f"{therapy} cannot be '{status}' (the vocabulary keeps that status for other therapies); "
+                    f"statuses for {therapy}: {', '.join(vocab.statuses_for(therapy))}."
                 )
             statuses[therapy] = status
     for therapy, status in statuses.items():

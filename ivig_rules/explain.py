@@ -32,7 +32,7 @@ __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_fa
 
 IVIG_STATUS = TREATMENT_PREFIX + "ivig"
 """IVIG's own treatment status: a rule that needs another value of it is no way to IVIG."""
-_WANTED = {"recommended": ("recommended",), "consider": ("recommended",)}
+_WANTED = {"recommended": ("recommended",), "consider": ("recommended",), "specialist_review": ()}
 _DEFAULT_WANTED = ("recommended", "consider")
 
 
@@ -151,7 +151,9 @@ class RuleTrace:
             "role": self.role,
             "line": self.rule.line,
             "then": {"ivig": self.rule.then.ivig, "next_step": self.rule.then.next_step,
-                     "dose": self.rule.then.dose, "alerts": list(self.rule.then.alerts)},
+                     "dose": self.rule.then.dose, "alerts": list(self.rule.then.alerts),
+                     "conflict": self.rule.then.conflict, "monitoring": list(self.rule.then.monitoring),
+                     "administration": list(self.rule.then.administration)},
             "evidence": self.rule.evidence,
             "citations": [c.to_dict() for c in self.rule.citations],
             "held": [c.to_dict() for c in self.checks],

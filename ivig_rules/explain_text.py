@@ -28,8 +28,14 @@ def _rule_line(trace, vocab: Vocabulary) -> list[str]:
         outcome.append(f"ivig {then.ivig}")
     if then.next_step:
         outcome.append(f"next step {then.next_step}")
+    if then.conflict:
+        outcome.append(f"conflict {then.conflict}")
     if then.alerts:
         outcome.append("alerts " + ", ".join(then.alerts))
+    if then.monitoring:
+        outcome.append("monitoring " + ", ".join(then.monitoring))
+    if then.administration:
+        outcome.append("administration " + ", ".join(then.administration))
     where = f"{_shown_path(rule.file)}:{rule.line}" if rule.file else f"line {rule.line}"
     lines = [f"  {trace.position:>2}. {rule.qualified_id} ({where}): {_ROLE[trace.role]}"]
     if outcome:

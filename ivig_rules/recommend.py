@@ -130,11 +130,6 @@ class Recommendation:
     def alert_ids(self) -> tuple[str, ...]:
         return tuple(a.id for a in self.alerts)
 
-    @property
-    def go_ahead(self) -> bool:
-        """True only when IVIG is recommended or considered and nothing holds it back."""
-        return self.ivig in ("recommended", "consider") and not self.conflicts
-
     def to_dict(self) -> dict:
         return {
             "pathway": self.pathway,
@@ -305,7 +300,7 @@ def resolve(
             Alert(alert_id, spec.severity, _alert_message(spec, course, patient), spec.citations, tuple(raised[alert_id]))
         )
     not_recorded = ()
-    if screening_rules and verdict != "contraindicated":
+    if pathway_verdict in screening.applies_to and verdict != "contraindicated":
         read = set(compiled.screening_facts)
         not_recorded = tuple(f for f in vocab.facts if f in read and patient[f] == UNKNOWN)
 

@@ -196,3 +196,16 @@ def test_gap_is_explained_with_the_nearest_rules(catalogue):
     assert ex.why_not[0].rule.id == "ivig_after_plex"
     assert [c.fact for c in ex.why_not[0].unmet] == ["treatments.plasma_exchange"]
     assert ex.to_dict()["gap"] is True
+
+
+def test_a_conflict_is_explained_as_no_go_ahead(reference):
+    """GBS with kidney problems: the pathway recommends IVIG; a source says not to use it."""
+    from ivig_rules.explain_text import to_text
+
+    ex = explain(reference, adult(diagnosis="gbs", renal_impairment=True))
+    assert ex.verdict == "specialist_review" and ex.recommendation.pathway_verdict == "recommended"
+    assert [t.rule.qualified_id for t in ex.blocked_by] == ["safety.renal"]
+    assert ex.why_not == ()
+    text = to_text(ex, reference.vocabulary)
+    assert "gives no go-ahead (specialist review)" in text
+    assert "then: ivig specialist_review; conflict renal_impairment" in text

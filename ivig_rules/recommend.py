@@ -167,10 +167,11 @@ def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
     return tuple(dict.fromkeys(citations))
 
 
-def _course_g_per_kg(dose: Dose | None, regimen: DoseRegimen) -> tuple[float, float | None]:
-    """Grams per kg in this course or infusion as worked out, and at the top of the source's range."""
-    days = dose.days if dose is not None else regimen.days.default
-    g_per_kg = dose.g_per_kg if dose is not None else regimen.g_per_kg.default
+def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
+    """Grams per kg in the course or infusion worked out (the regimen's default amount, which is
+    what ``compute_dose`` gives every patient), and at the top of the source's range."""
+    days = regimen.days.default
+    g_per_kg = regimen.g_per_kg.default
     course = g_per_kg * days if regimen.per == "day" else g_per_kg
     top = None
     if regimen.g_per_kg.is_range or (regimen.days.is_range and regimen.per == "day"):
@@ -215,9 +216,9 @@ def _advice(kind: dict, specs) -> tuple[Advice, ...]:
     return tuple(out)
 
 
-def _conflict(rule: CompiledRule, decision: CompiledRule, patient: Patient, pathway_title: str, vocab: Vocabulary) -> Conflict:
+def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):
+    """A conflict without the patient's values, and the facts whose values fill it."""
     spec = vocab.conflicts[rule.rule.then.conflict]
-    facts = tuple((fact_of_key(key), patient[fact_of_key(key)]) for key in sorted(predicate_keys(rule.predicate)))
     verdict = vocab.verdicts[decision.rule.then.ivig].label
     own = ConflictPosition(
         "pathway",
@@ -225,30 +226,46 @@ def _conflict(rule: CompiledRule, decision: CompiledRule, patient: Patient, path
         decision.rule.citations,
     )
     others = tuple(ConflictPosition("source", p.says, p.citations) for p in spec.positions)
-    return Conflict(spec.id, spec.summary, facts, (own, *others), (rule.rule.qualified_id,))
+    facts = tuple(fact_of_key(key) for key in sorted(predicate_keys(rule.predicate)))
+    return Conflict(spec.id, spec.summary, (), (own, *others), (rule.rule.qualified_id,)), facts
 
 
-def resolve(
-    compiled: CompiledPathway,
-    matched: frozenset[str],
-    patient: Patient,
-    vocab: Vocabulary,
-    *,
-    engine: str,
-    weight_policy: str,
-) -> Recommendation:
+@dataclass(frozen=True)
+class _Decided:
+    """What depends only on the set of fired rules: worked out once per pathway and set."""
+
+    decision: CompiledRule
+    decider: CompiledRule
+    verdict: str
+    pathway_verdict: str
+    step: Step | None
+    regimen: DoseRegimen | None
+    raised: tuple[tuple[str, tuple[str, ...]], ...]  # alert id -> rules raising it, in order raised
+    ivig_course: tuple[float, float | None] | None  # g/kg per course, and at the top of its range
+    notes: tuple[str, ...]
+    rule_citations: tuple[Citation, ...]  # decider, decision, contributing rules, step, conflicts, advice
+    rules_fired: tuple[str, ...]
+    rules_matched: tuple[str, ...]
+    conflicts: tuple  # (conflict without facts, the facts to fill in from the patient)
+    screened_facts: tuple[str, ...]  # safety facts to report when unknown ('not recorded')
+    monitoring: tuple[Advice, ...]
+    administration: tuple[Advice, ...]
+    variants: dict  # (child, dose state) -> (alerts, citations, dose citations), filled as met
+
+
+def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
     pathway, screening = compiled.pathway, compiled.screening
     fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
     decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
     if decision is None:
-        raise NoDecisionError(pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+        return None
     pathway_verdict = verdict = decision.rule.then.ivig
     step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
     contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
     screening_rules = [r for r in fired if r.origin == "screening"] if verdict in screening.applies_to else []
     overriding = [r for r in screening_rules if r.rule.then.ivig is not None]
     override = min(overriding, key=lambda r: SCREENING_VERDICTS.index(r.rule.then.ivig), default=None)
-    conflicts: tuple[Conflict, ...] = ()
+    conflicts: tuple = ()
     if override is not None and override.rule.then.ivig == "contraindicated":
         # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
         # longer applies; only the contraindicating rules speak, and they decided.
@@ -262,7 +279,7 @@ def resolve(
             # The sources disagree for a fact this patient has: no go-ahead, a specialist decides.
             verdict = override.rule.then.ivig
             conflicts = tuple(
-                _conflict(r, decision, patient, pathway.title, vocab) for r in overriding if r.rule.then.conflict
+                _conflict_template(r, decision, pathway.title, vocab) for r in overriding if r.rule.then.conflict
             )
     decider = override or decision
 
@@ -270,9 +287,6 @@ def resolve(
     if step is None:
         dose_id = None
     regimen = pathway.doses[dose_id] if dose_id else None
-    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
-    if dose is not None:
-        dose = replace(dose, citations=tuple(with_text(c, vocab.sources) for c in dose.citations))
 
     raised: dict[str, list[str]] = {}
     monitoring: dict[str, list[str]] = {}
@@ -289,20 +303,11 @@ def resolve(
             monitoring.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
         for item in step.administration:
             administration.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
-    if regimen is not None and dose is None:
-        raised.setdefault("weight_missing", []).append("dosing")
-    course = _course_g_per_kg(dose, regimen) if regimen is not None and regimen.therapy == "ivig" else None
-    order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
-    alerts = []
-    for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
-        spec = vocab.alerts[alert_id]
-        alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, course, patient), spec.citations, tuple(raised[alert_id]))
-        )
-    not_recorded = ()
+    ivig_course = _course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None
+    screened: tuple[str, ...] = ()
     if pathway_verdict in screening.applies_to and verdict != "contraindicated":
         read = set(compiled.screening_facts)
-        not_recorded = tuple(f for f in vocab.facts if f in read and patient[f] == UNKNOWN)
+        screened = tuple(f for f in vocab.facts if f in read)
 
     notes = [n for n in (decider.rule.notes,) if n]
     if override is not None and verdict == "contraindicated":
@@ -313,13 +318,15 @@ def resolve(
     elif override is not None:
         notes.append(
             f"The pathway alone gives '{pathway_verdict}' ({decision.rule.qualified_id}), but the sources "
-            f"disagree for this patient ({', '.join(c.id for c in conflicts)}): this is not a go-ahead. "
+            f"disagree for this patient ({', '.join(c.id for c, _ in conflicts)}): this is not a go-ahead. "
             "A specialist weighs the conflict before any IVIG is given."
         )
         if decision.rule.notes:
             notes.append(decision.rule.notes)
     if step is not None and step.notes:
         notes.append(step.notes)
+    monitoring_items = _advice(monitoring, vocab.monitoring)
+    administration_items = _advice(administration, vocab.administration)
     citations = list(decider.rule.citations) + list(decision.rule.citations)
     for rule in contributing:
         citations.extend(rule.rule.citations)
@@ -327,20 +334,81 @@ def resolve(
         citations.extend(step.citations)
         if step.review is not None:
             citations.extend(step.review.citations)
-    if dose is not None:
-        citations.extend(dose.citations)
-    elif regimen is not None:
-        citations.extend(regimen.citations)
-    for alert in alerts:
-        citations.extend(alert.citations)
-    for conflict in conflicts:
+    for conflict, _ in conflicts:
         for position in conflict.positions:
             citations.extend(position.citations)
-    monitoring_items = _advice(monitoring, vocab.monitoring)
-    administration_items = _advice(administration, vocab.administration)
     for item in monitoring_items + administration_items:
         citations.extend(item.citations)
+    return _Decided(
+        decision, decider, verdict, pathway_verdict, step, regimen, tuple((a, tuple(r)) for a, r in raised.items()),
+        ivig_course, tuple(notes), tuple(citations),
+        tuple(r.rule.qualified_id for r in fired if r in contributing), tuple(r.rule.qualified_id for r in fired),
+        conflicts, screened, monitoring_items, administration_items, {},
+    )
 
+
+def _alerts_and_citations(decided: _Decided, dose: Dose | None, patient: Patient, vocab: Vocabulary):
+    """The alerts (worded for this patient), every citation with its text, and the dose's
+    citations with their text, for one (child, dose state) variant."""
+    raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
+    if decided.regimen is not None and dose is None:
+        raised.setdefault("weight_missing", []).append("dosing")
+    order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
+    alerts = []
+    for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
+        spec = vocab.alerts[alert_id]
+        alerts.append(
+            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, patient), spec.citations, tuple(raised[alert_id]))
+        )
+    dose_citations = tuple(with_text(c, vocab.sources) for c in dose.citations) if dose is not None else ()
+    citations = list(decided.rule_citations)
+    if dose is not None:
+        citations.extend(dose_citations)
+    elif decided.regimen is not None:
+        citations.extend(decided.regimen.citations)
+    for alert in alerts:
+        citations.extend(alert.citations)
+    return tuple(alerts), tuple(with_text(c, vocab.sources) for c in _unique(citations)), dose_citations
+
+
+def resolve(
+    compiled: CompiledPathway,
+    matched: frozenset[str],
+    patient: Patient,
+    vocab: Vocabulary,
+    *,
+    engine: str,
+    weight_policy: str,
+    cache: dict | None = None,
+) -> Recommendation:
+    """The recommendation for this patient; ``cache`` (one dict per compiled pathway and
+    vocabulary, kept by the caller) keeps what depends only on the fired rules, so that per
+    patient only the dose, the age-dependent wording, the facts of a conflict and the safety
+    facts not recorded are worked out."""
+    decided = cache.get(matched) if cache is not None else None
+    if decided is None:
+        decided = _decide(compiled, matched, vocab)
+        if cache is not None and decided is not None:
+            cache[matched] = decided
+    if decided is None:
+        raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+    regimen, step = decided.regimen, decided.step
+    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
+    age = patient["age_years"]
+    child = age is not None and float(age) < ADULT_AGE
+    # what the alerts and citations depend on: no regimen, no weight, or the dose's own citations
+    state = None if regimen is None else "missing" if dose is None else dose.citations
+    variant = decided.variants.get((child, state))
+    if variant is None:
+        variant = decided.variants[(child, state)] = _alerts_and_citations(decided, dose, patient, vocab)
+    alerts, citations, dose_citations = variant
+    if dose is not None:
+        dose = replace(dose, citations=dose_citations)
+    conflicts = tuple(
+        replace(conflict, facts=tuple((fact, patient[fact]) for fact in facts)) for conflict, facts in decided.conflicts
+    )
+    not_recorded = tuple(f for f in decided.screened_facts if patient[f] == UNKNOWN)
+    pathway = compiled.pathway
     return Recommendation(
         pathway=pathway.id,
         pathway_title=pathway.title,
@@ -349,24 +417,24 @@ def resolve(
         weight_policy=weight_policy,
         patient_id=patient.id,
         diagnosis=patient.diagnosis,
-        ivig=verdict,
+        ivig=decided.verdict,
         next_step=step.therapy if step else None,
         step=step.id if step else None,
         step_label=step.label if step else None,
         line=step.line_of_therapy if step else None,
         with_therapies=step.with_therapies if step else (),
         dose=dose,
-        alerts=tuple(alerts),
-        rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
-        rules_matched=tuple(r.rule.qualified_id for r in fired),
-        decided_by=decider.rule.qualified_id,
-        evidence=decider.rule.evidence,
-        citations=tuple(with_text(c, vocab.sources) for c in _unique(citations)),
-        notes=tuple(notes),
-        pathway_verdict=pathway_verdict,
+        alerts=alerts,
+        rules_fired=decided.rules_fired,
+        rules_matched=decided.rules_matched,
+        decided_by=decided.decider.rule.qualified_id,
+        evidence=decided.decider.rule.evidence,
+        citations=citations,
+        notes=decided.notes,
+        pathway_verdict=decided.pathway_verdict,
         conflicts=conflicts,
         not_recorded=not_recorded,
         review=step.review if step is not None else None,
-        monitoring=monitoring_items,
-        administration=administration_items,
+        monitoring=decided.monitoring,
+        administration=decided.administration,
     )

@@ -17,6 +17,7 @@ from ._excerpt import excerpt
 from .errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
+UNKNOWN = "unknown"  # the value of a fact nobody recorded (true/false facts that allow it)
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters, C1 controls (\\x9b opens a terminal command), line separators and bidi overrides."""
@@ -270,6 +271,17 @@ class Node:
                     hint = " (yes/no/on/off are text here, not booleans; write true or false)"
             raise self.error(f"expected true or false, found {describe(self.value)}{hint}")
         return self.value
+
+    def flag(self, *, unknown: bool = False) -> bool | str:
+        """true or false; also the word ``unknown`` where the fact may be unrecorded."""
+        if unknown and self.value == UNKNOWN:
+            return UNKNOWN
+        if unknown and not isinstance(self.value, bool):
+            hint = ""
+            if isinstance(self.value, str) and self.value.strip().lower() in _YAML11_WORDS:
+                hint = " (yes/no/on/off are text here, not booleans)"
+            raise self.error(f"expected true, false or unknown, found {describe(self.value)}{hint}")
+        return self.boolean()
 
     def date(self) -> _dt.date:
         value = self.value

@@ -189,3 +189,24 @@ def test_audit_of_dev_zero_ends(tmp_path):
     _, err = process.communicate(timeout=WAIT)
     assert process.returncode == 2 and f"more than {MAX_SKIP_BYTES // (1024 * 1024)} MB without a line break" in err
     assert not incomplete_files(tmp_path) or "incomplete" in err
+
+
+def test_a_worker_started_late_uses_the_rulesets_the_run_started_with(tmp_path, monkeypatch):
+    """A soak once failed because the rulesets changed on disk mid-run and replacement workers re-read them."""
+    import shutil
+
+    from conftest import ROOT
+    from ivig_rules.audit.rows import ABORT_ENV
+
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(ROOT / "rulesets", rulesets)
+    source = cohort(tmp_path, 40)
+    monkeypatch.setenv(ABORT_ENV, "p0000030")  # a worker dies late in the run; a fresh one replaces it
+
+    def break_rulesets(*_):
+        (rulesets / "vocabulary.yaml").write_text("not: [a, vocabulary\n")
+
+    summary = audit_cohort(source, tmp_path / "r.csv", rulesets=rulesets, workers=1, chunk_size=4, progress=break_rulesets)
+    rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8", newline="")))
+    assert summary.rows == len(rows) == 40 and summary.worker_deaths == 1
+    assert [i for i, r in enumerate(rows) if r["error"]] == [29]

@@ -25,13 +25,13 @@ import time
 from collections import deque
 from dataclasses import dataclass, field
 from multiprocessing.connection import wait
-from typing import Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import EngineError
 from .cohort import RawRow
 from .results import RowWriter, crash_row
 
-__all__ = ["WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_workers"]
+__all__ = ["forks", "WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_workers"]
 
 ChunkOutput = list  # [(text, summary), ...] in row order
 MAX_STARTUP_FAILURES = 3
@@ -56,12 +56,15 @@ class WorkerSpec:
     file: str
     columns: tuple[str, ...] = ()
     header: tuple[str, ...] = ()
+    catalogue: Any = field(default=None, compare=False, repr=False)
+    """The catalogue the main process loaded, handed to forked workers so that every worker, even
+    one started late to replace a dead one, evaluates with the rulesets the run started with."""
 
     def build(self, *, abort_on_id: str | None = None, stop_on_id: str | None = None) -> Callable[[RawRow], tuple[str, tuple]]:
         from ..evaluator import Evaluator
         from .rows import RowProcessor
 
-        evaluator = Evaluator(self.rulesets, engine=self.engine, weight_policy=self.weight_policy)
+        evaluator = Evaluator(self.catalogue or self.rulesets, engine=self.engine, weight_policy=self.weight_policy)
         processor = RowProcessor(
             evaluator, self.fmt, self.file, self.columns, self.header, abort_on_id=abort_on_id, stop_on_id=stop_on_id
         )
@@ -222,6 +225,11 @@ def _stopped(pid: int | None) -> bool:
 def _tick(row_timeout: float) -> float:
     """How long to wait for workers before looking for stalled ones."""
     return min(max(row_timeout / 4, 0.05), 1.0)
+
+
+def forks() -> bool:
+    """True where workers are forked (and so share what the main process loaded)."""
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 def _context():

@@ -15,12 +15,13 @@ from ..catalogue import load_catalogue
 from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, ENGINES
 from ..evaluator import Evaluator
+from ..model import Catalogue
 from .._text import plural
 from ..errors import InputError, did_you_mean
 from .cohort import Cohort, RawRow
 from .formats import choose_format
 from .output import ResultsError, ResultsFile, stop_on_signals, stopped
-from .pool import DEFAULT_ROW_TIMEOUT, WorkerSpec, evaluate_in_process, evaluate_in_workers
+from .pool import DEFAULT_ROW_TIMEOUT, WorkerSpec, forks, evaluate_in_process, evaluate_in_workers
 from .results import RowWriter
 from .summary import AuditSummary
 
@@ -96,7 +97,7 @@ def audit_cohort(
     with stop_on_signals(), opened as source:
         sink = ResultsFile(results)
         try:
-            _run(source, sink, summary, catalogue.root, engine, weight_policy, fmt, out_fmt, workers, chunk_size,
+            _run(source, sink, summary, catalogue, engine, weight_policy, fmt, out_fmt, workers, chunk_size,
                  row_timeout, progress, warn)
             sink.commit()
         except BaseException as exc:
@@ -112,11 +113,13 @@ def audit_cohort(
     return summary
 
 
-def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, root: str, engine: str, weight_policy: str,
+def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Catalogue, engine: str, weight_policy: str,
          fmt: str, out_fmt: str, workers: int, chunk_size: int, row_timeout: float,
          progress: Progress | None, warn: Callable[[str], None] | None) -> None:
     """Read, evaluate and write every row, counting each in the summary."""
-    spec = WorkerSpec(root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
+    root = catalogue.root
+    spec = WorkerSpec(root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header,
+                      catalogue=catalogue if forks() else None)
     write = _writer(sink.handle, summary.results)
     write(RowWriter(out_fmt).header())
     chunks = _chunks(source.rows(), chunk_size)

@@ -132,15 +132,29 @@ def test_non_finite_and_absurd_floats_are_refused_before_the_engine(evaluator, f
 
 
 def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
-    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204)."""
-    facts = adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005)
-    with Evaluator(catalogue, engine="durable") as evaluator:
-        patient = _patient(catalogue, facts)
-        compiled = evaluator.compiled(patient.diagnosis)
-        sent = json.dumps(compiled.engine_facts(patient))
-        assert "e-" not in sent and "e+" not in sent
-        rec = evaluator.evaluate(patient)
-    assert rec.ivig
+    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204).
+
+    No shipped rule tests a number, so a number would never be sent; a rule on age is added
+    here so that the tiny age really travels to durable-rules and decides.
+    """
+    from dataclasses import replace
+
+    from ivig_rules.model import Compare, Outcome, Rule
+
+    pathway = catalogue.pathway_for("cidp")
+    newborn = Rule(
+        id="newborn", qualified_id="cidp.newborn", when=Compare("age_years", "<", 0.001),
+        then=Outcome(ivig="not_indicated"), from_steps=("start",), citations=(),
+    )
+    with_age = replace(catalogue, pathways={**catalogue.pathways, "cidp": replace(pathway, rules=(newborn, *pathway.rules))})
+    patient = _patient(catalogue, adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005))
+    with Evaluator(with_age, engine="durable") as durable, Evaluator(with_age, engine="reference") as reference:
+        sent = durable.compiled("cidp").engine_facts(patient)
+        assert sent["age_years"] == 0.0001 and "e-" not in json.dumps(sent)
+        rec = durable.evaluate(patient)
+        expected = reference.evaluate(patient)
+    assert (rec.ivig, rec.decided_by) == ("not_indicated", "cidp.newborn")
+    assert {**rec.to_dict(), "engine": "reference"} == expected.to_dict()
 
 
 def test_huge_strings_are_refused_and_text_never_reaches_the_engine(catalogue):

@@ -54,7 +54,7 @@ def audit_cohort(
 
     ``workers`` processes evaluate in parallel (default: one per core); ``0`` evaluates in
     this process, without protection against a crashing engine. ``-`` reads standard input
-    or writes standard output (give the format then).
+    or writes standard output (in the cohort's format unless ``output_format`` says).
     """
     _check_choice(engine, ENGINES, "engine")
     _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
@@ -64,7 +64,8 @@ def audit_cohort(
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
     fmt = choose_format(cohort, input_format, what="cohort", option="--format")
-    out_fmt = choose_format(results, output_format, what="results", option="--output-format")
+    to_stdout = str(results) == "-"  # standard output gets the cohort's own format unless told
+    out_fmt = choose_format(results, output_format or (fmt if to_stdout else None), what="results", option="--output-format")
     if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
         raise ResultsError("this is the cohort file itself; choose another -o", file=str(results))
     catalogue = load_catalogue(rulesets)

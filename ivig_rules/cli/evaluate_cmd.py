@@ -19,9 +19,16 @@ def evaluate(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Evaluate one patient and print the IVIG recommendation, dose, alerts and citations.
+    """Evaluate one patient: the IVIG recommendation, next step, dose, alerts and citations.
 
-    Example: ivig-rules evaluate patient.yaml --json
+    PATIENT holds one mapping of facts (listed by 'ivig-rules vocabulary'). Exit 0 with an
+    answer, 2 when the facts are invalid, 3 when no rule decides (a gap in the rules, never
+    guessed over).
+
+    Examples:
+    ivig-rules evaluate patient.yaml
+    ivig-rules evaluate patient.yaml --json --engine reference
+    ivig-rules evaluate - < patient.json
     """
     from ..evaluator import Evaluator
     from ..patient import read_patient

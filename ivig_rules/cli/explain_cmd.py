@@ -20,11 +20,16 @@ def explain(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Explain a recommendation: the rules that fired, on which facts, in which order, with
-    citations; and when IVIG is not recommended, the nearest unmet conditions of the rules
-    that would recommend it. Exit 3 when no rule decides (a gap), after the explanation.
+    """Explain a recommendation: the rules that decided it, and why not IVIG.
 
-    Example: ivig-rules explain patient.yaml
+    Lists the rules that fired, on which facts and in which order, with citations; when IVIG
+    is not recommended, the nearest unmet conditions of the rules that would recommend it.
+    Exit 0 after an explanation, 2 when the facts are invalid, 3 when no rule decides (a gap
+    in the rules), after the explanation.
+
+    Examples:
+    ivig-rules explain patient.yaml
+    ivig-rules explain patient.yaml --limit 0 --json
     """
     from .. import marked_yaml
     from .._reader import root

@@ -8,12 +8,11 @@ from typing import Optional
 import typer
 
 from .common import RulesetsOption, handles_errors
+from .conventions import new_app
 
-app = typer.Typer(
-    help="Export the whole ruleset: 'site' writes a self-contained HTML atlas of every pathway.",
-    no_args_is_help=True,
-    add_completion=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
+app = new_app(
+    "Export the whole ruleset.\n\n"
+    "Examples:\nivig-rules export site atlas/"
 )
 
 
@@ -23,10 +22,14 @@ def site(
     outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten)."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Write an HTML atlas: an index and one page per pathway (diagram, steps, doses, rules,
-    safety alerts, evidence, numbered references). Opens offline; needs Graphviz to draw.
+    """Write the HTML atlas: an index and one page per pathway.
 
-    Example: ivig-rules export site atlas/
+    Each page has the pathway's diagram, steps, doses, rules, safety alerts, evidence and
+    numbered references. The site opens offline; drawing the diagrams needs Graphviz.
+
+    Examples:
+    ivig-rules export site atlas/
+    ivig-rules export site atlas/ && xdg-open atlas/index.html
     """
     from ..catalogue import load_catalogue
     from ..export.atlas import write_site

@@ -105,3 +105,24 @@ def test_ranges_are_kept_with_the_default(catalogue):
     assert rec.dose.phase == "maintenance"
     assert rec.dose.g_per_kg == 0.4 and rec.dose.g_per_kg_range == (0.4, 2)
     assert rec.dose.interval_weeks == 6 and rec.dose.interval_weeks_range == (4, 6)
+
+
+def test_the_json_dose_keeps_its_notes_citations_and_ranges(catalogue):
+    """What `evaluate --json` prints: the dose's notes and citations as text, ranges as lists."""
+    facts = adult(diagnosis="adem", age_years=9, weight_kg=30, treatments={"ivig": "responded"}, recurrent=True)
+    with Evaluator(catalogue, engine="reference") as ev:
+        rec = ev.evaluate(facts)
+    data = rec.to_dict()["dose"]
+    assert data["notes"] == list(rec.dose.notes) and data["notes"]
+    assert data["citations"] == [str(c) for c in rec.dose.citations] and data["citations"]
+    assert data["g_per_kg_range"] == [0.4, 2] and data["interval_weeks_range"] == [4, 6]
+    assert data["days_range"] is None  # one day per infusion: no range
+
+
+def test_a_daily_dose_exactly_at_the_cap_is_not_called_capped(vocab):
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.02), per="day", days=Amount(3), max_g_per_day=1.0)
+    at_cap = compute_dose(steroid, _patient(vocab, age_years=30, weight_kg=50))
+    assert (at_cap.per_day_g, at_cap.total_g) == (1.0, 3.0)
+    assert not any("Capped" in n for n in at_cap.notes)
+    over = compute_dose(steroid, _patient(vocab, age_years=30, weight_kg=51))
+    assert over.per_day_g == 1.0 and "Capped at 1 g per day." in over.notes

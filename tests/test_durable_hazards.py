@@ -19,7 +19,7 @@ from conftest import ROOT, adult
 from ivig_rules.compiler import SENTINEL, compile_pathway, durable_definition
 from ivig_rules.engines.durable import DurableEngine
 from ivig_rules.engines.reference import ReferenceEngine
-from ivig_rules.errors import PatientError
+from ivig_rules.errors import EngineError, PatientError
 from ivig_rules.evaluator import Evaluator
 from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
 
@@ -287,6 +287,8 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
     fresh = _patient(catalogue, adult(diagnosis="ms_relapse"))
     real_core = module._core
 
+    deleted = []
+
     class Flaky:
         def __getattr__(self, name):
             return getattr(real_core, name)
@@ -294,12 +296,50 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
         def complete_and_start_action(self, *args):
             raise real_core.error("injected failure")
 
+        def delete_ruleset(self, handle):
+            deleted.append(handle)
+            return real_core.delete_ruleset(handle)
+
     with DurableEngine() as engine:
+        engine.match(compiled, compiled.engine_facts(fresh))
+        [handle] = [loaded.handle for loaded in engine._rulesets.values()]
         monkeypatch.setattr(module, "_core", Flaky())
         with pytest.raises(Exception) as caught:
             engine.match(compiled, compiled.engine_facts(failing))
         assert "injected failure" in str(caught.value)
+        assert deleted == [handle]  # the ruleset holding the failed session is freed, session and all
         monkeypatch.setattr(module, "_core", real_core)
         assert engine.open_sessions() == 0
         after = engine.match(compiled, compiled.engine_facts(fresh))
     assert after == ReferenceEngine().match(compiled, compiled.engine_facts(fresh))
+
+
+def test_the_session_count_sees_sessions_left_behind(catalogue, monkeypatch):
+    """The tests above trust open_sessions() == 0; it must count a session that was not deleted."""
+    import ivig_rules.engines.durable as module
+
+    real_core = module._core
+
+    class Forgetful:
+        def __getattr__(self, name):
+            return getattr(real_core, name)
+
+        def delete_state(self, *args):
+            return None
+
+    with DurableEngine() as engine:
+        monkeypatch.setattr(module, "_core", Forgetful())
+        for diagnosis in ("ms_relapse", "gbs"):
+            compiled = compile_pathway(catalogue.pathway_for(diagnosis), catalogue.screening)
+            engine.match(compiled, compiled.engine_facts(_patient(catalogue, adult(diagnosis=diagnosis))))
+        monkeypatch.setattr(module, "_core", real_core)
+        assert engine.open_sessions() == 2
+
+
+def test_a_closed_engine_refuses_to_match_rather_than_answer(catalogue):
+    compiled = compile_pathway(catalogue.pathway_for("gbs"), catalogue.screening)
+    facts = compiled.engine_facts(_patient(catalogue, adult(diagnosis="gbs")))
+    engine = DurableEngine()
+    engine.close()
+    with pytest.raises(EngineError, match="this engine has been closed"):
+        engine.match(compiled, facts)

@@ -1,0 +1,17 @@
+"""Patients given as Python mappings: where an error or a patient came from is kept."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import adult
+from ivig_rules.errors import PatientError
+from ivig_rules.patient import patient_from_mapping
+
+
+def test_a_library_callers_source_names_the_patient_and_its_errors(vocab):
+    patient = patient_from_mapping(adult(diagnosis="gbs"), vocab, source="cohort row 3")
+    assert patient.source == "cohort row 3"
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", age_years="forty"), vocab, source="cohort row 4")
+    assert (caught.value.file, caught.value.key) == ("cohort row 4", "age_years")

@@ -85,12 +85,54 @@ def test_rounding_is_half_up_for_weights_and_5g_steps(vocab):
     assert dose.total_g == 62.5 and dose.rounded_total_g == 65.0  # banker's rounding would give 60
 
 
-@pytest.mark.parametrize("kg, total, rounded", [(5, 2.0, None), (8, 3.2, None), (62, 24.8, None), (63, 25.2, 25.0)])
+VIAL_NOTE = (
+    "No total rounded to 5 g: below 25 g a 5 g step changes the dose by more than 10%; "
+    "round to the vial sizes at hand instead."
+)
+
+
+@pytest.mark.parametrize(
+    "kg, total, rounded", [(5, 2.0, None), (8, 3.2, None), (62, 24.8, None), (62.5, 25.0, 25.0), (63, 25.2, 25.0)]
+)
 def test_small_totals_are_not_rounded_to_5g(vocab, kg, total, rounded):
-    """A 2 g infant dose must never become 0 g (or 3.2 g become 5 g)."""
+    """A 2 g infant dose must never become 0 g (or 3.2 g become 5 g); from 25 g on it is rounded."""
     dose = compute_dose(_regimen(g_per_kg=Amount(0.4), per="course", days=Amount(1)), _patient(vocab, age_years=1, weight_kg=kg))
     assert (dose.total_g, dose.rounded_total_g) == (total, rounded)
-    assert any("vial sizes" in n for n in dose.notes) == (rounded is None)
+    assert (VIAL_NOTE in dose.notes) == (rounded is None)
+
+
+def test_grams_are_rounded_half_up_to_two_decimals(vocab):
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.03), per="day", days=Amount(3))
+    dose = compute_dose(steroid, _patient(vocab, age_years=3, weight_kg=12.5))
+    assert (dose.per_day_g, dose.total_g) == (0.38, 1.13)  # 0.375 a day, 1.125 in all; banker's gives 1.12
+
+
+def test_every_scenario_dose_carries_its_regimens_words_and_sources(catalogue):
+    """A dose says what its regimen says (notes, what follows, citations); the weight formula's
+    sources are cited exactly when the adjusted weight was used."""
+    from conftest import SCENARIOS
+    from ivig_rules.dosing import WEIGHT_CITATIONS
+    from ivig_rules.runner import load_scenarios
+
+    _, scenarios = load_scenarios([SCENARIOS], catalogue.vocabulary)
+    seen = {"notes": 0, "then": 0, "adjusted": 0}
+    with Evaluator(catalogue, engine="reference") as ev:
+        for scenario in scenarios:
+            rec = ev.evaluate(scenario.patient)
+            if rec.dose is None:
+                continue
+            regimen = catalogue.pathway(rec.pathway).doses[rec.dose.regimen]
+            assert rec.dose.notes[0] and None not in rec.dose.notes
+            if regimen.notes:
+                assert regimen.notes in rec.dose.notes
+                seen["notes"] += 1
+            assert rec.dose.then == regimen.then
+            seen["then"] += bool(regimen.then)
+            adjusted = rec.dose.weight_basis == "adjusted"
+            extra = [c for c in WEIGHT_CITATIONS if c not in regimen.citations] if adjusted else []
+            assert list(rec.dose.citations) == list(regimen.citations) + extra
+            seen["adjusted"] += adjusted
+    assert all(seen.values()), seen
 
 
 def test_no_weight_means_no_dose_and_an_alert(evaluator):

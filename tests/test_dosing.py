@@ -34,21 +34,42 @@ def test_female_devine_base(vocab):
     assert round_half_up(ideal_body_weight("female", 165), 1) == 56.9  # 45.5 + 2.3 x 4.96
 
 
+CHILD = "Actual body weight: children and adolescents under 18 are dosed on actual weight."
+NO_HEIGHT = "Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm."
+SHORT = (
+    "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm); "
+    "the sources give no rule for shorter adults."
+)
+
+
 @pytest.mark.parametrize(
-    "facts, basis, kg",
+    "facts, basis, kg, ideal, note",
     [
-        ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100),
-        ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100),  # no height
-        ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60),  # below IBW
-        ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70),  # under 60 in
-        ({"age_years": 18, "weight_kg": 120, "height_cm": 160, "sex": "female"}, "adjusted", 79.4),  # IBW 52.38
+        ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100, None, CHILD),
+        ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100, None, NO_HEIGHT),
+        ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60, 70.5,  # below IBW
+         "Actual body weight: at or below the ideal body weight (70.5 kg)."),
+        ({"age_years": 40, "weight_kg": 50, "height_cm": 152.4, "sex": "male"}, "actual", 50, 50.0,  # exactly IBW
+         "Actual body weight: at or below the ideal body weight (50 kg)."),
+        ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70, None, SHORT),  # under 60 in
+        ({"age_years": 40, "weight_kg": 70, "height_cm": 152.4, "sex": "female"}, "adjusted", 55.3, 45.5,  # exactly 60 in
+         "Adjusted body weight: IBW 45.5 kg + 0.4 x (actual 70 kg - IBW)."),
+        ({"age_years": 18, "weight_kg": 120, "height_cm": 160, "sex": "female"}, "adjusted", 79.4, 52.4,  # IBW 52.38
+         "Adjusted body weight: IBW 52.4 kg + 0.4 x (actual 120 kg - IBW)."),
     ],
 )
-def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg):
+def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg, ideal, note):
     weight = dosing_weight(_patient(vocab, **facts))
-    assert (weight.basis, weight.kg) == (basis, kg)
+    assert (weight.basis, weight.kg, weight.ideal_kg, weight.note) == (basis, kg, ideal, note)
     assert weight.kg <= facts["weight_kg"]
-    assert weight.note
+
+
+def test_actual_weight_by_policy_or_by_regimen_says_why(vocab):
+    patient = _patient(vocab, sex="male", age_years=40, weight_kg=100, height_cm=175)
+    by_policy = dosing_weight(patient, "actual")
+    assert (by_policy.kg, by_policy.ideal_kg, by_policy.note) == (100, None, "Actual body weight (weight policy 'actual').")
+    by_regimen = dosing_weight(patient, "adjusted", "actual")
+    assert (by_regimen.kg, by_regimen.note) == (100, "Actual body weight: this regimen is given per kg of actual weight.")
 
 
 def test_actual_policy_switches_adjustment_off(vocab):

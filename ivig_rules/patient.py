@@ -30,6 +30,11 @@ def normalise_number(value: int | float) -> int | float:
 
 def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
     """Check a patient mapping (any order of keys) and return a normalised :class:`Patient`."""
+    from .patient_plan import plan_for
+
+    fast = plan_for(vocab).facts(node.value)  # plainly valid patients: no Node walk (see patient_plan)
+    if fast is not None:
+        return Patient(facts=frozen_map(fast), source=node.file, line=node.line)
     if not isinstance(node.value, dict):
         raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
     facts = vocab.facts

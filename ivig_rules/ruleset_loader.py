@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from . import marked_yaml
 from ._reader import Node, Problems, root
@@ -356,14 +357,15 @@ def _add_year(day: _dt.date) -> _dt.date:
         return day + _dt.timedelta(days=365)
 
 
-def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
-    """Load and check one pathway file; every problem of the file is reported at once.
+def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Pathway:
+    """Load and check one pathway file; every problem of the file is reported at once
+    (``document``: the file's content, when already read).
 
     A dose or step that is broken is still known by its id (as None), so that the rules that
     refer to it are checked too without a second, misleading "no such step".
     """
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases"], what="a pathway file")
     problems = Problems()
     header: dict = {}
@@ -411,10 +413,10 @@ def _rules(doc: Node, problems: Problems, **context) -> list[Rule]:
     return [rule for rule, _ in loaded]
 
 
-def load_screening(path: str | Path, vocab: Vocabulary) -> Screening:
-    """Load and check the safety screening file."""
+def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Screening:
+    """Load and check the safety screening file (``document``: its content, when already read)."""
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["screening", "rules"], what="a screening file")
     problems = Problems()
     header_node = doc.child("screening")

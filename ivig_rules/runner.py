@@ -132,7 +132,7 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
     return tuple(out)
 
 
-def load_scenarios(paths: Iterable[str | Path], vocab) -> tuple[list[Path], list[Scenario]]:
+def load_scenarios(paths: Iterable[str | Path], vocab, *, rulesets: str | Path | None = None) -> tuple[list[Path], list[Scenario]]:
     """Load every scenario first, so that a bad file stops the run before anything is evaluated;
     the problems of every file are reported together."""
     files = collect_scenario_files(list(paths))
@@ -140,7 +140,7 @@ def load_scenarios(paths: Iterable[str | Path], vocab) -> tuple[list[Path], list
     problems = Problems()
     for path in files:
         with problems.part():
-            scenarios.extend(load_scenario_file(path, vocab))
+            scenarios.extend(load_scenario_file(path, vocab, rulesets=rulesets))
     problems.raise_any()
     return files, scenarios
 

@@ -127,8 +127,11 @@ def _dose_expectation(node: Node) -> dict[str, Any]:
     return fields
 
 
-def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
-    """Read and check every scenario of one file; every problem of the file is reported at once."""
+def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | Path | None = None) -> list[Scenario]:
+    """Read and check every scenario of one file; every problem of the file is reported at once.
+
+    ``rulesets``: the folder whose fhir.yaml reads ``fhir:`` patients (default: the usual one).
+    """
     file = str(path)
     doc = root(marked_yaml.read_file(path), file, ScenarioError)
     _refuse_a_patient(doc, vocab)
@@ -144,14 +147,15 @@ def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
     seen: dict[str, int | None] = {}
     for item in doc.child("scenarios").seq(what="scenarios", nonempty=True):
         with problems.part():
-            scenarios.append(_scenario(item, base, vocab, seen))
+            scenarios.append(_scenario(item, base, vocab, seen, rulesets))
     problems.raise_any()
     return scenarios
 
 
-def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict[str, int | None]) -> Scenario:
+def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict[str, int | None],
+              rulesets: str | Path | None = None) -> Scenario:
     """One scenario; its name, patient, tags, skip and expectation are each checked, all reported."""
-    item.mapping(required=["name", "patient", "expect"], optional=["tags", "skip", "description"], what="a scenario")
+    item.mapping(required=["name", "expect"], optional=["patient", "fhir", "tags", "skip", "description"], what="a scenario")
     problems = Problems()
     name = patient = expect = skip = None
     tags: tuple[str, ...] = ()
@@ -161,9 +165,18 @@ def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict
             raise item.child("name").error(f"the scenario name {name!r} is used twice in this file (first on line {seen[name]})")
         seen[name] = item.line
     with problems.part():
-        patient_node = item.child("patient")
-        merged = Node(_merge_patient(base, patient_node.value), item.file, patient_node.path, patient_node.line, ScenarioError)
-        patient = parse_patient(merged, vocab)
+        if item.has("fhir"):
+            if item.has("patient"):
+                raise item.child("fhir").error("give the patient as facts ('patient:') or as a FHIR Bundle ('fhir:'), not both")
+            from .fhir.scenario import scenario_patient_from_fhir
+
+            patient = scenario_patient_from_fhir(item.child("fhir"), vocab, rulesets)
+        elif not item.has("patient"):
+            raise item.error("the key 'patient' is required here (or 'fhir:', a FHIR Bundle file or an inline Bundle)")
+        else:
+            patient_node = item.child("patient")
+            merged = Node(_merge_patient(base, patient_node.value), item.file, patient_node.path, patient_node.line, ScenarioError)
+            patient = parse_patient(merged, vocab)
     with problems.part():
         if item.get("tags") is not None:
             tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))

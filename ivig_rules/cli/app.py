@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd, vocabulary_cmd
+from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd, serve_cmd, vocabulary_cmd
 from .conventions import new_app
 
 app = new_app(
@@ -50,6 +50,7 @@ app.command("explain")(explain_cmd.explain)
 app.command("diff")(diff_cmd.diff)
 app.command("audit")(audit_cmd.audit)
 app.command("graph")(graph_cmd.graph)
+app.command("serve")(serve_cmd.serve)
 app.add_typer(export_cmd.app, name="export")
 
 

@@ -11,8 +11,8 @@ from .common import RulesetsOption, handles_errors
 from .conventions import new_app
 
 app = new_app(
-    "Export the whole ruleset.\n\n"
-    "Examples:\nivig-rules export site atlas/"
+    "Export the whole ruleset: 'site' an HTML atlas, 'fhir' CPG-on-FHIR resources.\n\n"
+    "Examples:\nivig-rules export site atlas/\nivig-rules export fhir fhir-out/"
 )
 
 
@@ -41,3 +41,29 @@ def site(
 
     written = write_site(catalogue, outdir, progress=report)
     typer.echo(f"Atlas written: {len(written)} pages; open {outdir / 'index.html'}")
+
+
+@app.command("fhir")
+@handles_errors
+def fhir(
+    outdir: Path = typer.Argument(..., help="Folder to write the FHIR resources into (created if missing)."),
+    rulesets: Optional[Path] = RulesetsOption,
+) -> None:
+    """Write each pathway as a CPG-on-FHIR PlanDefinition (eca-rule; each rule an action with its
+    condition in words and as an expression) and an ActivityDefinition per IVIG regimen
+    (MedicationRequest, dose per kg), one JSON file each.
+
+    Examples:
+    ivig-rules export fhir fhir-out/
+    ivig-rules export fhir fhir-out/ --rulesets my-rulesets/
+    """
+    from ..catalogue import load_catalogue
+    from ..fhir.export import write_fhir
+
+    try:
+        written = write_fhir(load_catalogue(rulesets), outdir)
+    except OSError as exc:
+        from .common import fail
+
+        raise fail(f"{outdir}: cannot write: {exc.strerror or exc}") from None
+    typer.echo(f"FHIR resources written: {len(written)} files in {outdir}")

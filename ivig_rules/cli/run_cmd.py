@@ -47,7 +47,7 @@ def run(
     from ..runner import load_scenarios, run_scenarios, select_by_tags
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
-        files, scenarios = load_scenarios(paths, evaluator.vocabulary)
+        files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
         scenarios = select_by_tags(scenarios, tag)
         progress = _progress if sys.stderr.isatty() and not as_json else None
         report = run_scenarios(scenarios, evaluator, files=files, progress=progress)

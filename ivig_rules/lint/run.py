@@ -110,7 +110,7 @@ def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: Lint
     found = structure(doc, str(path), vocab.alerts)
     report.findings.extend(found)
     try:
-        return doc, loader(path, vocab)
+        return doc, loader(path, vocab, document=doc)  # read once: the checks and the loader share it
     except InputError as exc:
         _add_loader_error(exc, found, report)
         return doc, None

@@ -31,3 +31,24 @@ def test_each_wrong_treatments_entry_says_what_is_wrong(vocab, treatments, words
         patient_from_mapping(adult(diagnosis="gbs", treatments=treatments), vocab)
     for word in words:
         assert word in str(caught.value)
+
+
+def test_right_treatments_do_not_hide_a_wrong_fact(vocab):
+    """A patient with one wrong fact and valid treatments gets the one clear error, no crash."""
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", age_years=-3, treatments={"ivig": "failed"}), vocab)
+    assert caught.value.key == "age_years"
+
+
+def test_a_patient_file_is_read_and_its_errors_name_the_file(vocab, tmp_path):
+    from ivig_rules.patient import read_patient
+
+    good = tmp_path / "patient.yaml"
+    good.write_text("diagnosis: gbs\nage_years: 40\nsex: male\ntreatments: {ivig: failed}\n")
+    patient = read_patient(good, vocab)
+    assert (patient.diagnosis, patient["age_years"], patient["treatments.ivig"], patient.source) == ("gbs", 40, "failed", str(good))
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("diagnosis: gbs\nage_years: 40\nsex: mail\n")
+    with pytest.raises(PatientError) as caught:
+        read_patient(bad, vocab)
+    assert (caught.value.file, caught.value.line, caught.value.key) == (str(bad), 3, "sex")

@@ -52,3 +52,34 @@ def test_a_patient_file_is_read_and_its_errors_name_the_file(vocab, tmp_path):
     with pytest.raises(PatientError) as caught:
         read_patient(bad, vocab)
     assert (caught.value.file, caught.value.line, caught.value.key) == (str(bad), 3, "sex")
+
+
+def test_a_weight_of_zero_is_refused_not_dosed(vocab):
+    """weight_kg has an exclusive minimum: 0 kg would give a 0 g dose."""
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", weight_kg=0), vocab)
+    assert caught.value.key == "weight_kg"
+    assert "0 kg is out of range: must be more than 0 kg" in str(caught.value)
+    assert patient_from_mapping(adult(diagnosis="gbs", weight_kg=0.5), vocab)["weight_kg"] == 0.5
+
+
+def test_out_of_range_numbers_are_told_in_their_unit(vocab):
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", weight_kg=500), vocab)
+    assert "500 kg is out of range: must be at most 400 kg" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "facts, key, words",
+    [
+        ({"ivig": "failed"}, "ivig", ["'ivig' is a therapy; give its status under 'treatments:' (treatments: {ivig: failed})"]),
+        ({"ivgi": "failed"}, "ivgi", ["unknown fact 'ivgi'; therapy statuses go under 'treatments:'.", "treatments: {ivig: ...}"]),
+        ({"wieght_kg": 70}, "wieght_kg", ["unknown fact 'wieght_kg'; patient facts are: id, ", "weight_kg"]),
+    ],
+)
+def test_a_misplaced_or_misspelt_fact_is_named_with_what_was_meant(vocab, facts, key, words):
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", **facts), vocab)
+    assert caught.value.key == key
+    for word in words:
+        assert word in str(caught.value)

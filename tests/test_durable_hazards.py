@@ -131,12 +131,8 @@ def test_non_finite_and_absurd_floats_are_refused_before_the_engine(evaluator, f
     assert caught.value.key == key
 
 
-def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
-    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204).
-
-    No shipped rule tests a number, so a number would never be sent; a rule on age is added
-    here so that the tiny age really travels to durable-rules and decides.
-    """
+def _with_a_newborn_rule(catalogue):
+    """The catalogue with a first CIDP rule on age, so that a number travels to the engine."""
     from dataclasses import replace
 
     from ivig_rules.model import Compare, Outcome, Rule
@@ -146,7 +142,28 @@ def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
         id="newborn", qualified_id="cidp.newborn", when=Compare("age_years", "<", 0.001),
         then=Outcome(ivig="not_indicated"), from_steps=("start",), citations=(),
     )
-    with_age = replace(catalogue, pathways={**catalogue.pathways, "cidp": replace(pathway, rules=(newborn, *pathway.rules))})
+    return replace(catalogue, pathways={**catalogue.pathways, "cidp": replace(pathway, rules=(newborn, *pathway.rules))})
+
+
+@pytest.mark.parametrize("age, newborn", [(0, True), (40, False)])
+def test_whole_numbers_reach_the_engine_and_decide_as_the_reference_does(catalogue, age, newborn):
+    with_age = _with_a_newborn_rule(catalogue)
+    patient = _patient(catalogue, adult(diagnosis="cidp", age_years=age, weight_kg=3))
+    with Evaluator(with_age, engine="durable") as durable, Evaluator(with_age, engine="reference") as reference:
+        assert durable.compiled("cidp").engine_facts(patient)["age_years"] == age
+        rec = durable.evaluate(patient)
+        expected = reference.evaluate(patient)
+    assert (rec.decided_by == "cidp.newborn") is newborn
+    assert {**rec.to_dict(), "engine": "reference"} == expected.to_dict()
+
+
+def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
+    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204).
+
+    No shipped rule tests a number, so a number would never be sent; a rule on age is added
+    here so that the tiny age really travels to durable-rules and decides.
+    """
+    with_age = _with_a_newborn_rule(catalogue)
     patient = _patient(catalogue, adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005))
     with Evaluator(with_age, engine="durable") as durable, Evaluator(with_age, engine="reference") as reference:
         sent = durable.compiled("cidp").engine_facts(patient)

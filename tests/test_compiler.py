@@ -83,3 +83,14 @@ def test_a_condition_no_patient_meets_never_matches_and_an_empty_all_always_does
             matched = durable.match(compiled, facts)
             assert names["always"] in matched and names["never"] not in matched
     assert matched == ReferenceEngine().match(compiled, facts)
+
+
+def test_pushing_negation_keeps_meaning_and_the_lines_explain_cites():
+    """explain and the FHIR export call push_negation(condition) and point at the YAML lines."""
+    from ivig_rules.compiler import push_negation
+
+    plain = Compare("severe", "==", True, line=3)
+    assert push_negation(plain) is plain  # nothing to push: the condition itself, not its negation
+    pushed = push_negation(Not(AllOf((plain, Compare("age_years", "<", 18, line=4)), line=2), line=1))
+    assert pushed == AnyOf((Compare("severe", "!=", True), Compare("age_years", ">=", 18)))
+    assert (pushed.line, pushed.items[0].line, pushed.items[1].line) == (2, 3, 4)

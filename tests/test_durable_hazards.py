@@ -360,3 +360,13 @@ def test_a_closed_engine_refuses_to_match_rather_than_answer(catalogue):
     engine.close()
     with pytest.raises(EngineError, match="this engine has been closed"):
         engine.match(compiled, facts)
+
+
+def test_an_unknown_engine_name_is_refused_with_the_names_and_a_guess():
+    from ivig_rules.engines import make_engine
+    from ivig_rules.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        make_engine("durabel")
+    assert "unknown engine 'durabel'; engines are: durable, reference." in str(caught.value)
+    assert caught.value.suggestion == "durable"

@@ -47,6 +47,7 @@ def test_a_patient_file_is_read_and_its_errors_name_the_file(vocab, tmp_path):
     good.write_text("diagnosis: gbs\nage_years: 40\nsex: male\ntreatments: {ivig: failed}\n")
     patient = read_patient(good, vocab)
     assert (patient.diagnosis, patient["age_years"], patient["treatments.ivig"], patient.source) == ("gbs", 40, "failed", str(good))
+    assert patient.line == 1
     bad = tmp_path / "bad.yaml"
     bad.write_text("diagnosis: gbs\nage_years: 40\nsex: mail\n")
     with pytest.raises(PatientError) as caught:
@@ -83,3 +84,26 @@ def test_a_misplaced_or_misspelt_fact_is_named_with_what_was_meant(vocab, facts,
     assert caught.value.key == key
     for word in words:
         assert word in str(caught.value)
+
+
+def test_a_patient_the_fast_path_declines_gets_the_same_facts(vocab):
+    """Text outside printable ASCII sends a valid patient through the full walk: same answer."""
+    facts = adult(diagnosis="cidp", weight_kg=70.25, treatments={"ivig": "responded", "corticosteroids": "failed"})
+    plain = patient_from_mapping({**facts, "id": "Zoe"}, vocab, source="a.yaml")
+    walked = patient_from_mapping({**facts, "id": "Zoë"}, vocab, source="a.yaml")
+    assert {**walked.facts, "id": "Zoe"} == dict(plain.facts)
+    assert list(walked.facts) == sorted(walked.facts)
+    assert walked["treatments.ivig"] == "responded" and walked["iga"] == vocab.facts["iga"].default
+    assert (walked.source, walked.line) == ("a.yaml", plain.line)
+
+
+def test_a_patient_from_standard_input_is_named_so_in_errors(vocab, monkeypatch):
+    import io
+    import sys
+
+    from ivig_rules.patient import read_patient
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"diagnosis: gbs\nage_years: 40\nsex: mail\n")))
+    with pytest.raises(PatientError) as caught:
+        read_patient("-", vocab)
+    assert (caught.value.file, caught.value.line) == ("<stdin>", 3)

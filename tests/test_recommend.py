@@ -157,3 +157,21 @@ def test_the_json_form_says_what_the_recommendation_says(catalogue, runs):
         for key in ("pathway", "pathway_title", "ruleset_version", "engine", "weight_policy", "patient_id", "diagnosis",
                     "ivig", "next_step", "step", "step_label", "line", "decided_by", "evidence"):
             assert data[key] == getattr(rec, key), key
+
+
+def test_a_patient_no_rule_decides_gets_a_clear_error_not_a_crash(catalogue):
+    from pathlib import Path
+
+    from ivig_rules.errors import NoDecisionError
+    from ivig_rules.model import Catalogue
+    from ivig_rules.patient import patient_from_mapping
+    from ivig_rules.ruleset_loader import load_pathway
+
+    gapped = load_pathway(Path(__file__).resolve().parent / "rulesets" / "gapped.yaml", catalogue.vocabulary)
+    only = Catalogue(catalogue.vocabulary, catalogue.screening, {gapped.diagnosis: gapped})
+    facts = {"diagnosis": gapped.diagnosis, "age_years": 50, "sex": "male", "treatments": {"plasma_exchange": "failed"}}
+    patient = patient_from_mapping(facts, catalogue.vocabulary, source="gap.yaml")
+    for engine in ("durable", "reference"):
+        with Evaluator(only, engine=engine) as evaluator, pytest.raises(NoDecisionError) as caught:
+            evaluator.evaluate(patient)
+        assert "lint_gapped" in str(caught.value) and "gap.yaml:1" in str(caught.value)

@@ -14,9 +14,10 @@ from ivig_rules.evaluator import Evaluator
 from ivig_rules.runner import load_scenarios
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def runs(catalogue):
-    """Every project scenario's recommendation (reference engine), computed once for the module."""
+    """Every project scenario's recommendation (reference engine). Per test, not per module, so
+    that each test really evaluates (a mutation tester maps the code a test runs to the test)."""
     _, scenarios = load_scenarios([SCENARIOS], catalogue.vocabulary)
     with Evaluator(catalogue, engine="reference") as reference:
         return [reference.evaluate(s.patient) for s in scenarios if s.skip is None]

@@ -83,8 +83,7 @@ class References:
                 f'<code>{esc(source.id)}</code> <span class="muted">({esc(source.kind)})</span>{url}{covers}</li>'
             )
         note = (
-            '<p class="muted">"ref. n" points to the numbered reference list inside that source. '
-            "Seed files are in the project's shared/seeds folder.</p>"
+            '<p class="muted">"ref. n" points to the numbered reference list inside that source.</p>'
         )
         return f'<ol class="references">{"".join(items)}</ol>{note}'
 

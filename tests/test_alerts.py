@@ -35,5 +35,5 @@ def test_a_course_above_the_table_gets_its_longest_interval(vocab):
     from ivig_rules.recommend import _alert_message
 
     patient = patient_from_mapping(adult(diagnosis="gbs"), vocab)
-    message = _alert_message(vocab.alerts["live_vaccine"], 2.5, patient)
+    message = _alert_message(vocab.alerts["live_vaccine"], (2.5, None), patient)
     assert message.endswith("For this course (2.5 g/kg): about 11 months.")

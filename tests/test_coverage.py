@@ -220,7 +220,7 @@ scenarios:
 
 
 def _screening_arrow(coverage, pathway):
-    [arrow] = [e for e in coverage.edges if e.pathway == pathway and e.source == "screening"]
+    [arrow] = [e for e in coverage.edges if e.pathway == pathway and e.source == "screening" and e.target == "outcome_contraindicated"]
     return arrow
 
 

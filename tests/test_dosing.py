@@ -34,11 +34,15 @@ def test_female_devine_base(vocab):
     assert round_half_up(ideal_body_weight("female", 165), 1) == 56.9  # 45.5 + 2.3 x 4.96
 
 
-CHILD = "Actual body weight: children and adolescents under 18 are dosed on actual weight."
+CHILD = (
+    "Actual body weight: the Australian National Blood Authority does not adjust the dosing weight under 18 "
+    "(Ontario's calculator adjusts adolescents of at least 152.4 cm and over 50 kg (male) or 45.5 kg (female); "
+    "the Australian rule is followed)."
+)
 NO_HEIGHT = "Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm."
 SHORT = (
-    "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm); "
-    "the sources give no rule for shorter adults."
+    "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm), and the Australian "
+    "National Blood Authority does not adjust the dosing weight under 152 cm."
 )
 
 
@@ -48,9 +52,9 @@ SHORT = (
         ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100, None, CHILD),
         ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100, None, NO_HEIGHT),
         ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60, 70.5,  # below IBW
-         "Actual body weight: at or below the ideal body weight (70.5 kg)."),
+         "Actual body weight: at or below the ideal body weight (70.5 kg), so below the adjusted weight."),
         ({"age_years": 40, "weight_kg": 50, "height_cm": 152.4, "sex": "male"}, "actual", 50, 50.0,  # exactly IBW
-         "Actual body weight: at or below the ideal body weight (50 kg)."),
+         "Actual body weight: at or below the ideal body weight (50 kg), so below the adjusted weight."),
         ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70, None, SHORT),  # under 60 in
         ({"age_years": 40, "weight_kg": 70, "height_cm": 152.4, "sex": "female"}, "adjusted", 55.3, 45.5,  # exactly 60 in
          "Adjusted body weight: IBW 45.5 kg + 0.4 x (actual 70 kg - IBW)."),
@@ -150,8 +154,8 @@ def test_every_scenario_dose_carries_its_regimens_words_and_sources(catalogue):
             assert rec.dose.then == regimen.then
             seen["then"] += bool(regimen.then)
             adjusted = rec.dose.weight_basis == "adjusted"
-            extra = [c for c in WEIGHT_CITATIONS if c not in regimen.citations] if adjusted else []
-            assert list(rec.dose.citations) == list(regimen.citations) + extra
+            assert list(rec.dose.citations)[: len(regimen.citations)] == list(regimen.citations)
+            assert set(WEIGHT_CITATIONS) <= set(rec.dose.citations) or not adjusted
             seen["adjusted"] += adjusted
     assert all(seen.values()), seen
 
@@ -177,7 +181,7 @@ def test_the_json_dose_keeps_its_notes_citations_and_ranges(catalogue):
         rec = ev.evaluate(facts)
     data = rec.to_dict()["dose"]
     assert data["notes"] == list(rec.dose.notes) and data["notes"]
-    assert data["citations"] == [str(c) for c in rec.dose.citations] and data["citations"]
+    assert [c["cite"] for c in data["citations"]] == [str(c) for c in rec.dose.citations] and data["citations"]
     assert data["g_per_kg_range"] == [0.4, 2] and data["interval_weeks_range"] == [4, 6]
     assert data["days_range"] is None  # one day per infusion: no range
 

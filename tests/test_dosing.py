@@ -132,6 +132,13 @@ def test_grams_are_rounded_half_up_to_two_decimals(vocab):
     assert (dose.per_day_g, dose.total_g) == (0.38, 1.13)  # 0.375 a day, 1.125 in all; banker's gives 1.12
 
 
+def test_grams_are_multiplied_exactly_before_rounding(vocab):
+    """0.03 g/kg x 30.5 kg is 0.915 g: half-up gives 0.92, where the binary product 0.91499... gives 0.91."""
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.03), per="day", days=Amount(1))
+    dose = compute_dose(steroid, _patient(vocab, age_years=3, weight_kg=30.5))
+    assert (dose.dosing_weight_kg, dose.per_day_g, dose.total_g) == (30.5, 0.92, 0.92)
+
+
 def test_every_scenario_dose_carries_its_regimens_words_and_sources(catalogue):
     """A dose says what its regimen says (notes, what follows, citations); the weight formula's
     sources are cited exactly when the adjusted weight was used."""

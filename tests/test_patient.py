@@ -56,11 +56,11 @@ def test_a_patient_file_is_read_and_its_errors_name_the_file(vocab, tmp_path):
 
 
 def test_a_weight_of_zero_is_refused_not_dosed(vocab):
-    """weight_kg has an exclusive minimum: 0 kg would give a 0 g dose."""
+    """weight_kg has a plausible minimum (0.25 kg, from the vocabulary): 0 kg would give a 0 g dose."""
     with pytest.raises(PatientError) as caught:
         patient_from_mapping(adult(diagnosis="gbs", weight_kg=0), vocab)
     assert caught.value.key == "weight_kg"
-    assert "0 kg is out of range: must be more than 0 kg" in str(caught.value)
+    assert "0 kg is out of range: must be at least 0.25 kg" in str(caught.value)
     assert patient_from_mapping(adult(diagnosis="gbs", weight_kg=0.5), vocab)["weight_kg"] == 0.5
 
 

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Union
 
+from .teaching_model import ScreeningTeaching, Teaching, VocabularyTeaching
+
 __all__ = [
     "Scalar",
     "FactSpec",
@@ -142,6 +144,7 @@ class Vocabulary:
     verdicts: Mapping[str, Term]
     evidence_levels: Mapping[str, Term]
     sources: Mapping[str, Source]
+    teaching: VocabularyTeaching = field(default_factory=VocabularyTeaching)  # how diagrams word evidence
 
     def treatment_fact(self, therapy: str) -> str:
         return TREATMENT_PREFIX + therapy
@@ -291,6 +294,7 @@ class Pathway:
     summary: str = ""
     notes: str = ""
     file: str | None = field(default=None, compare=False)
+    teaching: Teaching | None = None  # the teaching block: how the diagram tells the rules
 
 
 @dataclass(frozen=True)
@@ -303,6 +307,7 @@ class Screening:
     applies_to: tuple[str, ...]
     rules: tuple[Rule, ...]
     file: str | None = field(default=None, compare=False)
+    teaching: ScreeningTeaching = field(default_factory=ScreeningTeaching)  # the screening as a gate
 
 
 @dataclass(frozen=True)

@@ -35,6 +35,8 @@ from .model import (
     Vocabulary,
     frozen_map,
 )
+from .teaching_loader import load_screening_teaching, load_teaching
+from .teaching_model import ScreeningTeaching
 from .vocabulary import parse_citations
 
 __all__ = ["load_pathway", "load_screening", "parse_condition"]
@@ -341,7 +343,7 @@ def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
     """Load and check one pathway file."""
     file = str(path)
     doc = root(marked_yaml.read_file(path), file)
-    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases"], what="a pathway file")
+    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases", "teaching"], what="a pathway file")
     header = _header(doc.child("pathway"), vocab, pathway=True)
     facts = vocab.rule_facts()
     doses = {}
@@ -364,8 +366,9 @@ def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
     _unique_rules(rules, rule_nodes)
     if not any(rule.decides for rule in rules):
         raise doc.child("rules").error("no rule gives an IVIG verdict ('then: {ivig: ...}')")
+    teaching = load_teaching(doc.child("teaching")) if doc.get("teaching") is not None else None
     return Pathway(
-        steps=frozen_map(steps), doses=frozen_map(doses), rules=tuple(rules), file=file, **header
+        steps=frozen_map(steps), doses=frozen_map(doses), rules=tuple(rules), file=file, teaching=teaching, **header
     )
 
 
@@ -373,7 +376,7 @@ def load_screening(path: str | Path, vocab: Vocabulary) -> Screening:
     """Load and check the safety screening file."""
     file = str(path)
     doc = root(marked_yaml.read_file(path), file)
-    doc.mapping(required=["screening", "rules"], what="a screening file")
+    doc.mapping(required=["screening", "rules"], optional=["teaching"], what="a screening file")
     header_node = doc.child("screening")
     header = _header(header_node, vocab, pathway=False)
     applies_to = tuple(
@@ -386,4 +389,5 @@ def load_screening(path: str | Path, vocab: Vocabulary) -> Screening:
         for n in rule_nodes
     ]
     _unique_rules(rules, rule_nodes)
-    return Screening(applies_to=applies_to, rules=tuple(rules), file=file, **header)
+    teaching = load_screening_teaching(doc.child("teaching"), rules) if doc.get("teaching") is not None else ScreeningTeaching()
+    return Screening(applies_to=applies_to, rules=tuple(rules), file=file, teaching=teaching, **header)

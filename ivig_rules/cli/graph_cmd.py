@@ -57,7 +57,7 @@ def graph(
     pathway: str = typer.Argument(..., help="Pathway id, for example ms_relapse."),
     fmt: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid, markdown (Mermaid in a Markdown page), json, svg or png (svg and png need Graphviz)."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; text formats go to standard output without it.", dir_okay=False),
-    screening: bool = typer.Option(True, "--screening/--no-screening", help="Show the safety screening node."),
+    screening: bool = typer.Option(True, "--screening/--no-screening", help="Show the safety screening gate before IVIG."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Draw one pathway from the ruleset the engine runs.
@@ -66,13 +66,13 @@ def graph(
     """
     from ..catalogue import load_catalogue
     from ..export import export_bytes
-    from ..graph import build_graph
+    from ..graph import teaching_view
 
     if fmt.value in _BINARY and output is None:
         raise fail(f"{fmt.value} is a binary format; give a file with -o FILE")
     catalogue = load_catalogue(rulesets)
     found = find_pathway(catalogue, pathway)
-    drawn = build_graph(found, catalogue.screening if screening else None, catalogue.vocabulary)
+    drawn = teaching_view(found, catalogue.screening if screening else None, catalogue.vocabulary)
     options = {}
     if fmt is GraphFormat.markdown:
         options["command"] = f"ivig-rules graph {found.id} --format markdown" + ("" if screening else " --no-screening")

@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 
 from ..model import Citation, Source
 
-__all__ = ["esc", "table", "badge", "References", "page", "NOT_ADVICE", "NOT_ADVICE_TITLE", "paragraphs"]
+__all__ = ["esc", "table", "badge", "References", "page", "NOT_ADVICE", "NOT_ADVICE_TITLE", "paragraphs", "citation_text", "json_script"]
 
 NOT_ADVICE_TITLE = "Not medical advice."
 NOT_ADVICE = (
@@ -89,10 +89,28 @@ class References:
         return f'<ol class="references">{"".join(items)}</ol>{note}'
 
 
-def page(title: str, body: str, css: str) -> str:
+def citation_text(citation: Citation, sources) -> str:
+    """A citation as a reference a reader can look up: the source's title, and which of its
+    numbered references ('IVIG in multiple sclerosis ...: clinician FAQ, reference 4')."""
+    source = sources.get(citation.source)
+    title = source.title if source is not None else citation.source
+    return title if citation.ref is None else f"{title}, reference {citation.ref}"
+
+
+def json_script(element_id: str, data) -> str:
+    """Data for the page's script, inline: a JSON script element that no text can break out of."""
+    import json
+
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False).replace("<", "\\u003c")
+    return f'<script type="application/json" id="{esc(element_id)}">{text}</script>'
+
+
+def page(title: str, body: str, css: str, script: str = "") -> str:
+    """A whole HTML page: inline CSS, and an inline script when the page has one (offline)."""
+    tail = f"<script>\n{script}</script>\n" if script else ""
     return (
         "<!DOCTYPE html>\n"
         '<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{esc(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+        f"<title>{esc(title)}</title>\n<style>\n{css}</style>\n</head>\n<body>\n{body}\n{tail}</body>\n</html>\n"
     )

@@ -38,8 +38,17 @@ def _q(text: str) -> str:
 
 
 def dot_id(node: str) -> str:
-    """The SVG element id Graphviz gives a box: 'n-' and the node id with ':' made safe."""
-    return "n-" + "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in node)
+    """The SVG element id Graphviz gives a box: 'n_' and the node id, letters and digits kept,
+    '_' doubled and any other character as '_' and its code, so two nodes never share an id."""
+    out = []
+    for ch in node:
+        if ch.isascii() and ch.isalnum():
+            out.append(ch)
+        elif ch == "_":
+            out.append("__")
+        else:
+            out.append(f"_{ord(ch):x}_")
+    return "n_" + "".join(out)
 
 
 def _node(node: str, data: dict) -> str:
@@ -92,6 +101,7 @@ def _notes(view: "nx.DiGraph") -> list[str]:
     for note, text in texts:
         name = f"note:{note['number']}"
         rules = f", rules={_q(' '.join(note['rules']))}" if note["rules"] else ""
+        rules += f", id={_q(dot_id(name))}"
         label = '"' + "".join(_q(line)[1:-1] + "\\l" for line in text) + '"'  # left-justified lines
         lines.append(
             f"    {_q(name)} [shape=plaintext, fontsize=10, margin=0, height={0.17 * len(text):.2f}, width={width:.2f}, "

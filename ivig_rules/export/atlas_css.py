@@ -16,7 +16,6 @@ __all__ = ["atlas_css"]
 _BASE = """\
 :root { --ink: #1d1d1f; --muted: #5f6368; --rule: #d0d4da; --bg-alt: #f6f8fa; --accent: #2166ac; }
 * { box-sizing: border-box; }
-html, body { overflow-x: hidden; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif; color: var(--ink); }
 header, nav.toc, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 1.25rem; }
 header { padding-top: 1rem; }
@@ -32,7 +31,10 @@ nav.toc ul { display: flex; flex-wrap: wrap; gap: .4rem 1rem; list-style: none; 
 code { font-size: .88em; background: var(--bg-alt); padding: 0 .2em; border-radius: 3px; overflow-wrap: anywhere; }
 time, .nowrap { white-space: nowrap; }
 table { border-collapse: collapse; width: 100%; font-size: .88rem; margin: .6rem 0 1rem; table-layout: auto; }
-td, th { overflow-wrap: anywhere; }
+td, th { overflow-wrap: break-word; }
+table.fixed { table-layout: fixed; }
+table.fixed td { overflow-wrap: anywhere; }
+thead th { hyphens: manual; }
 caption { text-align: left; font-weight: 600; padding: .3rem 0; }
 th, td { border: 1px solid var(--rule); padding: .35rem .5rem; text-align: left; vertical-align: top; }
 thead th { background: var(--bg-alt); }

@@ -29,13 +29,18 @@ def paragraphs(*texts: str) -> str:
     return "".join(f"<p>{esc(t)}</p>" for t in texts if t)
 
 
-def table(headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "", cls: str = "") -> str:
-    """A table; headers are plain text (escaped here), cells are HTML already."""
+def table(
+    headers: Sequence[str], rows: Iterable[Sequence[str]], *, caption: str = "", cls: str = "", widths: Sequence[int] = ()
+) -> str:
+    """A table; headers are plain text (escaped here), cells are HTML already. With ``widths``
+    (percentages, one per column) the columns are fixed, so long text wraps inside the page."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{cell}</td>" for cell in row) + "</tr>" for row in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return f'<div class="table-wrap"><table{klass}>{cap}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    classes = " ".join(c for c in (cls, "fixed" if widths else "") if c)
+    klass = f' class="{esc(classes)}"' if classes else ""
+    cols = "<colgroup>" + "".join(f'<col style="width:{w}%">' for w in widths) + "</colgroup>" if widths else ""
+    return f'<div class="table-wrap"><table{klass}>{cap}{cols}<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def badge(verdict: str | None, label: str) -> str:

@@ -146,16 +146,18 @@ def _rule_rows(pathway: Pathway, refs: References, catalogue: Catalogue, shown: 
     for index, rule in enumerate(pathway.rules, 1):
         step = pathway.steps.get(rule.then.next_step) if rule.then.next_step else None
         origin = " / ".join("entry" if p == "start" else pathway.steps[p].label for p in rule.from_steps)
+        outcome = [_verdict(catalogue, rule.then.ivig)]
+        if step is not None:
+            outcome.append(f"next: {esc(step.label)}")
+        if rule.then.alerts:
+            outcome.append("alerts: " + esc(", ".join(rule.then.alerts)))
+        evidence = esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>'
         rows.append([
             str(index),
-            f'<code id="rule-{esc(rule.id)}">{esc(rule.id)}</code><br>{esc(rule.description)}',
-            esc(origin),
-            esc(condition_text(rule.when, vocab)),
-            _verdict(catalogue, rule.then.ivig),
-            esc(step.label) if step else '<span class="muted">-</span>',
-            esc(", ".join(rule.then.alerts)) or '<span class="muted">-</span>',
-            esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>',
-            refs.cite(rule.citations),
+            f'{esc(rule.description) or esc(rule.id)}<br><code id="rule-{esc(rule.id)}">{esc(rule.id)}</code>',
+            f'<span class="muted">after {esc(origin)}:</span> {esc(condition_text(rule.when, vocab))}',
+            "<br>".join(outcome),
+            f"{evidence}<br>{refs.cite(rule.citations)}",
             esc(rule.notes) or '<span class="muted">-</span>',
             _place_text(pathway, rule.id, shown),
         ])
@@ -237,7 +239,7 @@ def _steps_table(pathway: Pathway, refs: References, catalogue: Catalogue) -> st
             esc(step.notes) or '<span class="muted">-</span>',
             refs.cite(step.citations),
         ])
-    return table(["Line", "Step", "Therapy", "Dose", "Notes", "Sources"], rows, cls="steps")
+    return table(["Line", "Step", "Therapy", "Dose", "Notes", "Sources"], rows, cls="steps", widths=(6, 22, 14, 20, 28, 10))
 
 
 def pathway_page(
@@ -262,11 +264,13 @@ def pathway_page(
          "Interval (default, range)", "Limits and weight", "Notes", "Sources"],
         _dose_rows(pathway, refs, catalogue),
         cls="doses",
+        widths=(16, 9, 9, 9, 7, 7, 9, 12, 14, 8),
     ) if pathway.doses else "<p>The sources give no regimen for this pathway's steps.</p>"
     rules = table(
-        ["#", "Rule", "From", "When", "IVIG", "Next step", "Alerts", "Evidence level", "Sources", "Notes", "In the diagram"],
+        ["#", "Rule", "When", "Outcome", "Evidence", "Notes", "In the diagram"],
         _rule_rows(pathway, refs, catalogue, shown),
         cls="rules",
+        widths=(4, 17, 22, 14, 13, 18, 12),
     )
     screening = catalogue.screening
     applies = " or ".join(vocab.verdicts[v].label for v in screening.applies_to)
@@ -274,8 +278,10 @@ def pathway_page(
         f"<p>{esc(screening.title)} (version {esc(screening.version)}) runs on every pathway and counts only when "
         f"the verdict is: {esc(applies)}; the diagram draws it as the gate before each IVIG box. A screening "
         "rule adds alerts and may make IVIG contraindicated.</p>"
-        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], _screening_rows(catalogue, refs), cls="screening")
-        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], _alert_rows(pathway, catalogue, refs), cls="alerts", caption="Alerts this pathway can raise")
+        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], _screening_rows(catalogue, refs),
+                cls="screening", widths=(20, 16, 16, 12, 10, 26))
+        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], _alert_rows(pathway, catalogue, refs),
+                cls="alerts", caption="Alerts this pathway can raise", widths=(12, 10, 18, 36, 12, 12))
     )
     dose_note = (
         '<p class="muted">The diagram gives the sources\' range; the engine computes with the default, the least '
@@ -386,7 +392,7 @@ def review_page(catalogue: Catalogue, reviews: Sequence[PathwayReview]) -> str:
             esc(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"),
             str(f.crossings),
             str(f.longest_label),
-            f'<span class="nowrap{"" if fits else " finding-error"}">{f.width_pt:g} x {f.height_pt:g}</span>',
+            f'<span class="nowrap{"" if fits else " finding-error"}">{f.width_pt:.0f} x {f.height_pt:.0f}</span>',
         ])
     findings = "".join(
         f"<h3>{esc(r.pathway.title)}</h3>{_findings(r.findings)}"
@@ -400,7 +406,7 @@ def review_page(catalogue: Catalogue, reviews: Sequence[PathwayReview]) -> str:
         + table(
             ["Pathway", "Version", "Status", "Last reviewed", "Review due", "Steps", "Rules", "Rules in the diagram",
              "Structure checks", "Crossings", "Longest label", "Diagram size (pt)"],
-            rows, cls="review",
+            rows, cls="review", widths=(18, 6, 6, 9, 9, 5, 5, 8, 10, 8, 6, 10),
         )
         + f"<p>Diagram figures are measured in Graphviz's own layout of the teaching diagram: edge crossings, the "
         f"longest label in characters, and the size in points (at most {MAX_WIDTH_PT} x {MAX_HEIGHT_PT}, so it "

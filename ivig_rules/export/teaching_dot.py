@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..graph.teaching import EXCEPTIONS, MAIN
-from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
+from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -26,10 +26,10 @@ _INK = "#222222"
 _GREY = "#f2f2f2"
 _SHAPES = MappingProxyType({
     "state": f'shape=box, style="rounded,filled", fillcolor="{_GREY}", color="{_INK}"',
-    "decision": f'shape=hexagon, style=filled, fillcolor="#ffffff", color="{_INK}"',
+    "decision": f'shape=hexagon, style=filled, fillcolor="#ffffff", color="{_INK}", margin="0.02,0.02"',
     "action": f'shape=box, style=filled, fillcolor="#ffffff", color="{_INK}"',
     "ivig": f'shape=box, style="filled,bold", fillcolor="{IVIG_FILL}", color="{IVIG_LINE}", penwidth=2',
-    "ref": f'shape=circle, style=dashed, color="#555555", fontcolor="#222222", fontsize=10, width=0.3, fixedsize=true',
+    "ref": f'shape=circle, style="dashed,filled", fillcolor="#ffffff", color="#555555", fontcolor="#222222", fontsize=10, width=0.3, fixedsize=true',
 })
 
 
@@ -51,14 +51,26 @@ def dot_id(node: str) -> str:
     return "n_" + "".join(out)
 
 
+def _html(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
 def _node(node: str, data: dict) -> str:
+    """A box. Its number stands at its top-left corner; a hexagon's corner is empty space, so a
+    decision or gate carries its number inside, before the question."""
     key = style_key(data)
-    attrs = [f"id={_q(dot_id(node))}", f"label={_q(chr(10).join(box_lines(data)))}", _SHAPES[key]]
+    lines = box_lines(data)
+    label = _q(chr(10).join(lines))
+    number = data.get("number")
+    inside = number and data["kind"] in ("decision", "gate")
+    if inside:
+        label = f"<<B>{_html(corner(data))}</B> " + "<BR/>".join(_html(line) for line in lines) + ">"
+    attrs = [f"id={_q(dot_id(node))}", f"label={label}", _SHAPES[key]]
     if data["kind"] == "gate":
-        attrs[-1] = attrs[-1].replace("shape=box", "shape=hexagon")
-    if data.get("number"):
-        marks = corner(data)[len(str(data["number"])):]
-        attrs.append(f"xlabel=<<B>{data['number']}</B>{marks}>")
+        attrs[-1] = attrs[-1].replace("shape=box", "shape=hexagon") + ', margin="0.02,0.02"'
+    if number and not inside:
+        marks = corner(data)[len(str(number)):]
+        attrs.append(f"xlabel=<<B>{number}</B>{_html(marks)}>")
     rules = data.get("rules", ())
     if rules:
         attrs.append(f"rules={_q(' '.join(rules))}")
@@ -91,37 +103,51 @@ def _same_rank(view: "nx.DiGraph") -> list[str]:
     return lines
 
 
-def _notes(view: "nx.DiGraph") -> list[str]:
-    """The numbered notes, one text line per node (left-aligned in boxes of one width), then the
-    key; chained by invisible arrows so they stack in one column."""
-    lines = ["  subgraph cluster_notes {", f'    label="Notes"; labeljust=l; fontname="{_FONT}"; fontsize=12; color="#bbbbbb"; style=rounded;']
+def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
+    """The numbered notes, each a box of one width with its text left-aligned, chained by
+    invisible arrows so they stack in one column; returns the lines and the first note."""
     texts = [(note, note_lines(note)) for note in view.graph["notes"]]
-    width = max(max((len(line) for _, lines_ in texts for line in lines_), default=20) * _CHAR_IN, _NOTES_MIN_IN)
+    if not texts:
+        return [], None
+    lines = ["  subgraph cluster_notes {", f'    label="Notes"; labeljust=l; fontname="{_FONT}"; fontsize=12; color="#bbbbbb"; style=rounded;']
+    width = max(max(len(line) for _, lines_ in texts for line in lines_) * _CHAR_IN, _NOTES_MIN_IN)
     names = []
     for note, text in texts:
         name = f"note:{note['number']}"
         rules = f", rules={_q(' '.join(note['rules']))}" if note["rules"] else ""
-        rules += f", id={_q(dot_id(name))}"
         label = '"' + "".join(_q(line)[1:-1] + "\\l" for line in text) + '"'  # left-justified lines
         lines.append(
-            f"    {_q(name)} [shape=plaintext, fontsize=10, margin=0, height={0.17 * len(text):.2f}, width={width:.2f}, "
-            f"fixedsize=true, group=notes, label={label}{rules}, class=\"note\"];"
+            f'    {_q(name)} [id={_q(dot_id(name))}, shape=box, style=filled, fillcolor="#ffffff", color="#ffffff", fontsize=10, '
+            f"margin=0, height={0.17 * len(text):.2f}, width={width:.2f}, fixedsize=true, group=notes, label={label}{rules}, "
+            'class="note"];'
         )
         names.append(name)
+    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(names, names[1:])]
+    lines.append("  }")
+    return lines, names[0]
+
+
+def _key(view: "nx.DiGraph") -> tuple[list[str], str]:
+    """The key: a sample of each kind of box, two to a row, what the numbers mean, the version."""
+    lines = ["  subgraph cluster_key {", f'    label="Key"; labeljust=l; fontname="{_FONT}"; fontsize=12; color="#bbbbbb"; style=rounded;']
     keys = []
     for key, text in LEGEND:
         keys.append(f"key:{key}")
         lines.append(f"    {_q(keys[-1])} [label={_q(text)}, {_SHAPES['ivig' if key == 'ivig' else key]}, fontsize=10, height=0.3];")
     version = LEGEND_VERSION.format(version=view.graph["version"], reviewed=view.graph["last_reviewed"])
+    lines.append(f'    "key:numbers" [shape=plaintext, fontsize=9, label={_q(LEGEND_NUMBERS)}];')
     lines.append(f'    "key:version" [shape=plaintext, fontsize=9, label={_q(version)}];')
     rows = [keys[i:i + 2] for i in range(0, len(keys), 2)]
-    for row in rows:
-        lines.append("    { rank=same; " + " ".join(_q(k) + ";" for k in row) + " }")
-    chain = names + [row[0] for row in rows] + ["key:version"]
-    for first, second in zip(chain, chain[1:]):
-        lines.append(f"    {_q(first)} -> {_q(second)} [style=invis];")
+    lines += ["    { rank=same; " + " ".join(_q(k) + ";" for k in row) + " }" for row in rows]
+    chain = [row[0] for row in rows] + ["key:numbers", "key:version"]
+    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(chain, chain[1:])]
     lines.append("  }")
     return lines, chain[0]
+
+
+def _deepest(view: "nx.DiGraph", nodes: list[str], panel: str) -> list[str]:
+    members = [n for n in nodes if view.nodes[n]["panel"] == panel]
+    return sorted(members, key=lambda n: view.nodes[n].get("depth", 0))[-1:]
 
 
 def to_teaching_dot(view: "nx.DiGraph") -> str:
@@ -147,10 +173,13 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
             out.append('    label=""; style=invis;')
         out += [_node(n, view.nodes[n]) for n in members]
         out.append("  }")
-    notes, first = _notes(view)
-    out += notes
-    below = sorted((n for n in nodes if view.nodes[n]["panel"] == EXCEPTIONS), key=lambda n: view.nodes[n].get("depth", 0))[-1:]
-    out += [f"  {_q(n)} -> {_q(first)} [style=invis, weight=10];" for n in below]
+    notes, first_note = _notes(view)
+    key, first_key = _key(view)
+    out += notes + key
+    # the notes hang under the exceptions panel (or start beside the path), the key under the path
+    if first_note:
+        out += [f"  {_q(n)} -> {_q(first_note)} [style=invis, weight=10];" for n in _deepest(view, nodes, EXCEPTIONS)]
+    out += [f"  {_q(n)} -> {_q(first_key)} [style=invis, weight=10];" for n in _deepest(view, nodes, MAIN)]
     out += _same_rank(view)
     out += [_edge(s, t, d) for s, t, d in ordered_edges(view)]
     out.append("}")

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from ..graph.teaching import EXCEPTIONS, MAIN
 from .mermaid import mermaid_escape
-from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
+from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -93,6 +93,8 @@ def to_teaching_mermaid(view: "nx.DiGraph") -> str:
         opening, closing = _SHAPES[key]
         lines.append(f"    {names[-1]}{opening}{_label([text])}{closing}:::k_{key}")
     version = LEGEND_VERSION.format(version=meta["version"], reviewed=meta["last_reviewed"])
+    names.append("key_numbers")
+    lines.append(f"    key_numbers[{_label([LEGEND_NUMBERS.replace('Bold: box number', 'First number: box')])}]:::k_note")
     names.append("key_version")
     lines.append(f"    key_version[{_label([version])}]:::k_note")
     lines.append("    " + " ~~~ ".join(names))  # invisible links stack the notes in one column

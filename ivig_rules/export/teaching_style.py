@@ -21,6 +21,7 @@ __all__ = [
     "IVIG_FILL",
     "KIND_ORDER",
     "LEGEND",
+    "LEGEND_NUMBERS",
     "LEGEND_VERSION",
     "style_key",
     "ordered_nodes",
@@ -44,6 +45,7 @@ LEGEND = (
     ("action", "Action"),
     ("ivig", "IVIG action or safety gate"),
 )
+LEGEND_NUMBERS = "Bold: box number. (n): note n. Circle: go to that box."
 LEGEND_VERSION = "Version {version}, reviewed {reviewed}. Not medical advice."
 
 
@@ -74,7 +76,7 @@ def ordered_edges(view: "nx.DiGraph") -> list[tuple[str, str, dict]]:
     return sorted(view.edges(data=True), key=lambda e: (rank[e[0]], rank[e[1]]))
 
 
-QUESTION_WIDTH = 24
+QUESTION_WIDTH = 26
 """A question longer than this is wrapped, so its hexagon stays narrow and its number close."""
 
 

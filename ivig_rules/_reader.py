@@ -10,6 +10,7 @@ import datetime as _dt
 import math
 import re
 from types import MappingProxyType
+from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from .errors import InputError, SchemaError, did_you_mean
@@ -42,6 +43,61 @@ def describe(value: Any) -> str:
 def _short(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+class Problems:
+    """Collects the input errors of the independent parts of a file, so that one pass reports them all.
+
+    ``with problems.part(): ...`` runs one part (a scenario, a rule, a fact) and records its
+    error instead of stopping; :meth:`raise_any` then raises the first problem with every
+    other one attached (:attr:`InputError.problems`). A part that failed leaves nothing
+    behind, so later parts must not depend on it.
+    """
+
+    LIMIT = 100  # a hostile file does not get a message of a million lines
+
+    def __init__(self) -> None:
+        self.found: list[InputError] = []
+        self.dropped = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.found)
+
+    def add(self, exc: InputError) -> None:
+        for problem in exc.problems:
+            seen = any(
+                (p.file, p.line, p.key, p.message) == (problem.file, problem.line, problem.key, problem.message)
+                for p in self.found
+            )
+            if seen:
+                continue
+            if len(self.found) < self.LIMIT:
+                self.found.append(problem)
+            else:
+                self.dropped += 1
+
+    @contextmanager
+    def part(self) -> Iterator[None]:
+        try:
+            yield
+        except InputError as exc:
+            self.add(exc)
+
+    def raise_any(self) -> None:
+        if not self.found:
+            return
+        found = sorted(self.found, key=lambda p: (p.file or "", p.line or 0))  # in reading order
+        first, *rest = found
+        if self.dropped:
+            last = rest[-1] if rest else first
+            rest.append(type(last)(
+                f"{self.dropped} more problem{'s' if self.dropped > 1 else ''} not shown; fix these first",
+                file=last.file,
+            ))
+        for problem in found:
+            problem.more = ()
+        first.more = tuple(rest)
+        raise first
 
 
 class Node:
@@ -83,21 +139,27 @@ class Node:
             raise self.error(f"expected a mapping{' (' + what + ')' if what else ''}, found {describe(self.value)}")
         required = list(required)
         known = set(required) | set(optional)
+        problems = Problems()
+        meant: set[str] = set()  # a required key misspelt is one problem, not two
         if known:
             for key in self.value:
-                if not isinstance(key, str):
-                    raise self._sub(key, None, line_of(self.value, key)).error(
-                        f"keys must be text, found {describe(key)}"
-                    )
-                if key not in known:
-                    child = self._sub(key, self.value[key], line_of(self.value, key))
-                    raise child.error(
-                        f"unknown key '{key}'; expected one of: {', '.join(sorted(known))}.",
-                        suggestion=did_you_mean(key, known),
-                    )
+                with problems.part():
+                    if not isinstance(key, str):
+                        raise self._sub(key, None, line_of(self.value, key)).error(
+                            f"keys must be text, found {describe(key)}"
+                        )
+                    if key not in known:
+                        child = self._sub(key, self.value[key], line_of(self.value, key))
+                        guess = did_you_mean(key, known)
+                        meant.add(guess or "")
+                        raise child.error(
+                            f"unknown key '{key}'; expected one of: {', '.join(sorted(known))}.", suggestion=guess
+                        )
         for key in required:
-            if key not in self.value:
-                raise self.error(f"the key '{key}' is required here")
+            if key not in self.value and key not in meant:
+                with problems.part():
+                    raise self.error(f"the key '{key}' is required here")
+        problems.raise_any()
         return self
 
     def has(self, key: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -132,15 +133,18 @@ class CompiledPathway:
     def by_name(self) -> Mapping[str, CompiledRule]:
         return {r.name: r for r in self.rules}
 
+    @cached_property
+    def _key_facts(self) -> tuple[tuple[str, str], ...]:
+        """(engine key, fact name) for every key the rules read, worked out once per pathway."""
+        return tuple((key, fact_of_key(key)) for key in self.keys)
+
     def engine_facts(self, patient: Patient) -> dict[str, Any]:
         """The patient's facts as the engine sees them: only what the rules read, all present."""
-        out = {}
-        for key in self.keys:
-            fact = fact_of_key(key)
-            value = patient.facts.get(fact)
-            if value is None:
-                raise ValueError(f"fact {fact!r} has no value; patients must be validated before evaluation")
-            out[key] = value
+        facts = patient.facts
+        out = {key: facts.get(fact) for key, fact in self._key_facts}
+        if None in out.values():
+            missing = next(fact for key, fact in self._key_facts if out[key] is None)
+            raise ValueError(f"fact {missing!r} has no value; patients must be validated before evaluation")
         return out
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "ScenarioError",
     "EngineError",
     "NoDecisionError",
+    "UnknownTagError",
     "did_you_mean",
     "describe_problem",
 ]
@@ -57,7 +58,12 @@ class IvigRulesError(Exception):
 
 
 class InputError(IvigRulesError):
-    """A file or value the user gave us is wrong; says where and, if it can, what was meant."""
+    """A file or value the user gave us is wrong; says where and, if it can, what was meant.
+
+    When a reader finds several problems in one pass (see :class:`ivig_rules._reader.Problems`)
+    the first is raised with the others in ``more``: ``problems`` lists them all, and the
+    message has one paragraph (line) per problem.
+    """
 
     kind = "invalid input"
 
@@ -75,7 +81,8 @@ class InputError(IvigRulesError):
         self.line = line
         self.key = key
         self.suggestion = suggestion
-        super().__init__(str(self))
+        self.more: tuple[InputError, ...] = ()
+        super().__init__(self.paragraph())
 
     @property
     def where(self) -> str:
@@ -83,8 +90,17 @@ class InputError(IvigRulesError):
             return "<input>" if self.line is None else f"<input>:{self.line}"
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
-    def __str__(self) -> str:
+    @property
+    def problems(self) -> tuple["InputError", ...]:
+        """This problem and every other one found in the same pass, in the order found."""
+        return (self, *self.more)
+
+    def paragraph(self) -> str:
+        """This one problem, as one paragraph."""
         return describe_problem(self.where, self.kind, self.key, self.message, self.suggestion)
+
+    def __str__(self) -> str:
+        return "\n".join(problem.paragraph() for problem in self.problems)
 
     def to_dict(self) -> dict:
         return {
@@ -147,3 +163,20 @@ class NoDecisionError(IvigRulesError):
             "This is a gap in the ruleset; no answer is given rather than a guessed one. "
             "Run 'ivig-rules lint' on the ruleset to list such gaps."
         )
+
+
+class UnknownTagError(IvigRulesError):
+    """Tags asked for that no scenario carries: a run that selects nothing is a typo, not a pass."""
+
+    exit_code = 2
+
+    def __init__(self, tags: Iterable[str], known: Iterable[str]) -> None:
+        self.tags = tuple(tags)
+        self.known = tuple(sorted(set(known)))
+        self.suggestion = did_you_mean(self.tags[0], self.known) if self.tags else None
+        shown = ", ".join(repr(t) for t in self.tags)
+        text = f"no scenario has the tag{'s' if len(self.tags) > 1 else ''} {shown}; "
+        text += f"the tags in these files are: {', '.join(self.known)}." if self.known else "these files have no tags."
+        if self.suggestion:
+            text += f" Did you mean '{self.suggestion}'?"
+        super().__init__(text)

@@ -16,6 +16,8 @@ from .recommend import Recommendation, resolve
 
 __all__ = ["Evaluator"]
 
+_MAX_CACHED_SETS = 10_000
+
 
 class Evaluator:
     """Evaluates patients against a catalogue with one engine; holds no global state.
@@ -39,6 +41,7 @@ class Evaluator:
         self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
         self.weight_policy = weight_policy
         self._compiled: dict[str, CompiledPathway] = {}
+        self._resolved: dict[str, dict] = {}  # diagnosis -> what resolve keeps per set of fired rules
 
     @property
     def vocabulary(self):
@@ -64,8 +67,12 @@ class Evaluator:
             )
         compiled = self.compiled(patient.diagnosis)
         matched = self.engine.match(compiled, compiled.engine_facts(patient))
+        cache = self._resolved.setdefault(patient.diagnosis, {})
+        if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
+            cache.clear()
         return resolve(
-            compiled, matched, patient, self.vocabulary, engine=self.engine.name, weight_policy=self.weight_policy
+            compiled, matched, patient, self.vocabulary, engine=self.engine.name, weight_policy=self.weight_policy,
+            cache=cache,
         )
 
     def evaluate_many(self, patients: Iterable[Patient | Mapping[str, Any]]) -> list[Recommendation]:

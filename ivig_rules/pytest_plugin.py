@@ -1,8 +1,9 @@
 """pytest plugin: ``pytest scenarios/`` runs every scenario as a test item.
 
 Registered through the ``pytest11`` entry point. A YAML file is collected only when it is a
-scenario file (a top-level ``scenarios:`` key) and lies under a path given on the command
-line - never under the project's ``testpaths`` folders merely because they were searched
+scenario file (a top-level ``scenarios:`` or ``base_patient:`` key, or a misspelling of one,
+which is then reported rather than skipped; or a file named on the command line itself) and
+lies under a path given on the command line - never under the project's ``testpaths`` folders merely because they were searched
 (so ``pytest`` and ``pytest tests/`` never pick up the bad-input corpora kept there; name such
 a folder itself to collect it). Failures list expected against actual, field by field,
 with file:line. Options: ``--ivig-engine``, ``--ivig-rulesets``, ``--tag``. See docs/pytest-plugin.md.
@@ -17,7 +18,8 @@ from typing import Any, Iterator
 import pytest
 
 _SUFFIXES = (".yaml", ".yml")
-_SCENARIOS_KEY = re.compile(r"^(scenarios|[\"']scenarios[\"'])\s*:", re.MULTILINE)
+_TOP_KEY = re.compile(r"^([\"']?)([A-Za-z_][\w-]*)\1[ \t]*:", re.MULTILINE)
+_SCENARIO_FILE_KEYS = ("scenarios", "base_patient")
 _PEEK_BYTES = 4 * 1024 * 1024
 _EVALUATORS = pytest.StashKey[dict]()
 
@@ -64,14 +66,19 @@ def _within(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
 
-def _wanted(config: pytest.Config, file: Path) -> bool:
-    """Under a path given on the command line, and not just inside a testpaths folder searched whole."""
+def _wanted(config: pytest.Config, file: Path) -> bool | str:
+    """Under a path given on the command line, and not just inside a testpaths folder searched whole.
+
+    Returns ``"named"`` when the file itself was given.
+    """
     if config.args_source != pytest.Config.ArgsSource.ARGS:
         return False
     base = Path(config.invocation_params.dir)
     testpaths = [(config.rootpath / p).resolve() for p in config.getini("testpaths")]
     for arg in config.args:
         given = (base / str(arg).split("::")[0]).resolve()
+        if given == file:
+            return "named"
         if not _within(file, given):
             continue
         if any(_within(file, t) and _within(t, given) for t in testpaths):
@@ -81,19 +88,24 @@ def _wanted(config: pytest.Config, file: Path) -> bool:
 
 
 def _looks_like_scenarios(file: Path) -> bool:
+    """A top-level key of a scenario file, or one close enough to be a misspelling of one."""
+    from .errors import did_you_mean
+
     try:
         if file.stat().st_size > _PEEK_BYTES:
             return True  # let the reader refuse it with a proper message
         text = file.read_text(encoding="utf-8", errors="replace")
     except OSError:
         return False
-    return bool(_SCENARIOS_KEY.search(text))
+    keys = {match.group(2) for match in _TOP_KEY.finditer(text)}
+    return any(key in _SCENARIO_FILE_KEYS or did_you_mean(key, _SCENARIO_FILE_KEYS) for key in keys)
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     if file_path.suffix not in _SUFFIXES:
         return None
-    if not _wanted(parent.config, file_path.resolve()) or not _looks_like_scenarios(file_path):
+    wanted = _wanted(parent.config, file_path.resolve())
+    if not wanted or (wanted != "named" and not _looks_like_scenarios(file_path)):
         return None
     return ScenarioFile.from_parent(parent, path=file_path)
 

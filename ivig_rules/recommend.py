@@ -15,7 +15,7 @@ from typing import Iterable
 from .compiler import CompiledPathway, CompiledRule
 from .dosing import ADULT_AGE, Dose, compute_dose, course_g_per_kg
 from .errors import NoDecisionError
-from .model import SEVERITIES, AlertSpec, Citation, Patient, Step, Vocabulary
+from .model import SEVERITIES, AlertSpec, Citation, DoseRegimen, Patient, Step, Vocabulary
 
 __all__ = ["Alert", "Recommendation", "resolve"]
 
@@ -115,20 +115,30 @@ def _alert_message(spec: AlertSpec, g_per_kg: float | None, patient: Patient) ->
     return text
 
 
-def resolve(
-    compiled: CompiledPathway,
-    matched: frozenset[str],
-    patient: Patient,
-    vocab: Vocabulary,
-    *,
-    engine: str,
-    weight_policy: str,
-) -> Recommendation:
+@dataclass(frozen=True)
+class _Decided:
+    """What depends only on the set of fired rules: worked out once per pathway and set."""
+
+    decision: CompiledRule
+    decider: CompiledRule
+    verdict: str
+    step: Step | None
+    regimen: DoseRegimen | None
+    raised: tuple[tuple[str, tuple[str, ...]], ...]  # alert id -> rules raising it, in order raised
+    ivig_course: float | None
+    notes: tuple[str, ...]
+    rule_citations: tuple[Citation, ...]  # decider, decision, contributing rules, step
+    rules_fired: tuple[str, ...]
+    rules_matched: tuple[str, ...]
+    variants: dict  # (child, dose state: none, missing or the weight basis) -> (alerts, citations), filled as met
+
+
+def _decide(compiled: CompiledPathway, matched: frozenset[str]) -> _Decided | None:
     pathway, screening = compiled.pathway, compiled.screening
     fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
     decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
     if decision is None:
-        raise NoDecisionError(pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+        return None
     verdict = decision.rule.then.ivig
     step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
     contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
@@ -149,22 +159,12 @@ def resolve(
     if step is None:
         dose_id = None
     regimen = pathway.doses[dose_id] if dose_id else None
-    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
 
     raised: dict[str, list[str]] = {}
     for rule in contributing:
         for alert_id in rule.rule.then.alerts:
             raised.setdefault(alert_id, []).append(rule.rule.qualified_id)
-    if regimen is not None and dose is None:
-        raised.setdefault("weight_missing", []).append("dosing")
     ivig_course = course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None
-    order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
-    alerts = []
-    for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
-        spec = vocab.alerts[alert_id]
-        alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, ivig_course, patient), spec.citations, tuple(raised[alert_id]))
-        )
 
     notes = [n for n in (decider.rule.notes,) if n]
     if override is not None:
@@ -179,13 +179,65 @@ def resolve(
         citations.extend(rule.rule.citations)
     if step is not None:
         citations.extend(step.citations)
+    return _Decided(
+        decision, decider, verdict, step, regimen, tuple((a, tuple(r)) for a, r in raised.items()), ivig_course,
+        tuple(notes), tuple(citations),
+        tuple(r.rule.qualified_id for r in fired if r in contributing), tuple(r.rule.qualified_id for r in fired), {},
+    )
+
+
+def _alerts_and_citations(decided: _Decided, dose: Dose | None, patient: Patient, vocab: Vocabulary):
+    """The alerts (worded for this patient) and every citation, for one (child, dose state) variant."""
+    raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
+    if decided.regimen is not None and dose is None:
+        raised.setdefault("weight_missing", []).append("dosing")
+    order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
+    alerts = []
+    for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
+        spec = vocab.alerts[alert_id]
+        alerts.append(
+            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, patient), spec.citations, tuple(raised[alert_id]))
+        )
+    citations = list(decided.rule_citations)
     if dose is not None:
         citations.extend(dose.citations)
-    elif regimen is not None:
-        citations.extend(regimen.citations)
+    elif decided.regimen is not None:
+        citations.extend(decided.regimen.citations)
     for alert in alerts:
         citations.extend(alert.citations)
+    return tuple(alerts), _unique(citations)
 
+
+def resolve(
+    compiled: CompiledPathway,
+    matched: frozenset[str],
+    patient: Patient,
+    vocab: Vocabulary,
+    *,
+    engine: str,
+    weight_policy: str,
+    cache: dict | None = None,
+) -> Recommendation:
+    """The recommendation for this patient; ``cache`` (one dict per compiled pathway and
+    vocabulary, kept by the caller) keeps what depends only on the fired rules, so that per
+    patient only the dose and the age-dependent wording are worked out."""
+    decided = cache.get(matched) if cache is not None else None
+    if decided is None:
+        decided = _decide(compiled, matched)
+        if cache is not None and decided is not None:
+            cache[matched] = decided
+    if decided is None:
+        raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+    regimen, step = decided.regimen, decided.step
+    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
+    age = patient["age_years"]
+    child = age is not None and float(age) < ADULT_AGE
+    state = None if regimen is None else "missing" if dose is None else dose.weight_basis  # what the citations depend on
+    variant = decided.variants.get((child, state))
+    if variant is None:
+        variant = decided.variants[(child, state)] = _alerts_and_citations(decided, dose, patient, vocab)
+    alerts, citations = variant
+    pathway = compiled.pathway
     return Recommendation(
         pathway=pathway.id,
         pathway_title=pathway.title,
@@ -194,18 +246,18 @@ def resolve(
         weight_policy=weight_policy,
         patient_id=patient.id,
         diagnosis=patient.diagnosis,
-        ivig=verdict,
+        ivig=decided.verdict,
         next_step=step.therapy if step else None,
         step=step.id if step else None,
         step_label=step.label if step else None,
         line=step.line_of_therapy if step else None,
         with_therapies=step.with_therapies if step else (),
         dose=dose,
-        alerts=tuple(alerts),
-        rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
-        rules_matched=tuple(r.rule.qualified_id for r in fired),
-        decided_by=decider.rule.qualified_id,
-        evidence=decider.rule.evidence,
-        citations=_unique(citations),
-        notes=tuple(notes),
+        alerts=alerts,
+        rules_fired=decided.rules_fired,
+        rules_matched=decided.rules_matched,
+        decided_by=decided.decider.rule.qualified_id,
+        evidence=decided.decider.rule.evidence,
+        citations=citations,
+        notes=decided.notes,
     )

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import datetime as _dt
 from pathlib import Path
+from typing import Any
 
 from . import marked_yaml
-from ._reader import Node, root
+from ._reader import Node, Problems, root
 from .errors import did_you_mean
 from .model import (
     DOSE_BASES,
@@ -178,7 +179,7 @@ def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegi
     node.mapping(required=["therapy", "line", "label", "cite"], optional=["dose", "with", "notes", "final"])
     therapy = node.child("therapy").choice(vocab.therapies, what="therapy")
     dose_id = _ref(node.get("dose"), doses, "dose")
-    if dose_id and doses[dose_id].therapy != therapy:
+    if dose_id and doses[dose_id] is not None and doses[dose_id].therapy != therapy:
         raise node.child("dose").error(
             f"the dose {dose_id!r} is for {doses[dose_id].therapy}, but this step gives {therapy}"
         )
@@ -227,12 +228,43 @@ def _rule(
     screening = steps is None
     optional = ["when", "evidence", "notes", "description"] + ([] if screening else ["from"])
     node.mapping(required=["id", "then", "cite"], optional=optional, what="a rule")
-    rule_id = node.child("id").ident(what="a rule id")
-    untestable = frozenset(vocab.facts) - set(facts)
-    when = parse_condition(node.child("when"), facts, untestable) if node.get("when") is not None else AllOf(())
-    then_node = node.child("then").mapping(
-        optional=["ivig", "alerts"] if screening else ["ivig", "next_step", "dose", "alerts"]
+    problems = Problems()  # id, condition, outcome, positions and citations are checked apart
+    rule_id = when = outcome = citations = evidence = None
+    from_steps: tuple[str, ...] = (STEP_START,)
+    with problems.part():
+        rule_id = node.child("id").ident(what="a rule id")
+    with problems.part():
+        untestable = frozenset(vocab.facts) - set(facts)
+        when = parse_condition(node.child("when"), facts, untestable) if node.get("when") is not None else AllOf(())
+    with problems.part():
+        outcome = _outcome(node.child("then"), vocab, steps, doses)
+    if not screening and node.get("from"):
+        with problems.part():
+            from_steps = _from_steps(node.child("from"), steps)
+    with problems.part():
+        citations = parse_citations(node.child("cite"), dict(vocab.sources))
+    with problems.part():
+        if node.get("evidence"):
+            evidence = node.child("evidence").choice(vocab.evidence_levels, what="evidence level")
+    problems.raise_any()
+    return Rule(
+        id=rule_id,
+        qualified_id=f"{owner}.{rule_id}",
+        when=when,
+        then=outcome,
+        from_steps=from_steps,
+        citations=citations,
+        evidence=evidence,
+        notes=_prose(node.get("notes")),
+        description=_prose(node.get("description")),
+        file=node.file,
+        line=node.line,
     )
+
+
+def _outcome(then_node: Node, vocab: Vocabulary, steps: dict | None, doses: dict) -> Outcome:
+    screening = steps is None
+    then_node.mapping(optional=["ivig", "alerts"] if screening else ["ivig", "next_step", "dose", "alerts"])
     if not then_node.value:
         raise then_node.error("a rule's 'then' needs at least one of: ivig, next_step, dose, alerts")
     ivig = then_node.child("ivig").choice(VERDICTS, what="IVIG verdict") if then_node.get("ivig") else None
@@ -245,32 +277,20 @@ def _rule(
         )
     next_step = None if screening else _ref(then_node.get("next_step"), steps, "step")
     dose = None if screening else _ref(then_node.get("dose"), doses, "dose")
-    if not screening:
+    broken = (next_step and steps[next_step] is None) or (dose and doses[dose] is None)
+    if not screening and not broken:  # a broken step or dose is reported where it is defined
         _check_outcome(then_node, ivig, next_step, dose, steps, doses)
-    from_steps: tuple[str, ...] = (STEP_START,)
-    if not screening and node.get("from"):
-        positions = []
-        for item in node.child("from").seq(allow_single=True, nonempty=True):
-            position = item.value if item.value == STEP_START else _ref(item, steps, "step")
-            if position in positions:
-                raise item.error(f"{position!r} is listed twice in 'from'")
-            positions.append(position)
-        from_steps = tuple(positions)
-    return Rule(
-        id=rule_id,
-        qualified_id=f"{owner}.{rule_id}",
-        when=when,
-        then=Outcome(ivig=ivig, next_step=next_step, dose=dose, alerts=alerts),
-        from_steps=from_steps,
-        citations=parse_citations(node.child("cite"), dict(vocab.sources)),
-        evidence=node.child("evidence").choice(vocab.evidence_levels, what="evidence level")
-        if node.get("evidence")
-        else None,
-        notes=_prose(node.get("notes")),
-        description=_prose(node.get("description")),
-        file=node.file,
-        line=node.line,
-    )
+    return Outcome(ivig=ivig, next_step=next_step, dose=dose, alerts=alerts)
+
+
+def _from_steps(node: Node, steps: dict) -> tuple[str, ...]:
+    positions: list[str] = []
+    for item in node.seq(allow_single=True, nonempty=True):
+        position = item.value if item.value == STEP_START else _ref(item, steps, "step")
+        if position in positions:
+            raise item.error(f"{position!r} is listed twice in 'from'")
+        positions.append(position)
+    return tuple(positions)
 
 
 def _check_outcome(then: Node, ivig, next_step, dose, steps, doses) -> None:
@@ -339,55 +359,85 @@ def _add_year(day: _dt.date) -> _dt.date:
         return day + _dt.timedelta(days=365)
 
 
-def load_pathway(path: str | Path, vocab: Vocabulary) -> Pathway:
-    """Load and check one pathway file."""
+def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Pathway:
+    """Load and check one pathway file; every problem of the file is reported at once
+    (``document``: the file's content, when already read).
+
+    A dose or step that is broken is still known by its id (as None), so that the rules that
+    refer to it are checked too without a second, misleading "no such step".
+    """
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases", "teaching"], what="a pathway file")
-    header = _header(doc.child("pathway"), vocab, pathway=True)
-    facts = vocab.rule_facts()
-    doses = {}
+    problems = Problems()
+    header: dict = {}
+    with problems.part():
+        header = _header(doc.child("pathway"), vocab, pathway=True)
+    doses: dict = {}
     if doc.get("doses"):
-        for dose_id, node in doc.child("doses").mapping().items():
-            Node(dose_id, file, node.path, node.line).ident(what="a dose id")
-            doses[dose_id] = _dose(dose_id, node, vocab)
-    steps = {}
-    for step_id, node in doc.child("steps").mapping(what="the pathway's steps").items():
-        Node(step_id, file, node.path, node.line).ident(what="a step id")
-        if step_id == STEP_START:
-            raise node.error(f"'{STEP_START}' is reserved for the pathway's entry point")
-        steps[step_id] = _step(step_id, node, vocab, doses)
-    if not steps:
-        raise doc.child("steps").error("a pathway needs at least one step")
-    rule_nodes = doc.child("rules").seq(what="rules", nonempty=True)
-    rules = [
-        _rule(n, owner=header["id"], vocab=vocab, facts=facts, steps=steps, doses=doses) for n in rule_nodes
-    ]
-    _unique_rules(rules, rule_nodes)
-    if not any(rule.decides for rule in rules):
+        with problems.part():
+            for dose_id, node in doc.child("doses").mapping().items():
+                doses[dose_id] = None
+                with problems.part():
+                    Node(dose_id, file, node.path, node.line).ident(what="a dose id")
+                    doses[dose_id] = _dose(dose_id, node, vocab)
+    steps: dict = {}
+    with problems.part():
+        for step_id, node in doc.child("steps").mapping(what="the pathway's steps").items():
+            steps[step_id] = None
+            with problems.part():
+                Node(step_id, file, node.path, node.line).ident(what="a step id")
+                if step_id == STEP_START:
+                    raise node.error(f"'{STEP_START}' is reserved for the pathway's entry point")
+                steps[step_id] = _step(step_id, node, vocab, doses)
+        if not steps:
+            raise doc.child("steps").error("a pathway needs at least one step")
+    rules = _rules(doc, problems, owner=header.get("id", "?"), vocab=vocab, facts=vocab.rule_facts(), steps=steps, doses=doses)
+    if not problems and not any(rule.decides for rule in rules):
         raise doc.child("rules").error("no rule gives an IVIG verdict ('then: {ivig: ...}')")
-    teaching = load_teaching(doc.child("teaching")) if doc.get("teaching") is not None else None
+    teaching = None
+    if doc.get("teaching") is not None:
+        with problems.part():
+            teaching = load_teaching(doc.child("teaching"))
+    problems.raise_any()
     return Pathway(
         steps=frozen_map(steps), doses=frozen_map(doses), rules=tuple(rules), file=file, teaching=teaching, **header
     )
 
 
-def load_screening(path: str | Path, vocab: Vocabulary) -> Screening:
-    """Load and check the safety screening file."""
+def _rules(doc: Node, problems: Problems, **context) -> list[Rule]:
+    """Every rule of a file that loads, each checked apart; the problems of the others go to ``problems``."""
+    rule_nodes: list[Node] = []
+    with problems.part():
+        rule_nodes = doc.child("rules").seq(what="rules", nonempty=True)
+    loaded: list[tuple[Rule, Node]] = []
+    for node in rule_nodes:
+        with problems.part():
+            loaded.append((_rule(node, **context), node))
+    with problems.part():
+        _unique_rules([rule for rule, _ in loaded], [node for _, node in loaded])
+    return [rule for rule, _ in loaded]
+
+
+def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None) -> Screening:
+    """Load and check the safety screening file (``document``: its content, when already read)."""
     file = str(path)
-    doc = root(marked_yaml.read_file(path), file)
+    doc = root(marked_yaml.read_file(path) if document is None else document, file)
     doc.mapping(required=["screening", "rules"], optional=["teaching"], what="a screening file")
+    problems = Problems()
     header_node = doc.child("screening")
-    header = _header(header_node, vocab, pathway=False)
-    applies_to = tuple(
-        item.choice(("recommended", "consider"), what="verdict")
-        for item in header_node.child("applies_to").seq(nonempty=True, allow_single=True)
-    )
-    rule_nodes = doc.child("rules").seq(what="rules", nonempty=True)
-    rules = [
-        _rule(n, owner=header["id"], vocab=vocab, facts=vocab.rule_facts(), steps=None, doses={})
-        for n in rule_nodes
-    ]
-    _unique_rules(rules, rule_nodes)
-    teaching = load_screening_teaching(doc.child("teaching"), rules) if doc.get("teaching") is not None else ScreeningTeaching()
+    header: dict = {}
+    applies_to: tuple[str, ...] = ()
+    with problems.part():
+        header = _header(header_node, vocab, pathway=False)
+        applies_to = tuple(
+            item.choice(("recommended", "consider"), what="verdict")
+            for item in header_node.child("applies_to").seq(nonempty=True, allow_single=True)
+        )
+    rules = _rules(doc, problems, owner=header.get("id", "?"), vocab=vocab, facts=vocab.rule_facts(), steps=None, doses={})
+    teaching = ScreeningTeaching()
+    if doc.get("teaching") is not None:
+        with problems.part():
+            teaching = load_screening_teaching(doc.child("teaching"), rules)
+    problems.raise_any()
     return Screening(applies_to=applies_to, rules=tuple(rules), file=file, teaching=teaching, **header)

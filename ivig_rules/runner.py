@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
-from .errors import IvigRulesError
+from ._reader import Problems
+from .errors import IvigRulesError, UnknownTagError
 from .evaluator import Evaluator
 from .recommend import Recommendation
 from .scenarios import Scenario, collect_scenario_files, load_scenario_file
 
-__all__ = ["Mismatch", "ScenarioResult", "RunReport", "check", "run_scenarios", "load_scenarios"]
+__all__ = ["Mismatch", "ScenarioResult", "RunReport", "check", "run_scenarios", "load_scenarios", "select_by_tags"]
 
 
 @dataclass(frozen=True)
@@ -131,13 +132,33 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
     return tuple(out)
 
 
-def load_scenarios(paths: Iterable[str | Path], vocab) -> tuple[list[Path], list[Scenario]]:
-    """Load every scenario first, so that one bad file stops the run before anything is evaluated."""
+def load_scenarios(paths: Iterable[str | Path], vocab, *, rulesets: str | Path | None = None) -> tuple[list[Path], list[Scenario]]:
+    """Load every scenario first, so that a bad file stops the run before anything is evaluated;
+    the problems of every file are reported together."""
     files = collect_scenario_files(list(paths))
     scenarios: list[Scenario] = []
+    problems = Problems()
     for path in files:
-        scenarios.extend(load_scenario_file(path, vocab))
+        with problems.part():
+            scenarios.extend(load_scenario_file(path, vocab, rulesets=rulesets))
+    problems.raise_any()
     return files, scenarios
+
+
+def select_by_tags(scenarios: list[Scenario], tags: Iterable[str]) -> list[Scenario]:
+    """The scenarios with any of ``tags`` (all of them when no tag is given).
+
+    A tag that no scenario carries is an error (:class:`UnknownTagError`), not an empty run
+    that passes: ``--tag smok`` must not look like success.
+    """
+    wanted = list(dict.fromkeys(tags))
+    if not wanted:
+        return list(scenarios)
+    known = {tag for scenario in scenarios for tag in scenario.tags}
+    unknown = [tag for tag in wanted if tag not in known]
+    if unknown:
+        raise UnknownTagError(unknown, known)
+    return [s for s in scenarios if set(wanted) & set(s.tags)]
 
 
 def run_scenarios(

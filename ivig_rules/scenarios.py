@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import marked_yaml
-from ._reader import Node, root
+from ._reader import Node, Problems, root
 from .errors import ScenarioError
 from .marked_yaml import MarkedDict
 from .model import VERDICTS, Patient, Vocabulary
@@ -127,10 +127,14 @@ def _dose_expectation(node: Node) -> dict[str, Any]:
     return fields
 
 
-def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
-    """Read and check every scenario of one file."""
+def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | Path | None = None) -> list[Scenario]:
+    """Read and check every scenario of one file; every problem of the file is reported at once.
+
+    ``rulesets``: the folder whose fhir.yaml reads ``fhir:`` patients (default: the usual one).
+    """
     file = str(path)
     doc = root(marked_yaml.read_file(path), file, ScenarioError)
+    _refuse_a_patient(doc, vocab)
     doc.mapping(required=["scenarios"], optional=["base_patient", "description"], what="a scenario file")
     base = None
     if doc.get("base_patient") is not None:
@@ -138,37 +142,66 @@ def load_scenario_file(path: str | Path, vocab: Vocabulary) -> list[Scenario]:
         if not isinstance(base_node.value, dict):
             raise base_node.error("'base_patient' is a mapping of patient facts")
         base = base_node.value
+    problems = Problems()
     scenarios: list[Scenario] = []
     seen: dict[str, int | None] = {}
     for item in doc.child("scenarios").seq(what="scenarios", nonempty=True):
-        item.mapping(required=["name", "patient", "expect"], optional=["tags", "skip", "description"], what="a scenario")
+        with problems.part():
+            scenarios.append(_scenario(item, base, vocab, seen, rulesets))
+    problems.raise_any()
+    return scenarios
+
+
+def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict[str, int | None],
+              rulesets: str | Path | None = None) -> Scenario:
+    """One scenario; its name, patient, tags, skip and expectation are each checked, all reported."""
+    item.mapping(required=["name", "expect"], optional=["patient", "fhir", "tags", "skip", "description"], what="a scenario")
+    problems = Problems()
+    name = patient = expect = skip = None
+    tags: tuple[str, ...] = ()
+    with problems.part():
         name = item.child("name").text(max_length=200)
         if name in seen:
             raise item.child("name").error(f"the scenario name {name!r} is used twice in this file (first on line {seen[name]})")
         seen[name] = item.line
-        patient_node = item.child("patient")
-        merged = Node(_merge_patient(base, patient_node.value), file, patient_node.path, patient_node.line, ScenarioError)
-        patient = parse_patient(merged, vocab)
-        tags = ()
+    with problems.part():
+        if item.has("fhir"):
+            if item.has("patient"):
+                raise item.child("fhir").error("give the patient as facts ('patient:') or as a FHIR Bundle ('fhir:'), not both")
+            from .fhir.scenario import scenario_patient_from_fhir
+
+            patient = scenario_patient_from_fhir(item.child("fhir"), vocab, rulesets)
+        elif not item.has("patient"):
+            raise item.error("the key 'patient' is required here (or 'fhir:', a FHIR Bundle file or an inline Bundle)")
+        else:
+            patient_node = item.child("patient")
+            merged = Node(_merge_patient(base, patient_node.value), item.file, patient_node.path, patient_node.line, ScenarioError)
+            patient = parse_patient(merged, vocab)
+    with problems.part():
         if item.get("tags") is not None:
             tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))
-        skip = None
+    with problems.part():
         if "skip" in item.value:
             skip = item.child("skip").text(max_length=500) if item.value["skip"] is not None else None
             if skip is None:
                 raise item.child("skip").error("'skip' needs a reason, written as text")
-        scenarios.append(
-            Scenario(
-                name=name,
-                file=file,
-                line=item.line,
-                patient=patient,
-                expect=_expectation(item.child("expect"), vocab),
-                tags=tags,
-                skip=skip,
-            )
+    with problems.part():
+        expect = _expectation(item.child("expect"), vocab)
+    problems.raise_any()
+    return Scenario(name=name, file=item.file, line=item.line, patient=patient, expect=expect, tags=tags, skip=skip)
+
+
+def _refuse_a_patient(doc: Node, vocab: Vocabulary) -> None:
+    """A patient file given where scenarios belong: say so, and name the command it is for."""
+    if not isinstance(doc.value, dict) or any(key in doc.value for key in ("scenarios", "base_patient")):
+        return
+    facts = [key for key in doc.value if isinstance(key, str) and (key in vocab.facts or key == "treatments")]
+    if facts:
+        raise doc.error(
+            f"this looks like one patient (facts such as {', '.join(facts[:3])}), not a scenario file. "
+            f"Evaluate it with 'ivig-rules evaluate {doc.file}', or make it a scenario: under 'scenarios:' "
+            "give it a name, the patient's facts and what to expect (docs/scenarios.md)"
         )
-    return scenarios
 
 
 def collect_scenario_files(paths: list[str | Path]) -> list[Path]:

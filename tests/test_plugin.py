@@ -99,3 +99,26 @@ def test_the_projects_scenarios_pass_through_the_plugin(pytester):
     result = run(pytester, str(scenarios), "--ivig-engine", "reference", "-q")
     outcomes = result.parseoutcomes()
     assert outcomes.get("passed", 0) > 50 and "failed" not in outcomes and "errors" not in outcomes
+
+
+@pytest.mark.parametrize("key", ["scenario", "Scenarios", "senarios", "base_patients"])
+def test_a_misspelt_top_key_is_an_error_not_a_silent_skip(pytester, key):
+    text = SCENARIOS.replace("scenarios:", f"{key}:", 1) if key != "base_patients" else SCENARIOS.replace("base_patient:", "base_patients:", 1)
+    pytester.makefile(".yaml", **{"scenarios/typo": text})
+    result = run(pytester, "scenarios")
+    result.assert_outcomes(errors=1)
+    out = result.stdout.str()
+    assert f"typo.yaml:" in out and f"unknown key '{key}'" in out
+    assert "Did you mean" in out
+
+
+def test_a_file_named_on_the_command_line_is_always_collected(pytester):
+    pytester.makefile(".yaml", **{"scenarios/patient": "diagnosis: gbs\nage_years: 40\nsex: female\n"})
+    result = run(pytester, "scenarios/patient.yaml")
+    result.assert_outcomes(errors=1)
+    assert "looks like one patient" in result.stdout.str()
+
+
+def test_other_yaml_under_a_given_folder_is_still_ignored(sandbox):
+    result = run(sandbox, "scenarios", "--ivig-engine", "reference")
+    result.assert_outcomes(passed=1, failed=1, skipped=1)  # not_scenarios.yaml is not a test file

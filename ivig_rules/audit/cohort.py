@@ -69,6 +69,12 @@ def resolve_columns(names: list[str], vocab: Vocabulary, file: str, line: int) -
                 hint = ""
                 if name in vocab.therapies:
                     hint = f" A therapy's status goes in a column named treatment.{name}."
+                separator = next((sep for sep in (";", "\t", "|") if sep in name), None)
+                if separator is not None and len(names) == 1:
+                    hint = (
+                        f" The header looks separated by {separator!r}, but a cohort is comma-separated CSV: "
+                        "save it again with commas (a spreadsheet's 'CSV (comma delimited)'), or convert it to JSON Lines."
+                    )
                 guess = did_you_mean(name, known) or (f"treatment.{name}" if name in vocab.therapies else None)
                 raise CohortError(
                     f"unknown column {name!r}; columns are fact names ({', '.join(vocab.facts)}) "

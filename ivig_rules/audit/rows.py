@@ -56,6 +56,9 @@ class RowProcessor:
         try:
             if row.problem is not None:
                 raise PatientError(row.problem, file=self.file, line=row.line)
+            if self.fmt == "fhir":  # one patient's Bulk Data resources as a Bundle (ivig_rules.fhir.bulk)
+                patient = self._fhir(row, peeked)
+                return result_row(row, self.evaluator.evaluate(patient))
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
                 peeked = dict(zip(self.columns, cells))
@@ -77,6 +80,21 @@ class RowProcessor:
             message = f"{self.file}:{row.line}: internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules."
             return error_row(row, *_identity(peeked), message, None)
         return result_row(row, recommendation)
+
+    def _fhir(self, row: RawRow, peeked: dict) -> Any:
+        """The patient of a Bulk Data row; its id goes into ``peeked`` first, for an error row."""
+        from ..fhir.evaluate import mapping_for, patient_from_bundle
+
+        if getattr(self, "_fhir_mapping", None) is None:
+            self._fhir_mapping = mapping_for(self.evaluator)
+        data = json.loads(row.text)
+        peeked["id"] = data["entry"][0]["resource"].get("id")
+        if self.abort_on_id is not None and _peek(peeked, "id") == self.abort_on_id:
+            _abort()
+        patient, reading = patient_from_bundle(data, self.evaluator, mapping=self._fhir_mapping,
+                                               file=f"{self.file} (Patient/{peeked['id']})")
+        peeked["diagnosis"] = reading.facts.get("diagnosis")
+        return patient
 
     # -- CSV --------------------------------------------------------------------------------
     def _csv_cells(self, row: RawRow) -> list[str]:

@@ -54,7 +54,7 @@ def audit_cohort(
 
     ``workers`` processes evaluate in parallel (default: one per core); ``0`` evaluates in
     this process, without protection against a crashing engine. ``-`` reads standard input
-    or writes standard output (give the format then).
+    or writes standard output (in the cohort's format unless ``output_format`` says).
     """
     _check_choice(engine, ENGINES, "engine")
     _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
@@ -63,8 +63,11 @@ def audit_cohort(
         raise InputError(f"--workers must be 0 (evaluate in this process) or more, found {workers}")
     if chunk_size < 1:
         raise InputError(f"--chunk-size must be at least 1, found {chunk_size}")
-    fmt = choose_format(cohort, input_format, what="cohort", option="--format")
-    out_fmt = choose_format(results, output_format, what="results", option="--output-format")
+    bulk = str(cohort) != "-" and Path(cohort).is_dir()  # a FHIR Bulk Data folder (ivig_rules.fhir.bulk)
+    fmt = "fhir" if bulk else choose_format(cohort, input_format, what="cohort", option="--format")
+    to_stdout = str(results) == "-"  # standard output gets the cohort's own format unless told
+    default_out = ("jsonl" if bulk else fmt) if to_stdout else None
+    out_fmt = choose_format(results, output_format or default_out, what="results", option="--output-format")
     if str(results) != "-" and str(cohort) != "-" and Path(results).resolve() == Path(cohort).resolve():
         raise ResultsError("this is the cohort file itself; choose another -o", file=str(results))
     catalogue = load_catalogue(rulesets)
@@ -75,7 +78,13 @@ def audit_cohort(
         workers=workers,
     )
     started = time.perf_counter()
-    with Cohort(cohort, fmt, catalogue.vocabulary) as source, _open_results(results) as out:
+    if bulk:
+        from ..fhir.bulk import BulkCohort
+
+        opened = BulkCohort(cohort)
+    else:
+        opened = Cohort(cohort, fmt, catalogue.vocabulary)
+    with opened as source, _open_results(results) as out:
         spec = WorkerSpec(catalogue.root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header)
         write = _writer(out, summary.results)
         write(RowWriter(out_fmt).header())
@@ -96,6 +105,9 @@ def audit_cohort(
                 summary.add(*entry[1])
             if progress is not None:
                 progress(summary.rows, source.bytes_read, source.size)
+        for note in getattr(source, "notes", lambda: [])():
+            if warn is not None:
+                warn(note)
     summary.seconds = time.perf_counter() - started
     return summary
 

@@ -20,8 +20,11 @@ class FileFormat(str, Enum):
 
 @handles_errors
 def audit(
-    cohort: str = typer.Argument(..., help="Cohort file: CSV (one patient per row) or JSON Lines; - for standard input."),
-    output: str = typer.Option(..., "--output", "-o", help="Results file (.csv or .jsonl); - for standard output."),
+    cohort: str = typer.Argument(..., help="Cohort file (.csv or .jsonl), or - for standard input (give --format)."),
+    output: str = typer.Option(
+        ..., "--output", "-o", metavar="FILE",
+        help="Results file (.csv or .jsonl); - for standard output (in the cohort's format).",
+    ),
     input_format: Optional[FileFormat] = typer.Option(None, "--format", help="Cohort format (default: from the suffix)."),
     output_format: Optional[FileFormat] = typer.Option(
         None, "--output-format", help="Results format (default: from the suffix of --output)."
@@ -37,11 +40,18 @@ def audit(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Evaluate every patient of a cohort file: exit 0 when every row was evaluated, 1 when any row has an error.
+    """Evaluate every patient of a cohort file: one result row per input row.
 
-    Each input row gives one output row, in input order; a bad row gets its error in the
-    output and the summary, and never stops the run. Example:
+    The cohort is CSV (one patient a row, comma-separated, therapy statuses in columns such as
+    treatment.plasma_exchange) or JSON Lines; the results are CSV or JSON Lines, in input
+    order, with verdict, next step, dose, alerts and any error. A bad row gets its error in
+    its own output row and in the summary, and never stops the run. Exit 0 when every row
+    was evaluated, 1 when any row has an error, 2 when the cohort cannot be read.
+
+    Examples:
     ivig-rules audit cohort.csv -o results.csv --summary-json summary.json
+    ivig-rules audit cohort.jsonl -o results.jsonl --workers 2
+    ivig-rules audit cohort.csv -o - | head
     """
     from ..audit import audit_cohort
 

@@ -41,8 +41,8 @@ WeightPolicyOption = typer.Option(
 
 
 def warn(message: str) -> None:
-    """Say something to the user on standard error, in the CLI's one voice."""
-    typer.echo(f"ivig-rules: {message}", err=True)
+    """Say something to the user on standard error, in the CLI's one voice (each problem on its own line)."""
+    typer.echo("\n".join(f"ivig-rules: {line}" for line in message.splitlines() or [""]), err=True)
 
 
 def fail(message: str, code: int = 2) -> "typer.Exit":
@@ -50,30 +50,41 @@ def fail(message: str, code: int = 2) -> "typer.Exit":
     return typer.Exit(code)
 
 
+def exit_code_for(exc: BaseException) -> int:
+    """Say what went wrong in one paragraph on standard error and give the exit code; no tracebacks.
+
+    ivig-rules errors keep their own code (2 bad input, 3 no answer); anything else is a bug
+    in ivig-rules (70), shown with its traceback when IVIG_RULES_DEBUG is set.
+    """
+    if isinstance(exc, IvigRulesError):
+        warn(str(exc))
+        return exc.exit_code
+    if isinstance(exc, KeyboardInterrupt):
+        warn("interrupted")
+        return 130
+    if isinstance(exc, BrokenPipeError):
+        sys.stderr.close()
+        return 1
+    if os.environ.get("IVIG_RULES_DEBUG"):
+        raise exc
+    warn(
+        f"internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules; "
+        "run again with IVIG_RULES_DEBUG=1 for the traceback and report it."
+    )
+    return 70
+
+
 def handles_errors(func: Callable) -> Callable:
-    """Turn every ivig-rules error into a one-paragraph message and its exit code; no tracebacks."""
+    """Turn every error a command raises into a one-paragraph message and its exit code."""
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except IvigRulesError as exc:
-            raise fail(str(exc), exc.exit_code) from None
-        except KeyboardInterrupt:
-            raise fail("interrupted", 130) from None
-        except BrokenPipeError:
-            sys.stderr.close()
-            raise typer.Exit(1) from None
         except (typer.Exit, typer.Abort, SystemExit):
             raise
-        except Exception as exc:  # a bug in ivig-rules itself
-            if os.environ.get("IVIG_RULES_DEBUG"):
-                raise
-            raise fail(
-                f"internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules; "
-                "run again with IVIG_RULES_DEBUG=1 for the traceback and report it.",
-                70,
-            ) from None
+        except (Exception, KeyboardInterrupt) as exc:
+            raise typer.Exit(exit_code_for(exc)) from None
 
     return wrapper
 

@@ -15,18 +15,25 @@ from .common import EngineName, RulesetsOption, handles_errors
 def diff(
     old: Path = typer.Argument(..., help="The old rulesets folder (or pathway file)."),
     new: Path = typer.Argument(..., help="The new rulesets folder (or pathway file)."),
-    scenarios: List[Path] = typer.Option([], "--scenarios", help="Also compare these scenario files or folders (repeatable)."),
+    scenarios: List[Path] = typer.Option(
+        [], "--scenarios", metavar="PATH", help="Also compare these scenario files or folders (repeatable)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as one JSON object."),
     engine: EngineName = typer.Option(
         EngineName.reference, "--engine", help="Rules engine for both sides: reference (default, fast) or durable."
     ),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Compare two versions of the rules on every patient of each pathway's fact space (and on
-    scenarios): report each patient whose verdict, next step, dose or alerts change, grouped by
-    old deciding rule -> new deciding rule. Exit 0 no change, 1 changes, 2 bad input.
+    """Compare two versions of the rules: which patients get another answer, and why.
 
-    Example: ivig-rules diff old-rulesets/ rulesets/ --scenarios scenarios/
+    Every patient of each pathway's fact space (and every scenario given) is evaluated on both
+    sides; each one whose verdict, next step, dose or alerts change is reported, grouped by
+    old deciding rule -> new deciding rule. Exit 0 no change, 1 changes, 2 invalid input.
+
+    Examples:
+    cp -r rulesets /tmp/old-rulesets
+    ivig-rules diff /tmp/old-rulesets rulesets/ --scenarios scenarios/
+    ivig-rules diff /tmp/old-rulesets rulesets/ --json --engine durable
     """
     from ..diff_text import to_text
     from ..runner import load_scenarios

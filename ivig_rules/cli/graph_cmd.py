@@ -21,9 +21,6 @@ class GraphFormat(str, Enum):
     png = "png"
 
 
-_BINARY = {"png"}
-
-
 def find_pathway(catalogue, pathway_id: str):
     """The pathway with this id (or diagnosis); an input error with "did you mean" otherwise."""
     from ..errors import InputError, did_you_mean
@@ -55,25 +52,41 @@ def write_bytes(data: bytes, output: Optional[Path]) -> None:
 @handles_errors
 def graph(
     pathway: str = typer.Argument(..., help="Pathway id, for example ms_relapse."),
-    fmt: GraphFormat = typer.Option(GraphFormat.dot, "--format", "-f", help="dot, mermaid, markdown (Mermaid in a Markdown page), json, svg or png (svg and png need Graphviz)."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="File to write; text formats go to standard output without it.", dir_okay=False),
+    fmt: Optional[GraphFormat] = typer.Option(
+        None, "--format", "-f", show_default=False,
+        help="dot, mermaid, markdown (Mermaid in a Markdown page), json, svg or png (svg and png need "
+        "Graphviz). Default: from the suffix of -o, else dot.",
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", dir_okay=False, metavar="FILE",
+        help="File to write (.dot, .gv, .mmd, .md, .json, .svg or .png; the suffix gives the format); "
+        "text goes to standard output without it.",
+    ),
     screening: bool = typer.Option(True, "--screening/--no-screening", help="Show the safety screening gate before IVIG."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Draw one pathway from the ruleset the engine runs.
+    """Draw one pathway as DOT, Mermaid, Markdown, JSON, SVG or PNG.
 
-    Example: ivig-rules graph ms_relapse --format svg -o ms_relapse.svg
+    The drawing is built from the same ruleset file the engine runs. With -o FILE the format
+    comes from the file's suffix; a --format that contradicts the suffix is an error.
+
+    Examples:
+    ivig-rules graph ms_relapse --format mermaid
+    ivig-rules graph gbs -o gbs.png
+    ivig-rules graph adem -o adem.svg --no-screening
     """
     from ..catalogue import load_catalogue
     from ..export import export_bytes
+    from ..export.formats import graph_format
     from ..graph import teaching_view
 
-    if fmt.value in _BINARY and output is None:
-        raise fail(f"{fmt.value} is a binary format; give a file with -o FILE")
+    chosen = graph_format(output, fmt.value if fmt else None)
+    if chosen == "png" and output is None:
+        raise fail(f"{chosen} is a binary format; give a file with -o FILE")
     catalogue = load_catalogue(rulesets)
     found = find_pathway(catalogue, pathway)
     drawn = teaching_view(found, catalogue.screening if screening else None, catalogue.vocabulary)
     options = {}
-    if fmt is GraphFormat.markdown:
+    if chosen == "markdown":
         options["command"] = f"ivig-rules graph {found.id} --format markdown" + ("" if screening else " --no-screening")
-    write_bytes(export_bytes(drawn, fmt.value, **options), output)
+    write_bytes(export_bytes(drawn, chosen, **options), output)

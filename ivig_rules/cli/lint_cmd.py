@@ -33,20 +33,29 @@ def lint(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
     fail_on: FailOn = typer.Option(
-        FailOn.warning, "--fail-on", help="Lowest severity that makes the exit code 1: warning (default: every finding counts) or error (lenient)."
+        FailOn.warning, "--fail-on",
+        help="Lowest severity that makes the exit code 1: warning (every finding counts) or error (warnings are shown but pass).",
     ),
     today: Optional[str] = typer.Option(
-        None, "--today", help="Date to check review dates against, YYYY-MM-DD (default: today).", show_default=False
+        None, "--today", help="Date to check review dates against (default: today).", show_default=False,
+        metavar="YYYY-MM-DD",
     ),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Check rulesets: schema, citations, ids, references, gaps, overlaps, dead rules, review dates.
+    """Check rulesets for errors, gaps, overlaps, dead rules and overdue reviews.
 
-    Exit 0 when clean, 1 when there are findings (errors only, with --fail-on error),
-    2 when some input cannot be read.
-    Every gap or overlap comes with an example patient to paste into 'ivig-rules evaluate'.
+    Every problem of every file is reported in one pass: schema errors with file:line:key and
+    a "did you mean", missing citations, ids used twice, dangling references; gaps and
+    overlaps found by enumerating each pathway's facts, each with an example patient to paste
+    into 'ivig-rules evaluate'; unreachable steps and loops; review dates past due.
 
-    Example: ivig-rules lint rulesets/ --json
+    Exit 0 when clean; 1 when there are findings (by default warnings count too, the strict
+    mode; with --fail-on error only errors do); 2 when some input cannot be read.
+
+    Examples:
+    ivig-rules lint
+    ivig-rules lint rulesets/pathways/gbs.yaml --json
+    ivig-rules lint --fail-on error --today 2027-06-01
     """
     from ..lint import lint_paths
     from ..lint.report import to_json, to_text

@@ -31,18 +31,26 @@ def run(
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Run scenarios: exit 0 when all pass, 1 when any fails, 2 on invalid input.
+    """Run scenario files: check each patient's recommendation against the expected one.
 
-    Example: ivig-rules run scenarios/ --junit results.xml
+    Every failure is shown with its file:line and expected versus actual, field by field; the
+    last line reads 'N passed, N failed'. Exit 0 when all pass, 1 when any fails, 2 for
+    invalid scenario files or when --tag selects no scenario.
+
+    Examples:
+    ivig-rules run scenarios/
+    ivig-rules run scenarios/cidp.yaml --tag maintenance --junit results.xml
+    ivig-rules run scenarios/ --coverage --fail-under 100
     """
     from ..evaluator import Evaluator
     from ..run_report import to_json, to_junit, to_text
-    from ..runner import load_scenarios, run_scenarios
+    from ..runner import load_scenarios, run_scenarios, select_by_tags
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
-        files, scenarios = load_scenarios(paths, evaluator.vocabulary)
+        files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
+        scenarios = select_by_tags(scenarios, tag)
         progress = _progress if sys.stderr.isatty() and not as_json else None
-        report = run_scenarios(scenarios, evaluator, files=files, tags=tag, progress=progress)
+        report = run_scenarios(scenarios, evaluator, files=files, progress=progress)
     if progress:
         sys.stderr.write("\n")
     if junit is not None:
@@ -60,8 +68,6 @@ def run(
 
         text = with_coverage(text, covered, as_json=as_json)
     typer.echo(text)
-    if not report.results:
-        warn("no scenario was run (check --tag)")
     if covered is not None and fail_under is not None and covered.percent < fail_under:
         warn(f"rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)

@@ -22,9 +22,14 @@ def vocabulary(
     output: Optional[Path] = typer.Option(None, "-o", "--output", help="Write to this file instead of standard output.", dir_okay=False),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Print the data dictionary: every fact, therapy, status, verdict, evidence level, alert and source.
+    """Print the data dictionary: facts, therapies, statuses, verdicts, alerts and sources.
 
-    Example: ivig-rules vocabulary --format markdown -o docs/vocabulary.md
+    Every patient fact with its type, unit, range or allowed values and default; docs/vocabulary.md
+    is this command's Markdown output.
+
+    Examples:
+    ivig-rules vocabulary
+    ivig-rules vocabulary --format json -o vocabulary.json
     """
     from ..catalogue import find_rulesets
     from ..vocabulary import load_vocabulary

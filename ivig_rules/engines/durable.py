@@ -28,6 +28,11 @@ regression test per hazard:
   mapping, its page faults and its unmapping (about 70 us of a 110 us match): each engine
   asks glibc (where it is the C library) to serve such blocks from the heap and keep them
   (:func:`_keep_sessions_on_heap`). Matching is unchanged; benchmarks/run.py measures it.
+
+The JSON around the C core cost as much as the core: each fact's text is now written from a
+per-pathway template (keys fixed, each value by its type; non-finite numbers still refused),
+and of each action message, which repeats the whole fact, only the rule name at its start is
+read (checked against the compiled rule names, else the whole message is decoded as before).
 """
 
 from __future__ import annotations
@@ -75,6 +80,43 @@ def keep_sessions_on_heap() -> None:
 class _Loaded:
     handle: int
     fingerprint: str
+    keys: tuple[str, ...] = ()  # the properties the rules read, in the order the fact text writes them
+    prefixes: tuple[str, ...] = ()  # '{"key":' then ',"key":' ...
+    names: frozenset[str] = frozenset()  # every rule name a message may carry
+
+
+_STRINGS_MAX = 4096  # enum values remembered per engine (their JSON text)
+
+
+def _json_value(value: Any, strings: dict[str, str]) -> str:
+    """One fact value as JSON text: what ``json.dumps(value, allow_nan=False)`` writes, faster."""
+    kind = type(value)
+    if kind is str:
+        text = strings.get(value)
+        if text is None:
+            text = json.dumps(value)
+            if len(strings) < _STRINGS_MAX:
+                strings[value] = text
+        return text
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return int.__repr__(value)
+    if kind is float:
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"Out of range float values are not JSON compliant: {value!r}")
+        return float.__repr__(value)
+    return json.dumps(value, allow_nan=False)
+
+
+def _rule_name(message: str, names: frozenset[str]) -> list[str]:
+    """The rule names of one action message '{"r003": {...the fact...}}': read from its start."""
+    if message.startswith('{"'):
+        end = message.find('"', 2)
+        name = message[2:end]
+        if name in names and message.startswith('":', end):
+            return [name]
+    return list(json.loads(message))  # an unexpected layout: decode it whole
 
 
 class DurableEngine:
@@ -87,6 +129,7 @@ class DurableEngine:
         self._lock = threading.Lock()
         self._seq = 0
         self._closed = False
+        self._strings: dict[str, str] = {}
 
     # -- host -------------------------------------------------------------------------------
     def _load(self, compiled: CompiledPathway) -> _Loaded:
@@ -101,7 +144,10 @@ class DurableEngine:
                 handle = _core.create_ruleset(name, json.dumps(definition, allow_nan=False))
             except _core.error as exc:
                 raise EngineError(f"durable-rules refused the compiled pathway {compiled.pathway.id!r}: {exc}") from None
-            loaded = _Loaded(handle, compiled.fingerprint)
+            keys = tuple(compiled.keys)
+            prefixes = tuple(("{" if i == 0 else ",") + json.dumps(k) + ":" for i, k in enumerate((*keys, "sid", SEQ_KEY)))
+            names = frozenset(definition)
+            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names)
             self._rulesets[key] = loaded
         return loaded
 
@@ -136,10 +182,7 @@ class DurableEngine:
     def _run_session(self, loaded: _Loaded, facts: dict[str, Any]) -> set[str]:
         """Assert one patient's facts, collect the rules that fired, delete the session."""
         self._seq += 1
-        fact = dict(facts)
-        fact["sid"] = _SID
-        fact[SEQ_KEY] = self._seq
-        code, state = _core.assert_fact(loaded.handle, json.dumps(fact, allow_nan=False))
+        code, state = _core.assert_fact(loaded.handle, self._fact_text(loaded, facts))
         if code != _HANDLED:
             reason = "already observed" if code == _OBSERVED else "not handled by any rule"
             raise EngineError(f"durable-rules reported the patient's facts as {reason} (code {code})")
@@ -150,13 +193,26 @@ class DurableEngine:
         _core.delete_state(loaded.handle, _SID)
         return fired
 
+    def _fact_text(self, loaded: _Loaded, facts: dict[str, Any]) -> str:
+        """The fact as JSON: the rules' properties in a fixed order, then the session id and counter."""
+        strings = self._strings
+        try:
+            if len(facts) != len(loaded.keys):
+                raise KeyError(sorted(set(facts) ^ set(loaded.keys)))
+            parts = [prefix + _json_value(facts[key], strings) for prefix, key in zip(loaded.prefixes, loaded.keys)]
+        except KeyError as exc:
+            raise EngineError(f"the facts do not match the compiled pathway's properties: {exc}") from None
+        parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{self._seq}}}')
+        return "".join(parts)
+
     def _drain(self, loaded: _Loaded, state: int) -> set[str]:
         """Take every pending action, note its rule, and complete it without running Python in it."""
         fired: set[str] = set()
         result = _core.start_action_for_state(loaded.handle, state)
         message = result[1] if result else None
+        names = loaded.names
         while message:
-            fired.update(json.loads(message))
+            fired.update(_rule_name(message, names))
             message = _core.complete_and_start_action(loaded.handle, state)
         return fired
 

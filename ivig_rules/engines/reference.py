@@ -1,4 +1,9 @@
-"""A small pure-Python evaluator of the compiled model, to check durable-rules against."""
+"""A small pure-Python evaluator of the compiled model, to check durable-rules against.
+
+Each compiled pathway's predicates become one generated Python function the first time it is
+seen (:mod:`ivig_rules.predicate_code`, about 1 us a patient); a pathway whose predicates
+cannot be written as code is matched by walking them with :func:`holds`, as before.
+"""
 
 from __future__ import annotations
 
@@ -33,11 +38,27 @@ def holds(predicate: Predicate, facts: dict[str, Any]) -> bool:
 class ReferenceEngine:
     name = "reference"
 
+    def __init__(self) -> None:
+        self._matchers: dict[str, Any] = {}  # fingerprint -> compiled matcher (None: walk the predicates)
+
     def match(self, compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
+        try:
+            matcher = self._matchers[compiled.fingerprint]
+        except KeyError:
+            from ..predicate_code import compile_matcher
+
+            matcher = self._matchers[compiled.fingerprint] = compile_matcher([(r.name, r.predicate) for r in compiled.rules])
+        if matcher is not None:
+            return matcher(facts)
+        return self.walk(compiled, facts)
+
+    @staticmethod
+    def walk(compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
+        """Match by walking each predicate (the generated function's reference)."""
         return frozenset(rule.name for rule in compiled.rules if holds(rule.predicate, facts))
 
     def close(self) -> None:
-        return None
+        self._matchers.clear()
 
     def __enter__(self) -> "ReferenceEngine":
         return self

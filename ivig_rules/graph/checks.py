@@ -137,21 +137,16 @@ def loops(graph: "nx.DiGraph", feasible: Feasible | None = None) -> list[GraphFi
 
 def _jointly_possible(pathway: Pathway, vocab: Vocabulary) -> Feasible:
     """Whether one patient can match, at once, at least one rule of every group."""
-    from ..compiler import engine_key, normalise
-    from ..engines.reference import holds
-    from ..fact_space import enumerate_patients
+    from ..compiler import normalise
+    from ..fact_space import axes
+    from ..space_partition import satisfiable
 
     by_id = {r.id: r for r in pathway.rules}
 
     def feasible(groups: Sequence[tuple[str, ...]]) -> bool:
         ids = list(dict.fromkeys(r for group in groups for r in group if r in by_id))
-        predicates = [[normalise(by_id[r].when) for r in group if r in by_id] for group in groups]
-        sub = replace(pathway, rules=tuple(by_id[r] for r in ids))
-        for values in enumerate_patients(sub, vocab):
-            facts = {engine_key(k): v for k, v in values.items()}
-            if all(any(holds(p, facts) for p in group) for group in predicates):
-                return True
-        return False
+        joint = ("all", tuple(("any", tuple(normalise(by_id[r].when) for r in group if r in by_id)) for group in groups))
+        return satisfiable(joint, axes(replace(pathway, rules=tuple(by_id[r] for r in ids)), vocab))
 
     return feasible
 

@@ -97,9 +97,10 @@ def _read(path: Path, report: LintReport) -> Any | None:
 
 
 def _add_loader_error(exc: InputError, found: list[LintFinding], report: LintReport) -> None:
-    """The loader's first error, unless the structural checks already reported that line."""
-    if not any(f.file == exc.file and f.line == exc.line for f in found):
-        report.findings.append(from_input_error(exc))
+    """Every problem the loader found, except on lines the structural checks already reported."""
+    for problem in exc.problems:
+        if not any(f.file == problem.file and f.line == problem.line for f in found):
+            report.findings.append(from_input_error(problem))
 
 
 def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: LintReport) -> tuple[Any, Any]:
@@ -110,7 +111,7 @@ def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: Lint
     found = structure(doc, str(path), vocab.alerts)
     report.findings.extend(found)
     try:
-        return doc, loader(path, vocab)
+        return doc, loader(path, vocab, document=doc)  # read once: the checks and the loader share it
     except InputError as exc:
         _add_loader_error(exc, found, report)
         return doc, None
@@ -193,7 +194,7 @@ def lint_paths(
         try:
             vocab = load_vocabulary(target.folder)
         except InputError as exc:
-            report.findings.append(from_input_error(exc))
+            report.findings.extend(from_input_error(problem) for problem in exc.problems)
             continue
         screening_id, screening = None, None
         if target.whole:

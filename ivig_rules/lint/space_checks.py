@@ -1,4 +1,4 @@
-"""Completeness and conflicts, found by evaluating every patient of a pathway's finite fact space.
+"""Completeness and conflicts over every patient of a pathway's finite fact space.
 
 - gap: no rule gives an IVIG verdict (the evaluator would refuse to answer);
 - overlap: matching deciding rules disagree on verdict, next step or dose;
@@ -23,7 +23,14 @@ from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient,
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
-__all__ = ["pathway_space_findings", "screening_space_findings", "describe_cube", "SpaceResult"]
+__all__ = [
+    "pathway_space_findings",
+    "pathway_space_findings_by_enumeration",
+    "screening_space_findings",
+    "screening_space_findings_by_enumeration",
+    "describe_cube",
+    "SpaceResult",
+]
 
 MAX_GAP_FINDINGS = 25
 
@@ -92,45 +99,95 @@ class SpaceResult:
     steps_used: dict[str, tuple[int, str]]  # step id -> (patients sent there, first rule doing it)
 
 
+@dataclass
+class _Tally:
+    """What the findings need from the fact space, however it was computed."""
+
+    matched: dict[str, int]  # rule name -> patients it matches
+    decided: dict[str, int]  # deciding rule name -> patients it decides
+    masked_by: dict[str, dict[str, int]]  # rule name -> winning rule id -> patients
+    masked_example: dict[str, dict]
+    gap_cubes: list[list[tuple]]  # per gap cube, per axis, its values (the starting point's first)
+    overlaps: dict[tuple, list]  # deciding rule ids -> [patients, first example, deciding rules]
+    steps_used: dict[str, tuple[int, str]]
+
+    @classmethod
+    def empty(cls, rules, deciders) -> "_Tally":
+        return cls({r.name: 0 for r in rules}, {r.name: 0 for r in deciders}, {r.name: {} for r in deciders}, {}, [], {}, {})
+
+    def add(self, hits: list, values: dict, count: int) -> bool:
+        """Count ``count`` patients (first example ``values``) matched by ``hits``; False for a gap."""
+        for r in hits:
+            self.matched[r.name] += count
+        deciding = [r for r in hits if r.rule.decides]
+        if not deciding:
+            return False
+        winner = deciding[0]
+        self.decided[winner.name] += count
+        step = winner.rule.then.next_step
+        if step is not None:
+            used, first = self.steps_used.get(step, (0, winner.rule.id))
+            self.steps_used[step] = (used + count, first)
+        for r in deciding[1:]:
+            self.masked_by[r.name][winner.rule.id] = self.masked_by[r.name].get(winner.rule.id, 0) + count
+            self.masked_example.setdefault(r.name, values)
+        if len({_outcome(r.rule) for r in deciding}) > 1:
+            entry = self.overlaps.setdefault(tuple(r.rule.id for r in deciding), [0, values, deciding])
+            entry[0] += count
+        return True
+
+
+def _compiled(pathway: Pathway):
+    return compile_pathway(pathway, Screening("none", "", "0", ("recommended",), ()))
+
+
 def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
-    """Gaps, overlaps, dead and masked rules of one pathway, and the steps patients are sent to."""
-    compiled = compile_pathway(pathway, Screening("none", "", "0", ("recommended",), ()))
+    """Gaps, overlaps, dead and masked rules of one pathway, and the steps patients are sent to.
+
+    The fact space is partitioned by the rules' own comparisons (:mod:`ivig_rules.space_partition`),
+    so the cost follows the number of distinct conditions, not the number of patients; the
+    findings are those of :func:`pathway_space_findings_by_enumeration`, patient for patient.
+    """
+    from ..space_partition import SpaceDiagram
+
+    compiled = _compiled(pathway)
+    space = axes(pathway, vocab)
+    deciders = [r for r in compiled.rules if r.rule.decides]
+    tally = _Tally.empty(compiled.rules, deciders)
+    diagram = SpaceDiagram([r.predicate for r in compiled.rules], space)
+    for cell in diagram.cells():
+        hits = [r for i, r in enumerate(compiled.rules) if cell.mask >> i & 1]
+        tally.add(hits, diagram.values(cell.first), cell.count)
+    decider_mask = sum(1 << i for i, r in enumerate(compiled.rules) if r.rule.decides)
+    values = list(space.values())
+    for cube in diagram.cubes(lambda mask: not mask & decider_mask):
+        tally.gap_cubes.append([tuple(values[axis][i] for i in chosen) for axis, chosen in enumerate(cube)])
+    return _findings(pathway, compiled, space, tally)
+
+
+def pathway_space_findings_by_enumeration(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
+    """The same findings, by evaluating every patient of the fact space (the method before
+    partitioning; kept as its reference, for tests and benchmarks/analysis.py)."""
+    compiled = _compiled(pathway)
     space = axes(pathway, vocab)
     names = list(space)
     deciders = [r for r in compiled.rules if r.rule.decides]
-    matched = {r.name: 0 for r in compiled.rules}
-    decided = {r.name: 0 for r in deciders}
-    masked_by: dict[str, dict[str, int]] = {r.name: {} for r in deciders}
-    masked_example: dict[str, dict] = {}
+    tally = _Tally.empty(compiled.rules, deciders)
     gaps: list[tuple] = []
-    overlaps: dict[tuple, list] = {}
-    steps_used: dict[str, tuple[int, str]] = {}
     for values in enumerate_space(space, f"the fact space of {pathway.id}"):
         facts = compiled.engine_facts(patient_from_engine_facts(values, pathway, vocab))
-        hits = [r for r in compiled.rules if holds(r.predicate, facts)]
-        for r in hits:
-            matched[r.name] += 1
-        deciding = [r for r in hits if r.rule.decides]
-        if not deciding:
+        if not tally.add([r for r in compiled.rules if holds(r.predicate, facts)], values, 1):
             gaps.append(tuple(values[n] for n in names))
-            continue
-        winner = deciding[0]
-        decided[winner.name] += 1
-        step = winner.rule.then.next_step
-        if step is not None:
-            count, first = steps_used.get(step, (0, winner.rule.id))
-            steps_used[step] = (count + 1, first)
-        for r in deciding[1:]:
-            masked_by[r.name][winner.rule.id] = masked_by[r.name].get(winner.rule.id, 0) + 1
-            masked_example.setdefault(r.name, values)
-        if len({_outcome(r.rule) for r in deciding}) > 1:
-            ids = tuple(r.rule.id for r in deciding)
-            entry = overlaps.setdefault(ids, [0, values, deciding])
-            entry[0] += 1
+    tally.gap_cubes = _cubes(gaps, space)
+    return _findings(pathway, compiled, space, tally)
 
+
+def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tally: _Tally) -> SpaceResult:
+    names = list(space)
+    deciders = [r for r in compiled.rules if r.rule.decides]
     out: list[LintFinding] = []
     file, diagnosis = pathway.file, pathway.diagnosis
-    cubes = _cubes(gaps, space)
+    cubes = tally.gap_cubes
     for cube in cubes[:MAX_GAP_FINDINGS]:
         size = 1
         for c in cube:
@@ -145,7 +202,7 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
         out.append(LintFinding(
             ERROR, "gap", f"{len(cubes) - MAX_GAP_FINDINGS} more gaps not listed", file=file, line=1, pathway=pathway.id,
         ))
-    for ids, (count, values, deciding) in overlaps.items():
+    for ids, (count, values, deciding) in tally.overlaps.items():
         described = "; ".join(f"{r.rule.id} (line {r.rule.line}): {_show_outcome(r.rule)}" for r in deciding)
         out.append(LintFinding(
             ERROR, "overlap",
@@ -156,28 +213,39 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
         ))
     for r in compiled.rules:
         rule = r.rule
-        if matched[r.name] == 0:
+        if tally.matched[r.name] == 0:
             out.append(LintFinding(
                 ERROR, "dead-rule", f"the rule {rule.id!r} can never fire: no patient satisfies its condition",
                 file=file, line=rule.line, pathway=pathway.id, rules=(rule.id,),
             ))
-        elif rule.decides and decided[r.name] == 0:
-            winners = masked_by[r.name]
+        elif rule.decides and tally.decided[r.name] == 0:
+            winners = tally.masked_by[r.name]
             same = all(_outcome(next(d.rule for d in deciders if d.rule.id == w)) == _outcome(rule) for w in winners)
             by = ", ".join(sorted(winners))
             out.append(LintFinding(
                 WARNING if same else ERROR, "redundant-rule" if same else "masked-rule",
-                f"the rule {rule.id!r} matches {_patients(matched[r.name])} but never decides: "
+                f"the rule {rule.id!r} matches {_patients(tally.matched[r.name])} but never decides: "
                 + (f"the earlier rules {by} always win" if len(winners) > 1 else f"the earlier rule {by} always wins")
                 + (" with the same outcome" if same else " with a different outcome"),
                 file=file, line=rule.line, pathway=pathway.id, rules=(rule.id, *sorted(winners)),
-                example=example_patient(masked_example[r.name], diagnosis), count=matched[r.name],
+                example=example_patient(tally.masked_example[r.name], diagnosis), count=tally.matched[r.name],
             ))
-    return SpaceResult(out, steps_used)
+    return SpaceResult(out, tally.steps_used)
 
 
 def screening_space_findings(screening: Screening, vocab: Vocabulary) -> list[LintFinding]:
-    """Screening rules whose condition holds for nobody."""
+    """Screening rules whose condition holds for nobody (found by partitioning, as for pathways)."""
+    from ..space_partition import SpaceDiagram
+
+    space = axes_for_rules(screening.rules, vocab)
+    alive = 0
+    for cell in SpaceDiagram([normalise(rule.when) for rule in screening.rules], space).cells():
+        alive |= cell.mask
+    return _dead_screening_rules(screening, {rule.id for i, rule in enumerate(screening.rules) if alive >> i & 1})
+
+
+def screening_space_findings_by_enumeration(screening: Screening, vocab: Vocabulary) -> list[LintFinding]:
+    """The same, by evaluating every patient of the screening's fact space (the reference method)."""
     space = axes_for_rules(screening.rules, vocab)
     predicates = [(rule, normalise(rule.when)) for rule in screening.rules]
     alive: set[str] = set()
@@ -188,6 +256,10 @@ def screening_space_findings(screening: Screening, vocab: Vocabulary) -> list[Li
                 alive.add(rule.id)
         if len(alive) == len(predicates):
             break
+    return _dead_screening_rules(screening, alive)
+
+
+def _dead_screening_rules(screening: Screening, alive: set[str]) -> list[LintFinding]:
     return [
         LintFinding(
             ERROR, "dead-rule", f"the screening rule {rule.id!r} can never fire: no patient satisfies its condition",

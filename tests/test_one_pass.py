@@ -1,0 +1,107 @@
+"""``lint``, ``run`` and ``evaluate`` report every problem of a file in one pass, each with
+file:line:key and a "did you mean", rather than stopping at the first."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import yaml
+from typer.testing import CliRunner
+
+from conftest import RULESETS
+from ivig_rules._reader import Problems
+from ivig_rules.cli.app import app
+from ivig_rules.errors import InputError
+from ivig_rules.lint import lint_paths
+
+runner = CliRunner()
+
+
+def _line(path: Path, text: str) -> int:
+    return next(i for i, line in enumerate(path.read_text().splitlines(), 1) if text in line)
+
+
+def _broken_gbs(tmp_path: Path) -> Path:
+    rulesets = tmp_path / "rulesets"
+    shutil.copytree(RULESETS, rulesets)
+    path = rulesets / "pathways" / "gbs.yaml"
+    text = path.read_text()
+    text = text.replace("    line: 1\n    label: IVIG course at diagnosis", "    line: first\n    label: IVIG course at diagnosis", 1)
+    text = text.replace("    phase: induction\n", "    phase: inductoin\n", 1)
+    text = text.replace("  - id: ivig_at_diag", "  - id: ivig_at_diag\n    evidnce: expert_opinion", 1)
+    path.write_text(text)
+    return path
+
+
+def test_lint_reports_every_schema_error_of_a_pathway_file(tmp_path):
+    path = _broken_gbs(tmp_path)
+    report = lint_paths([path])
+    schema = [(f.line, f.key, f.suggestion) for f in report.findings if f.code == "schema"]
+    assert schema == [
+        (_line(path, "line: first"), "steps.ivig.line", None),
+        (_line(path, "phase: inductoin"), "doses.course.phase", "induction"),
+        (_line(path, "evidnce:"), "rules[0].evidnce", "evidence"),
+    ]
+    result = runner.invoke(app, ["lint", str(path)])
+    assert result.exit_code == 1
+    assert result.stdout.count(f"{path}:") == 3
+
+
+def test_a_broken_step_is_reported_once_not_again_by_each_rule_that_uses_it(tmp_path):
+    path = _broken_gbs(tmp_path)
+    messages = [f.message for f in lint_paths([path]).findings]
+    assert not [m for m in messages if "no step" in m or "no dose" in m], messages
+
+
+def _scenario(name: str, patient: dict, expect: dict) -> dict:
+    return {"name": name, "patient": patient, "expect": expect}
+
+
+def test_run_reports_every_problem_of_every_scenario_file(tmp_path):
+    first = tmp_path / "a.yaml"
+    first.write_text(yaml.safe_dump({"scenarios": [
+        _scenario("one", {"diagnosis": "gbs", "age_years": "forty", "sex": "female", "wieght_kg": 50}, {"ivig": "recomended"}),
+        _scenario("two", {"diagnosis": "cidp", "age_years": 40, "sex": "male", "treatments": {"ivgi": "failed"}}, {"nxt_step": "ivig"}),
+        _scenario("fine", {"diagnosis": "cidp", "age_years": 40, "sex": "male"}, {"ivig": "recommended"}),
+    ]}, sort_keys=False))
+    second = tmp_path / "b.yaml"
+    second.write_text(yaml.safe_dump({"scenarios": [_scenario("three", {"diagnosis": "cidp", "age_years": 40, "sex": "male"}, {"ivig": "maybe"})]}))
+    result = runner.invoke(app, ["run", str(first), str(second)])
+    assert result.exit_code == 2 and result.stdout == ""
+    lines = result.stderr.splitlines()
+    expected = [
+        (first, "scenarios[0].patient.age_years", None),
+        (first, "scenarios[0].patient.wieght_kg", "weight_kg"),
+        (first, "scenarios[0].expect.ivig", "recommended"),
+        (first, "scenarios[1].patient.treatments.ivgi", "ivig"),
+        (first, "scenarios[1].expect.nxt_step", "next_step"),
+        (second, "scenarios[0].expect.ivig", None),
+    ]
+    assert len(lines) == len(expected), result.stderr
+    for line, (file, key, suggestion) in zip(lines, expected):
+        assert line.startswith(f"ivig-rules: {file}:") and f"at key '{key}'" in line, line
+        assert (f"Did you mean '{suggestion}'?" in line) == (suggestion is not None), line
+
+
+def test_evaluate_reports_every_wrong_fact_of_a_patient(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("diagnosis: cidp\nage_years: -4\nsex: mal\ntreatments: {steroids: failed}\n")
+    result = runner.invoke(app, ["evaluate", str(path)])
+    assert result.exit_code == 2
+    keys = [line.split("at key '")[1].split("'")[0] for line in result.stderr.splitlines()]
+    assert keys == ["age_years", "sex", "treatments.steroids"]
+
+
+def test_a_file_with_very_many_problems_gets_a_bounded_message():
+    problems = Problems()
+    for line in range(1, 1001):
+        with problems.part():
+            raise InputError("bad", file="f.yaml", line=line)
+    try:
+        problems.raise_any()
+    except InputError as exc:
+        assert len(exc.problems) == Problems.LIMIT + 1
+        assert exc.problems[-1].message.startswith("900 more problems not shown")
+    else:
+        raise AssertionError("no error raised")

@@ -1,0 +1,28 @@
+"""What the evaluator keeps per set of fired rules never changes an answer: cached and fresh agree."""
+
+from __future__ import annotations
+
+import random
+
+from test_engines_agree import _with_random_facts
+
+from ivig_rules.evaluator import Evaluator
+from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
+from ivig_rules.recommend import resolve
+
+
+def test_cached_resolution_equals_fresh_resolution(catalogue):
+    rng = random.Random(13)
+    checked = 0
+    with Evaluator(catalogue, engine="reference") as evaluator:
+        for pathway in catalogue.pathways.values():
+            compiled = evaluator.compiled(pathway.diagnosis)
+            for values in enumerate_patients(pathway, catalogue.vocabulary):
+                # the same fired rules meet patients of every age, weight and height, in random order
+                patient = _with_random_facts(patient_from_engine_facts(values, pathway, catalogue.vocabulary), rng)
+                cached = evaluator.evaluate(patient)
+                matched = evaluator.engine.match(compiled, compiled.engine_facts(patient))
+                fresh = resolve(compiled, matched, patient, catalogue.vocabulary, engine="reference", weight_policy="adjusted")
+                assert cached.to_dict() == fresh.to_dict(), (pathway.id, dict(patient.facts))
+                checked += 1
+    assert checked > 1000

@@ -1,0 +1,118 @@
+"""The patient workbench in a real headless Chromium, against the real server process."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("httpx", reason="pip install -e '.[test]'")
+
+from server_process import running_server  # noqa: E402
+from test_atlas import CHROMIUM_FLAGS, chromium_path, require_dot  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="module")
+def base():
+    require_dot()
+    with running_server() as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    profile = tmp_path_factory.mktemp("chromium-workbench")
+    with sync_playwright() as playwright:
+        context = playwright.chromium.launch_persistent_context(
+            str(profile), executable_path=executable, headless=True, args=CHROMIUM_FLAGS,
+            viewport={"width": 1400, "height": 1000})
+        try:
+            yield context
+        finally:
+            context.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("workbench-screenshots")
+    yield folder
+    print(f"workbench screenshots in {folder}")
+
+
+def _page(browser, base):
+    tab = browser.new_page()
+    outside = []
+
+    def guard(route):
+        if route.request.url.startswith(base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    tab.route("**/*", guard)
+    tab.goto(f"{base}/workbench")
+    return tab, outside
+
+
+def test_form_offers_every_fact_and_status(browser, base):
+    from ivig_rules.catalogue import load_catalogue
+
+    vocab = load_catalogue(ROOT / "rulesets").vocabulary
+    tab, outside = _page(browser, base)
+    for name, spec in vocab.facts.items():
+        assert tab.locator(f"#fact-{name}").count() == 1, name
+        if spec.type == "enum":
+            options = tab.locator(f"#fact-{name} option").evaluate_all("els => els.map(e => e.value)")
+            assert set(spec.values) <= set(options)
+    for therapy in vocab.therapies:
+        options = tab.locator(f"#tx-{therapy} option").evaluate_all("els => els.map(e => e.value)")
+        assert set(vocab.statuses) <= set(options)
+    assert outside == []
+    tab.close()
+
+
+def test_scenario_patient_gives_verdict_and_highlighted_route(browser, base, shots):
+    tab, outside = _page(browser, base)
+    tab.select_option("#fact-diagnosis", "ms_relapse")
+    tab.fill("#fact-age_years", "40")
+    tab.select_option("#fact-sex", "male")
+    tab.fill("#fact-weight_kg", "100")
+    tab.fill("#fact-height_cm", "175")
+    tab.select_option("#fact-iga", "normal")
+    tab.select_option("#tx-corticosteroids", "failed")
+    tab.select_option("#tx-plasma_exchange", "intolerant")
+    tab.click("#submit")
+    tab.wait_for_selector("body[data-done='1']", timeout=30000)
+    assert tab.locator("#verdict").get_attribute("data-verdict") == "consider"
+    assert "82.3 kg" in tab.locator("#dose").inner_text()
+    assert tab.locator("#trace li[data-rule='ms_relapse.ivig_third_line']").count() == 1
+    highlighted = tab.locator("#diagram g.edge.route")
+    assert highlighted.count() >= 2
+    titles = highlighted.evaluate_all("els => els.map(e => e.querySelector('title').textContent)")
+    assert any(t.endswith("step_ivig") for t in titles), titles
+    tab.screenshot(path=str(shots / "workbench_ms_relapse.png"), full_page=True)
+    assert outside == []
+    tab.close()
+
+
+def test_fhir_bundle_pasted_and_errors_shown(browser, base, shots):
+    tab, _ = _page(browser, base)
+    bundle = (ROOT / "scenarios" / "fhir" / "gbs_child_grams_order.json").read_text()
+    tab.fill("#fhir-bundle", bundle)
+    tab.click("#submit")
+    tab.wait_for_selector("body[data-done='1']", timeout=30000)
+    assert tab.locator("#verdict").get_attribute("data-verdict") == "recommended"
+    assert tab.locator("#alerts li[data-alert='renal_impairment']").count() == 1
+    tab.screenshot(path=str(shots / "workbench_fhir_gbs.png"), full_page=True)
+    tab.fill("#fhir-bundle", json.dumps({"resourceType": "Bundle", "type": "collection", "entry": []}))
+    tab.click("#submit")
+    tab.wait_for_selector("#error-message", timeout=30000)
+    assert "Patient" in tab.locator("#error-message").inner_text()
+    tab.close()

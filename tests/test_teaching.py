@@ -303,3 +303,21 @@ def test_the_graph_command_draws_the_teaching_view():
 def _adem():
     catalogue = load_catalogue(RULESETS)
     return catalogue.pathway("adem"), catalogue.screening, catalogue.vocabulary
+
+
+@pytest.mark.parametrize("pathway_id", ["ms_relapse", "adem"])
+def test_the_images_in_the_docs_are_current(pathway_id, dot_binary, tmp_path):
+    """docs/images/<pathway>.svg say what the rules say: the same texts, in the same order, as a
+    fresh drawing (compared by text so that another Graphviz version's coordinates do not matter).
+    After changing the pathway: ivig-rules graph PATHWAY -o docs/images/PATHWAY.svg"""
+    import xml.etree.ElementTree as ET
+
+    def texts(data: bytes) -> list[str]:
+        return [t.text or "" for t in ET.fromstring(data).iter("{http://www.w3.org/2000/svg}text")]
+
+    fresh = tmp_path / f"{pathway_id}.svg"
+    result = runner.invoke(app, ["graph", pathway_id, "-o", str(fresh), "--rulesets", str(RULESETS)])
+    assert result.exit_code == 0, result.output
+    committed = ROOT / "docs" / "images" / f"{pathway_id}.svg"
+    assert texts(committed.read_bytes()) == texts(fresh.read_bytes()), f"run: ivig-rules graph {pathway_id} -o docs/images/{pathway_id}.svg"
+    assert f"images/{pathway_id}.svg" in (ROOT / "docs" / "diagrams.md").read_text()

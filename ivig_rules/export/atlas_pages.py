@@ -16,14 +16,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Sequence
 
 from .. import __version__
-from ..dosing import course_g_per_kg
 from ..graph.checks import GraphFinding
-from ..graph.labels import amount_text, condition_text, dose_words
 from ..graph.teaching import rules_on_view
-from ..model import Amount, Catalogue, Pathway
+from ..model import Catalogue, Pathway
 from .atlas_css import atlas_css
 from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, json_script, page, paragraphs, table
 from .atlas_script import DETAILS_SCRIPT
+from .atlas_tables import alert_rows, dose_rows, findings_html, rule_rows, screening_rows, steps_table
 from .measure import MAX_HEIGHT_PT, MAX_WIDTH_PT, LayoutFigures
 
 if TYPE_CHECKING:
@@ -80,168 +79,6 @@ def _footer(catalogue: Catalogue) -> str:
     )
 
 
-def _verdict(catalogue: Catalogue, verdict: str | None) -> str:
-    if verdict is None:
-        return badge(None, "")
-    return badge(verdict, catalogue.vocabulary.verdicts[verdict].label)
-
-
-def _amount(amount: Amount | None, unit: str = "", scale: float = 1.0) -> tuple[str, str]:
-    """(default, range) cells."""
-    if amount is None:
-        return '<span class="muted">-</span>', '<span class="muted">-</span>'
-    default = esc(f"{round(amount.default * scale, 6):g}{unit}")
-    full = amount_text(amount.default, amount.minimum, amount.maximum, scale)
-    if full == f"{round(amount.default * scale, 6):g}":
-        return default, '<span class="muted">none given</span>'
-    return default, esc(full + unit)
-
-
-def _dose_rows(pathway: Pathway, refs: References, catalogue: Catalogue) -> list[list[str]]:
-    rows = []
-    for regimen in pathway.doses.values():
-        small = regimen.g_per_kg.default < 0.1
-        unit, scale = (" mg/kg", 1000.0) if small else (" g/kg", 1.0)
-        amount, amount_range = _amount(regimen.g_per_kg, unit, scale)
-        days, days_range = _amount(regimen.days)
-        interval, interval_range = _amount(regimen.interval_weeks, " weeks")
-        used_by = [s.label for s in pathway.steps.values() if s.dose == regimen.id]
-        course = course_g_per_kg(regimen) if regimen.therapy == "ivig" else None
-        extra = [f"at most {regimen.max_g_per_day:g} g/day"] if regimen.max_g_per_day is not None else []
-        extra.append(f"weight: {regimen.weight_basis}")
-        if course is not None:
-            extra.append(f"default course {course:g} g/kg")
-        if regimen.then:
-            extra.append(f"then: {regimen.then}")
-        rows.append([
-            f"<strong>{esc(dose_words(regimen))}</strong><br>"
-            + (esc("for: " + "; ".join(used_by)) if used_by else '<span class="muted">an alternative no step uses</span>'),
-            esc(f"{catalogue.vocabulary.therapies[regimen.therapy].label}, {regimen.phase}"),
-            f"{amount} per {esc(regimen.per)}",
-            amount_range,
-            days,
-            days_range,
-            f"{interval}<br>{interval_range}" if regimen.interval_weeks else interval,
-            "<br>".join(esc(e) for e in extra),
-            esc(regimen.notes) or '<span class="muted">-</span>',
-            refs.cite(regimen.citations),
-        ])
-    return rows
-
-
-def _place_text(pathway: Pathway, rule_id: str, shown: dict[str, list[str]]) -> str:
-    place = pathway.teaching.rules.get(rule_id) if pathway.teaching else None
-    if place is None:
-        return '<span class="finding-error">no place yet</span>'
-    where = {"arrow": "arrow", "exception": "exceptions panel", "note": "note"}[place.place]
-    notes = [w.split(" ", 1)[1] for w in shown.get(rule_id, []) if w.startswith("note ")]
-    if notes:
-        where = "note " + ", ".join(notes)
-    return f"{esc(where)}: {esc(place.label)}"
-
-
-def _rule_rows(pathway: Pathway, refs: References, catalogue: Catalogue, shown: dict[str, list[str]]) -> list[list[str]]:
-    vocab = catalogue.vocabulary
-    rows = []
-    for index, rule in enumerate(pathway.rules, 1):
-        step = pathway.steps.get(rule.then.next_step) if rule.then.next_step else None
-        origin = " / ".join("entry" if p == "start" else pathway.steps[p].label for p in rule.from_steps)
-        outcome = [_verdict(catalogue, rule.then.ivig)]
-        if step is not None:
-            outcome.append(f"next: {esc(step.label)}")
-        if rule.then.alerts:
-            outcome.append("alerts: " + esc(", ".join(rule.then.alerts)))
-        evidence = esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>'
-        rows.append([
-            str(index),
-            f'{esc(rule.description) or esc(rule.id)}<br><code id="rule-{esc(rule.id)}">{esc(rule.id)}</code>',
-            f'<span class="muted">after {esc(origin)}:</span> {esc(condition_text(rule.when, vocab))}',
-            "<br>".join(outcome),
-            f"{evidence}<br>{refs.cite(rule.citations)}",
-            esc(rule.notes) or '<span class="muted">-</span>',
-            _place_text(pathway, rule.id, shown),
-        ])
-    return rows
-
-
-def _screening_rows(catalogue: Catalogue, refs: References) -> list[list[str]]:
-    vocab = catalogue.vocabulary
-    rows = []
-    for rule in catalogue.screening.rules:
-        effect = [_verdict(catalogue, rule.then.ivig)] if rule.then.ivig else []
-        effect += [esc(a) for a in rule.then.alerts]
-        rows.append([
-            f"<code>{esc(rule.id)}</code><br>{esc(rule.description)}",
-            esc(condition_text(rule.when, vocab)),
-            "<br>".join(effect),
-            esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>',
-            refs.cite(rule.citations),
-            esc(rule.notes) or '<span class="muted">-</span>',
-        ])
-    return rows
-
-
-def _alert_sources(pathway: Pathway, catalogue: Catalogue) -> dict[str, list[str]]:
-    raised: dict[str, list[str]] = {}
-    for rule in catalogue.screening.rules:
-        for alert in rule.then.alerts:
-            raised.setdefault(alert, []).append(f"screening rule {rule.id}")
-    for rule in pathway.rules:
-        for alert in rule.then.alerts:
-            raised.setdefault(alert, []).append(f"pathway rule {rule.id}")
-    if pathway.doses and "weight_missing" in catalogue.vocabulary.alerts:
-        raised.setdefault("weight_missing", []).append("dosing, when no body weight is given")
-    order = list(catalogue.vocabulary.alerts)
-    return dict(sorted(raised.items(), key=lambda kv: order.index(kv[0])))
-
-
-def _alert_rows(pathway: Pathway, catalogue: Catalogue, refs: References) -> list[list[str]]:
-    rows = []
-    for alert_id, raised_by in _alert_sources(pathway, catalogue).items():
-        spec = catalogue.vocabulary.alerts[alert_id]
-        intervals = "<br>".join(
-            esc(f"after up to {v.up_to_g_per_kg:g} g/kg: {v.months} months") for v in spec.vaccine_intervals
-        ) or '<span class="muted">-</span>'
-        rows.append([
-            f"<code>{esc(alert_id)}</code>",
-            f'<span class="sev-{esc(spec.severity)}">{esc(spec.severity)}</span>',
-            "<br>".join(esc(r) for r in raised_by),
-            esc(spec.message) + (f'<br><span class="muted">{esc(spec.notes)}</span>' if spec.notes else ""),
-            intervals,
-            refs.cite(spec.citations),
-        ])
-    return rows
-
-
-def _findings(findings: Sequence[GraphFinding]) -> str:
-    if not findings:
-        return "<p>No unreachable steps, loops or dead ends.</p>"
-    items = "".join(
-        f'<li><span class="finding-{esc(f.severity)}">{esc(f.severity)}: {esc(f.kind)}</span> {esc(f.message)}</li>'
-        for f in findings
-    )
-    return f"<ul>{items}</ul>"
-
-
-def _steps_table(pathway: Pathway, refs: References, catalogue: Catalogue) -> str:
-    vocab = catalogue.vocabulary
-    rows = []
-    for step in sorted(pathway.steps.values(), key=lambda s: s.line_of_therapy):
-        therapy = vocab.therapies[step.therapy].label
-        if step.with_therapies:
-            therapy += " with " + ", ".join(vocab.therapies[t].label for t in step.with_therapies)
-        regimen = pathway.doses.get(step.dose) if step.dose else None
-        rows.append([
-            str(step.line_of_therapy),
-            esc(step.label),
-            esc(therapy),
-            esc(dose_words(regimen)) if regimen else '<span class="muted">no regimen in the sources</span>',
-            esc(step.notes) or '<span class="muted">-</span>',
-            refs.cite(step.citations),
-        ])
-    return table(["Line", "Step", "Therapy", "Dose", "Notes", "Sources"], rows, cls="steps", widths=(6, 22, 14, 20, 28, 10))
-
-
 def pathway_page(
     catalogue: Catalogue, pathway: Pathway, view: "nx.DiGraph", svg: str, details: dict[str, str]
 ) -> str:
@@ -262,13 +99,13 @@ def pathway_page(
     doses = table(
         ["Dose (for)", "Therapy", "Amount (default)", "Amount range", "Days (default)", "Days range",
          "Interval (default, range)", "Limits and weight", "Notes", "Sources"],
-        _dose_rows(pathway, refs, catalogue),
+        dose_rows(pathway, refs, catalogue),
         cls="doses",
         widths=(16, 9, 9, 9, 7, 7, 9, 12, 14, 8),
     ) if pathway.doses else "<p>The sources give no regimen for this pathway's steps.</p>"
     rules = table(
         ["#", "Rule", "When", "Outcome", "Evidence", "Notes", "In the diagram"],
-        _rule_rows(pathway, refs, catalogue, shown),
+        rule_rows(pathway, refs, catalogue, shown),
         cls="rules",
         widths=(4, 17, 22, 14, 13, 18, 12),
     )
@@ -278,9 +115,9 @@ def pathway_page(
         f"<p>{esc(screening.title)} (version {esc(screening.version)}) runs on every pathway and counts only when "
         f"the verdict is: {esc(applies)}; the diagram draws it as the gate before each IVIG box. A screening "
         "rule adds alerts and may make IVIG contraindicated.</p>"
-        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], _screening_rows(catalogue, refs),
+        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], screening_rows(catalogue, refs),
                 cls="screening", widths=(20, 16, 16, 12, 10, 26))
-        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], _alert_rows(pathway, catalogue, refs),
+        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], alert_rows(pathway, catalogue, refs),
                 cls="alerts", caption="Alerts this pathway can raise", widths=(12, 10, 18, 36, 12, 12))
     )
     dose_note = (
@@ -314,9 +151,9 @@ def pathway_page(
         + printed + "</section>"
         + f'<section id="summary"><h2>About this pathway</h2>{paragraphs(pathway.summary, pathway.notes)}'
         + f"<p>Sources: {sources}</p></section>"
-        + f'<section id="steps"><h2>Steps</h2>{_steps_table(pathway, refs, catalogue)}</section>'
+        + f'<section id="steps"><h2>Steps</h2>{steps_table(pathway, refs, catalogue)}</section>'
         + f'<section id="doses"><h2>Doses</h2>{doses}{dose_note}</section>'
-        + f'<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the '
+        + '<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the '
         "first decides. The last column says where the diagram shows the rule.</p>"
         + f"{rules}</section>"
         + f'<section id="safety"><h2>Safety</h2>{safety}</section>'
@@ -395,7 +232,7 @@ def review_page(catalogue: Catalogue, reviews: Sequence[PathwayReview]) -> str:
             f'<span class="nowrap{"" if fits else " finding-error"}">{f.width_pt:.0f} x {f.height_pt:.0f}</span>',
         ])
     findings = "".join(
-        f"<h3>{esc(r.pathway.title)}</h3>{_findings(r.findings)}"
+        f"<h3>{esc(r.pathway.title)}</h3>{findings_html(r.findings)}"
         for r in sorted(reviews, key=lambda r: r.pathway.title.lower())
         if r.findings
     ) or "<p>No unreachable steps, loops or dead ends in any pathway.</p>"

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..graph.teaching import EXCEPTIONS, MAIN
-from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
+from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, panels, style_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,7 +29,7 @@ _SHAPES = MappingProxyType({
     "decision": f'shape=hexagon, style=filled, fillcolor="#ffffff", color="{_INK}", margin="0.02,0.02"',
     "action": f'shape=box, style=filled, fillcolor="#ffffff", color="{_INK}"',
     "ivig": f'shape=box, style="filled,bold", fillcolor="{IVIG_FILL}", color="{IVIG_LINE}", penwidth=2',
-    "ref": f'shape=circle, style="dashed,filled", fillcolor="#ffffff", color="#555555", fontcolor="#222222", fontsize=10, width=0.3, fixedsize=true',
+    "ref": 'shape=circle, style="dashed,filled", fillcolor="#ffffff", color="#555555", fontcolor="#222222", fontsize=10, width=0.3, fixedsize=true',
 })
 
 
@@ -160,15 +160,11 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
         f'  node [fontname="{_FONT}", fontsize=10, margin="0.08,0.03", height=0.3];',
         f'  edge [fontname="{_FONT}", fontsize=9, color="#444444", arrowsize=0.7];',
     ]
-    titles = dict(meta["panels"])
     nodes = ordered_nodes(view)
-    for panel in (MAIN, EXCEPTIONS):
-        members = [n for n in nodes if view.nodes[n]["panel"] == panel]
-        if not members:
-            continue
+    for panel, title, members in panels(view):
         out.append(f"  subgraph cluster_{panel} {{")
         if panel == EXCEPTIONS:
-            out.append(f'    label={_q(titles.get(panel, ""))}; labeljust=l; fontname="{_FONT}"; fontsize=13; style="dashed,rounded"; color="#777777";')
+            out.append(f'    label={_q(title)}; labeljust=l; fontname="{_FONT}"; fontsize=13; style="dashed,rounded"; color="#777777";')
         else:
             out.append('    label=""; style=invis;')
         out += [_node(n, view.nodes[n]) for n in members]

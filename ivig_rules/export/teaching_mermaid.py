@@ -12,9 +12,8 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from ..graph.teaching import EXCEPTIONS, MAIN
 from .mermaid import mermaid_escape
-from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, style_key
+from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, panels, style_key
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -66,13 +65,8 @@ def to_teaching_mermaid(view: "nx.DiGraph") -> str:
         "%% Generated from the ruleset by ivig-rules; teaching diagram, not medical advice.",
         "flowchart TB",
     ]
-    titles = dict(meta["panels"])
-    nodes = ordered_nodes(view)
-    for panel in (MAIN, EXCEPTIONS):
-        members = [n for n in nodes if view.nodes[n]["panel"] == panel]
-        if not members:
-            continue
-        lines.append(f'  subgraph {panel}["{mermaid_escape(titles.get(panel, ""))}"]')
+    for panel, title, members in panels(view):
+        lines.append(f'  subgraph {panel}["{mermaid_escape(title)}"]')
         lines.append("    direction TB")
         lines += [_node(n, view.nodes[n], "    ") for n in members]
         lines.append("  end")

@@ -26,6 +26,7 @@ __all__ = [
     "style_key",
     "ordered_nodes",
     "ordered_edges",
+    "panels",
     "box_lines",
     "corner",
     "note_lines",
@@ -69,6 +70,18 @@ def ordered_nodes(view: "nx.DiGraph") -> list[str]:
         return (panel, number is None, number or 0, node)
 
     return sorted(view.nodes, key=key)
+
+
+def panels(view: "nx.DiGraph") -> list[tuple[str, str, list[str]]]:
+    """(panel, title, its nodes in order) for each panel that has nodes: the main path first."""
+    titles = dict(view.graph["panels"])
+    nodes = ordered_nodes(view)
+    out = []
+    for panel in (MAIN, EXCEPTIONS):
+        members = [n for n in nodes if view.nodes[n]["panel"] == panel]
+        if members:
+            out.append((panel, titles.get(panel, ""), members))
+    return out
 
 
 def ordered_edges(view: "nx.DiGraph") -> list[tuple[str, str, dict]]:

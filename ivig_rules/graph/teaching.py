@@ -12,8 +12,8 @@ worked out from the rules (verdicts, evidence, doses, where an arrow goes) is wo
 * The **exceptions panel** (IVIG contraindicated, failed or not tolerated) holds the
   ``exception`` rules and the steps only they lead to; an arrow to a step of the other panel
   ends in a "go to box N" connector, so no arrow crosses from one panel into the other.
-* The safety screening is a **gate** in front of each IVIG box: its "no contraindication" exit
-  leads on to IVIG, its other exit to the exceptions panel.
+* The safety screening is a **gate** in front of each IVIG box: its "yes" leads on to IVIG, its
+  "no" (a contraindication) to the exceptions panel; its checks are the gate's notes.
 * Every rule is on the view, as an arrow or a numbered note (``rules`` on edges and notes);
   a rule the teaching block does not place becomes a note saying so, never disappears.
 
@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Iterable
 from ..model import STEP_START, Pathway, Rule, Screening, Vocabulary
 from ..teaching_model import ARROW, EXCEPTION, NOTE, NOTE_LIMIT, Placement, Teaching
 from .labels import dose_words
+from .teaching_queries import note_mark, rules_on_view, view_labels
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -53,22 +54,6 @@ NODE_KINDS = ("state", "decision", "action", "gate", "end", "ref")
 """state: a clinical state (rounded box); decision: a question (hexagon); action: a therapy step
 (rectangle, blue for IVIG); gate: the safety screening before an IVIG box (hexagon); end: a
 clinical state that ends a path (rounded box); ref: a connector to a box of the other panel."""
-
-
-def note_mark(numbers: Iterable[int]) -> str:
-    """The marker of one or more notes: '(3)', '(1-3)', '(2, 5)'. Box numbers are bold and
-    citations are in square brackets, so a note's number in round brackets is read as a note."""
-    numbers = sorted(set(numbers))
-    if not numbers:
-        return ""
-    runs: list[list[int]] = []
-    for n in numbers:
-        if runs and n == runs[-1][-1] + 1:
-            runs[-1].append(n)
-        else:
-            runs.append([n])
-    parts = [f"{r[0]}-{r[-1]}" if len(r) > 2 else ", ".join(map(str, r)) for r in runs]
-    return f"({', '.join(parts)})"
 
 
 def _lower_first(text: str) -> str:
@@ -201,7 +186,9 @@ class _Builder:
         return node
 
     def _stopping_rules(self) -> tuple[str, ...]:
-        return tuple(r.id for r in self.screening.rules if r.then.ivig is not None)
+        """The screening rules behind the gate's 'no': those that make IVIG contraindicated. A
+        screening rule with another verdict is one of the gate's notes, with its verdict's label."""
+        return tuple(r.id for r in self.screening.rules if r.then.ivig == "contraindicated")
 
     def _contraindicated(self, origin: str) -> str:
         panel = self.nodes[origin]["panel"]
@@ -533,28 +520,3 @@ def _merged(edges: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
 def teaching_view(pathway: Pathway, screening: Screening | None, vocabulary: Vocabulary) -> "nx.DiGraph":
     """The pathway's teaching view (see the module docstring); ``screening=None`` leaves out the gate."""
     return _Builder(pathway, screening, vocabulary).build()
-
-
-def rules_on_view(view: "nx.DiGraph") -> dict[str, list[str]]:
-    """Rule id -> where the view shows it ('arrow a -> b' or 'note n'), to prove nothing is dropped."""
-    found: dict[str, list[str]] = {}
-    for source, target, data in view.edges(data=True):
-        for rule in data.get("rules", ()):
-            found.setdefault(rule, []).append(f"arrow {source} -> {target}")
-    for note in view.graph["notes"]:
-        for rule in note["rules"]:
-            found.setdefault(rule, []).append(f"note {note['number']}")
-    return found
-
-
-def view_labels(view: "nx.DiGraph") -> list[tuple[str, str]]:
-    """Every text the view shows, as (where, text): box and arrow labels, notes, the title."""
-    out = [("title", view.graph["title"])]
-    for node, data in view.nodes(data=True):
-        out.append((f"box {node}", data["label"]))
-    for source, target, data in view.edges(data=True):
-        if data.get("label"):
-            out.append((f"arrow {source} -> {target}", data["label"]))
-    for note in view.graph["notes"]:
-        out.append((f"note {note['number']}", f"{note_mark([note['number']])} {note['text']}"))
-    return out

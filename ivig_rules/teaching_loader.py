@@ -37,6 +37,7 @@ LIMITS = {
     "end": 36,
     "note": NOTE_LIMIT,
     "phrase": 36,
+    "heading": 30,
     "evidence": 24,
     "verdict": 20,
 }
@@ -137,7 +138,7 @@ def load_teaching(node: Node) -> Teaching:
 
 def load_screening_teaching(node: Node, rules: list[Rule]) -> ScreeningTeaching:
     """The safety file's ``teaching:`` block: the gate's question and exits, a phrase per rule."""
-    node.mapping(optional=["question", "passed", "stopped", "rules"])
+    node.mapping(optional=["question", "passed", "stopped", "rules", "groups"])
     default = ScreeningTeaching()
     phrases = {}
     ids = [rule.id for rule in rules]
@@ -145,11 +146,25 @@ def load_screening_teaching(node: Node, rules: list[Rule]) -> ScreeningTeaching:
         for key, child in node.child("rules").mapping(what="a phrase per screening rule").items():
             _key(child, key, ids, "screening rule")
             phrases[key] = _words(child, "phrase")
+    groups = []
+    grouped: dict[str, str] = {}
+    if node.get("groups") is not None:
+        for heading, child in node.child("groups").mapping(what="rule ids by the heading of their note").items():
+            _words(Node(heading, node.file, child.path, child.line), "heading")
+            members = []
+            for item in child.seq(what="screening rule ids", nonempty=True):
+                rule_id = item.choice(ids, what="screening rule")
+                if rule_id in grouped:
+                    raise item.error(f"{rule_id!r} is already under {grouped[rule_id]!r}; one group per rule")
+                grouped[rule_id] = heading
+                members.append(rule_id)
+            groups.append((heading, tuple(members)))
     return ScreeningTeaching(
         question=_words(node.child("question"), "question") if node.get("question") is not None else default.question,
         passed=_words(node.child("passed"), "label") if node.get("passed") is not None else default.passed,
         stopped=_words(node.child("stopped"), "label") if node.get("stopped") is not None else default.stopped,
         rules=phrases,
+        groups=tuple(groups),
         line=node.line,
     )
 

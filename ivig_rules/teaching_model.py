@@ -94,13 +94,15 @@ class Teaching:
 
 @dataclass(frozen=True)
 class ScreeningTeaching:
-    """The safety screening drawn as one gate before IVIG: its question, its exits, and a short
-    phrase per screening rule for the gate's notes."""
+    """The safety screening drawn as one gate before IVIG: its question, its exits, a short phrase
+    per screening rule, and optionally the headings its notes group the rules under (rules no
+    group names are grouped by their verdict, else by their alerts' severity)."""
 
     question: str = "Safe to give IVIG?"
     passed: str = "yes"
     stopped: str = "no"
     rules: Mapping[str, str] = field(default_factory=dict)  # screening rule id -> phrase
+    groups: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (heading, rule ids): the gate's notes, in order
     line: int | None = field(default=None, compare=False)
 
 

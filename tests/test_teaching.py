@@ -134,7 +134,7 @@ def test_a_rule_with_no_place_fails_lint_and_still_shows_as_a_note(tmp_path, cat
     pathway = load_pathway(path, catalogue.vocabulary)
     view = teaching_view(pathway, catalogue.screening, catalogue.vocabulary)
     assert "ivig_course_under_way" in rules_on_view(view)
-    assert any("has no place" in n["text"] for n in view.graph["notes"] if "ivig_course_under_way" in n["rules"])
+    assert any(n["text"] == "Not yet placed: ivig_course_under_way." for n in view.graph["notes"] if "ivig_course_under_way" in n["rules"])
 
 
 def test_the_shipped_rulesets_give_every_rule_its_place():
@@ -321,3 +321,19 @@ def test_the_images_in_the_docs_are_current(pathway_id, dot_binary, tmp_path):
     committed = ROOT / "docs" / "images" / f"{pathway_id}.svg"
     assert texts(committed.read_bytes()) == texts(fresh.read_bytes()), f"run: ivig-rules graph {pathway_id} -o docs/images/{pathway_id}.svg"
     assert f"images/{pathway_id}.svg" in (ROOT / "docs" / "diagrams.md").read_text()
+
+
+def test_the_gate_notes_follow_the_groups_the_safety_file_names(tmp_path):
+    folder = tmp_path / "rulesets"
+    shutil.copytree(RULESETS, folder)
+    safety = folder / "safety.yaml"
+    text = safety.read_text()
+    safety.write_text(text.replace("  rules:\n    hypersensitivity:", "  groups:\n    Check first: [iga_not_measured, renal]\n  rules:\n    hypersensitivity:", 1))
+    catalogue = load_catalogue(folder)
+    view = teaching_view(catalogue.pathway("gbs"), catalogue.screening, catalogue.vocabulary)
+    gate_notes = [n for n in view.graph["notes"] if n["anchors"][0].startswith("gate:")]
+    assert gate_notes[0]["text"] == "Check first: IgA unmeasured, kidney disease." and gate_notes[0]["rules"] == ("iga_not_measured", "renal")
+    assert {r.id for r in catalogue.screening.rules} == {r for n in gate_notes for r in n["rules"]}
+    safety.write_text(text.replace("  rules:\n    hypersensitivity:", "  groups:\n    Check first: [renal, iga_not_measurd]\n  rules:\n    hypersensitivity:", 1))
+    with pytest.raises(SchemaError, match=r"safety\.yaml:\d+.*Did you mean 'iga_not_measured'"):
+        load_catalogue(folder)

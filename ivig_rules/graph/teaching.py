@@ -89,7 +89,7 @@ class _Builder:
         becomes a note with the same words, so no rule is ever dropped."""
         found = self.teaching.rules.get(rule.id)
         if found is None:
-            return Placement(rule.id, NOTE, f"Rule {rule.id} has no place in the teaching block yet.")
+            return Placement(rule.id, NOTE, f"Not yet placed: {rule.id}.")
         moves = rule.then.ivig is not None or rule.then.next_step is not None
         stays = found.place == ARROW and rule.then.next_step is not None and set(rule.from_steps) == {rule.then.next_step}
         if found.place != NOTE and (not moves or stays):
@@ -330,12 +330,17 @@ class _Builder:
                 self._note(text, rules, gates[0], also=gates[1:])
 
     def _gate_notes(self) -> list[tuple[str, tuple[str, ...]]]:
-        """The screening in a few notes: what stops IVIG, then the alerts by severity, each note
-        short enough for one box of the diagram's notes."""
-        groups: dict[str, list] = {}
+        """The screening in a few notes, each short enough for one box of the notes: the groups the
+        safety file's teaching block names, then the other rules by verdict (what stops IVIG)
+        or by their alerts' severity."""
+        teaching = self.screening.teaching
+        grouped = {rule_id: heading for heading, members in teaching.groups for rule_id in members}
+        groups: dict[str, list] = {heading: [] for heading, _ in teaching.groups}
         for rule in self.screening.rules:
-            phrase = self.screening.teaching.rules.get(rule.id, rule.id.replace("_", " "))
-            if rule.then.ivig is not None:
+            phrase = teaching.rules.get(rule.id, rule.id.replace("_", " "))
+            if rule.id in grouped:
+                key = grouped[rule.id]
+            elif rule.then.ivig is not None:
                 key = self.vocab.verdicts[rule.then.ivig].label
             else:
                 severities = [self.vocab.alerts[a].severity for a in rule.then.alerts]
@@ -351,7 +356,8 @@ class _Builder:
                     phrases, rules = [], []
                 phrases.append(phrase)
                 rules.append(rule_id)
-            out.append((f"{key}: {', '.join(phrases)}.", tuple(rules)))
+            if phrases:
+                out.append((f"{key}: {', '.join(phrases)}.", tuple(rules)))
         return out
 
     def _note(self, text: str, rules: tuple[str, ...], node: str, *, also: Iterable[str] = (), unplaced: bool = False) -> None:

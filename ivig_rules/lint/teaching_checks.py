@@ -51,8 +51,9 @@ def teaching_findings(pathway: Pathway, vocab: Vocabulary, screening: Screening 
                 f"'{position}: QUESTION?' under teaching.decisions.",
                 file=pathway.file, line=teaching.line, key="teaching.decisions", pathway=pathway.id,
             ))
+    unplaced = {f"note {n['number']}" for n in view.graph["notes"] if n["unplaced"]}
     for where, text in view_labels(view):
-        if len(text) > LABEL_LIMIT:
+        if len(text) > LABEL_LIMIT and where not in unplaced:  # an unplaced rule is reported above
             out.append(LintFinding(
                 ERROR, "teaching-label",
                 f"the diagram's {where} reads {text!r}, {len(text)} characters; keep every label to "

@@ -21,7 +21,8 @@ __all__ = ["to_teaching_dot", "dot_id"]
 
 _FONT = "Helvetica"
 _CHAR_IN = 0.072
-_NOTES_MIN_IN = 3.0  # as wide as the key's widest row, so the notes line up with it  # the width of a 10 pt Helvetica character, on average, in inches
+_NOTES_MIN_IN = 3.0  # as wide as the key's widest row, so the notes line up with it
+_NOTES_PER_COLUMN = 8  # more notes than this go in two columns, read down the first, then the second  # the width of a 10 pt Helvetica character, on average, in inches
 _INK = "#222222"
 _GREY = "#f2f2f2"
 _SHAPES = MappingProxyType({
@@ -104,8 +105,8 @@ def _same_rank(view: "nx.DiGraph") -> list[str]:
 
 
 def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
-    """The numbered notes, each a box of one width with its text left-aligned, chained by
-    invisible arrows so they stack in one column; returns the lines and the first note."""
+    """The numbered notes, each a box of one width with its text left-aligned, stacked by
+    invisible arrows in one column (two when there are many); returns the lines and the first note."""
     texts = [(note, note_lines(note)) for note in view.graph["notes"]]
     if not texts:
         return [], None
@@ -122,7 +123,15 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
             'class="note"];'
         )
         names.append(name)
-    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(names, names[1:])]
+    columns = 1 if len(names) <= _NOTES_PER_COLUMN else 2
+    rows = -(-len(names) // columns)
+    grid = [names[i::rows] for i in range(rows)]  # row i: note i, then note i + rows (read down, then across)
+    for row in grid:
+        if len(row) > 1:  # a flat arrow keeps the first column on the left
+            lines.append("    { rank=same; " + " ".join(_q(n) + ";" for n in row) + " }")
+            lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(row, row[1:])]
+    firsts = [row[0] for row in grid]
+    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(firsts, firsts[1:])]
     lines.append("  }")
     return lines, names[0]
 

@@ -22,7 +22,7 @@ __all__ = ["to_teaching_dot", "dot_id"]
 _FONT = "Helvetica"
 _CHAR_IN = 0.072
 _NOTES_MIN_IN = 3.0  # as wide as the key's widest row, so the notes line up with it
-_NOTES_PER_COLUMN = 8  # more notes than this go in two columns, read down the first, then the second  # the width of a 10 pt Helvetica character, on average, in inches
+_RANKS_TALL = 22  # about how many rows of boxes a diagram 1080 pt tall holds  # the width of a 10 pt Helvetica character, on average, in inches
 _INK = "#222222"
 _GREY = "#f2f2f2"
 _SHAPES = MappingProxyType({
@@ -123,7 +123,7 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
             'class="note"];'
         )
         names.append(name)
-    columns = 1 if len(names) <= _NOTES_PER_COLUMN else 2
+    columns = 1 if _fits_one_column(view, len(names)) else 2
     rows = -(-len(names) // columns)
     grid = [names[i::rows] for i in range(rows)]  # row i: note i, then note i + rows (read down, then across)
     for row in grid:
@@ -134,6 +134,13 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
     lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(firsts, firsts[1:])]
     lines.append("  }")
     return lines, names[0]
+
+
+def _fits_one_column(view: "nx.DiGraph", notes: int) -> bool:
+    """Whether the notes, hung under the exceptions panel in one column, leave the diagram short
+    enough; otherwise they go in two columns, read down the first, then the second."""
+    depth = max((d.get("depth", 0) for d in view.nodes.values() if d["panel"] == EXCEPTIONS), default=0)
+    return 2 * depth + notes <= _RANKS_TALL
 
 
 def _key(view: "nx.DiGraph") -> tuple[list[str], str]:

@@ -394,3 +394,17 @@ def test_site_into_a_file_is_refused(tmp_path):
     assert "the output folder is a file" in result.output
     with pytest.raises(InputError, match="output folder is a file"):
         write_site(load_catalogue(RULESETS), target)
+
+
+def test_each_page_lists_its_answers_by_verdict(site, page, catalogue):
+    """Every verdict the pathway gives has its list of situations (a verdict added to the
+    vocabulary, such as one for the sources' silence, gets its own list with no change here)."""
+    out, _ = site
+    for pathway in catalogue.pathways.values():
+        page.goto((out / f"{pathway.id}.html").as_uri())
+        given = {r.then.ivig for r in pathway.rules if r.then.ivig}
+        shown = set(page.eval_on_selector_all("#verdicts .verdict-group", "els => els.map(e => e.id.slice(8))"))
+        assert shown == given, pathway.id
+        for verdict in given:
+            items = page.locator(f"#verdict-{verdict} li").count()
+            assert items == sum(1 for r in pathway.rules if r.then.ivig == verdict)

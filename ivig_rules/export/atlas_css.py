@@ -79,6 +79,8 @@ aside#node-details dd { margin: 0; overflow-wrap: anywhere; }
 aside#node-details ul.cites { font-size: .84rem; color: var(--muted); padding-left: 1.1rem; margin: .3rem 0; }
 aside#node-details .rule-id { font-size: .78rem; color: var(--muted); margin: .2rem 0 0; }
 .note-text { color: var(--muted); }
+.verdict-group h3 { margin: 1rem 0 .2rem; font-size: 1rem; }
+.verdict-group p { margin: 0 0 .2rem; }
 footer { color: var(--muted); font-size: .85rem; border-top: 1px solid var(--rule); margin-top: 2.5rem; padding-top: .6rem; padding-bottom: 2rem; }
 .print-only { display: none; }
 @page { size: A4 landscape; margin: 8mm; }

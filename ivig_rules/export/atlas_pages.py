@@ -22,7 +22,7 @@ from ..model import Catalogue, Pathway
 from .atlas_css import atlas_css
 from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, json_script, page, paragraphs, table
 from .atlas_script import DETAILS_SCRIPT
-from .atlas_tables import alert_rows, dose_rows, findings_html, rule_rows, screening_rows, steps_table
+from .atlas_tables import alert_rows, dose_rows, findings_html, rule_rows, screening_rows, steps_table, verdicts_html
 from .measure import MAX_HEIGHT_PT, MAX_WIDTH_PT, LayoutFigures
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ REVIEW = "review.html"
 _SECTIONS = (
     ("diagram", "Diagram"),
     ("summary", "About this pathway"),
+    ("verdicts", "Answers"),
     ("steps", "Steps"),
     ("doses", "Doses"),
     ("rules", "Rules"),
@@ -151,6 +152,8 @@ def pathway_page(
         + printed + "</section>"
         + f'<section id="summary"><h2>About this pathway</h2>{paragraphs(pathway.summary, pathway.notes)}'
         + f"<p>Sources: {sources}</p></section>"
+        + '<section id="verdicts"><h2>Answers</h2><p>What the pathway answers, verdict by verdict, and in which '
+        + f"situations.</p>{verdicts_html(pathway, catalogue, refs)}</section>"
         + f'<section id="steps"><h2>Steps</h2>{steps_table(pathway, refs, catalogue)}</section>'
         + f'<section id="doses"><h2>Doses</h2>{doses}{dose_note}</section>'
         + '<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the '

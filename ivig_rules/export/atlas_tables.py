@@ -13,7 +13,7 @@ from ..graph.labels import amount_text, condition_text, dose_words
 from ..model import Amount, Catalogue, Pathway
 from .atlas_html import References, badge, esc, table
 
-__all__ = ["dose_rows", "rule_rows", "screening_rows", "alert_rows", "findings_html", "steps_table"]
+__all__ = ["dose_rows", "rule_rows", "screening_rows", "alert_rows", "findings_html", "steps_table", "verdicts_html"]
 
 
 def _verdict(catalogue: Catalogue, verdict: str | None) -> str:
@@ -176,3 +176,23 @@ def steps_table(pathway: Pathway, refs: References, catalogue: Catalogue) -> str
             refs.cite(step.citations),
         ])
     return table(["Line", "Step", "Therapy", "Dose", "Notes", "Sources"], rows, cls="steps", widths=(6, 22, 14, 20, 28, 10))
+
+
+def verdicts_html(pathway: Pathway, catalogue: Catalogue, refs: References) -> str:
+    """What the pathway answers, verdict by verdict in the vocabulary's order: each verdict's
+    meaning, then the situations that give it (where the sources are silent, the verdict that
+    says so has its own list)."""
+    vocab = catalogue.vocabulary
+    parts = []
+    for verdict, term in vocab.verdicts.items():
+        rules = [r for r in pathway.rules if r.then.ivig == verdict]
+        if not rules:
+            continue
+        items = "".join(
+            f"<li>{esc(r.description or r.id)} {refs.cite(r.citations)}</li>" for r in rules
+        )
+        parts.append(
+            f'<div class="verdict-group" id="verdict-{esc(verdict)}"><h3>{badge(verdict, term.label)}</h3>'
+            f'<p class="muted">{esc(term.description)}</p><ul>{items}</ul></div>'
+        )
+    return "".join(parts)

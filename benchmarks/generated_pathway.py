@@ -11,8 +11,10 @@ Two shapes, both written as ordinary pathway YAML against the shipped vocabulary
 * ``random``: rules of random comparisons joined by all/any/not, without a catch-all, so
   that gaps, overlaps, dead and masked rules all occur.
 
-The fact space is 6 statuses per therapy x 2 per flag x the age values (2 bounds and 3 per
-threshold), so ``shape_for(points)`` picks the smallest combination with at least that many.
+The fact space is 6 statuses for IVIG and 7 for each other therapy (``unavailable`` is not a
+status of IVIG) x 2 per flag x the age values (2 bounds and 3 per threshold), so
+``shape_for(points)`` picks the smallest combination with at least that many. The flags are
+plain true/false facts (the safety facts, which may also be ``unknown``, are left out).
 """
 
 from __future__ import annotations
@@ -27,15 +29,24 @@ __all__ = ["pathway_document", "write_pathway", "shape_for", "space_points", "TH
 
 THERAPIES = ("corticosteroids", "plasma_exchange", "immunosuppressants", "dmt", "hormonal_therapy",
              "antiseizure_medication", "ivig")
-FLAGS = ("severe", "recurrent", "exacerbation", "meningoencephalitis", "renal_impairment", "thrombosis_risk",
-         "cardiac_disease", "diabetes")
-STATUSES = ("not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated")
-EXHAUSTED = ["failed", "intolerant", "contraindicated"]
+FLAGS = ("severe", "recurrent", "exacerbation", "meningoencephalitis", "pregnant", "breastfeeding", "postpartum")
+STATUSES = ("not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated", "unavailable")
+EXHAUSTED = ["failed", "intolerant", "contraindicated", "unavailable"]
+
+
+def _statuses(therapy: str) -> tuple[str, ...]:
+    """The statuses a therapy can have: 'unavailable' is not one of IVIG's."""
+    return STATUSES[:-1] if therapy == "ivig" else STATUSES
+
+
+def _exhausted(therapy: str) -> list[str]:
+    return [s for s in EXHAUSTED if s in _statuses(therapy)]
 SOURCE = "001_31bd74f6d628a3ef.txt"
 
 
 def space_points(therapies: int, flags: int, age_thresholds: int) -> int:
-    return 6 ** therapies * 2 ** flags * ((2 + 3 * age_thresholds) if age_thresholds else 1)
+    # IVIG is always among the therapies (6 statuses); each other one has 7
+    return 6 * 7 ** (therapies - 1) * 2 ** flags * ((2 + 3 * age_thresholds) if age_thresholds else 1)
 
 
 def shape_for(points: int) -> tuple[int, int, int]:
@@ -75,7 +86,7 @@ def _rule(rule_id: str, when: dict | None, then: dict, from_: Any = "start") -> 
 def _lines(therapies: tuple[str, ...], flags: tuple[str, ...], ages: tuple[int, ...]) -> list[dict]:
     rules = []
     for k, therapy in enumerate(therapies):
-        before = {f"treatments.{t}": {"in": EXHAUSTED} for t in therapies[:k]}
+        before = {f"treatments.{t}": {"in": _exhausted(t)} for t in therapies[:k]}
         start = "start" if k == 0 else f"s_{therapies[k - 1]}"
         verdict = "recommended" if therapy == "ivig" else "not_yet"
         if k == 0 and flags:
@@ -95,7 +106,7 @@ def _lines(therapies: tuple[str, ...], flags: tuple[str, ...], ages: tuple[int, 
                            {"alerts": ["renal_impairment"]}))
     for i, age in enumerate(ages):
         rules.append(_rule(f"age_{i}", {"age_years": {"<": age}}, {"alerts": ["premedication"]}))
-    exhausted = {f"treatments.{t}": {"in": EXHAUSTED} for t in therapies}
+    exhausted = {f"treatments.{t}": {"in": _exhausted(t)} for t in therapies}
     rules.append(_rule("all_exhausted", exhausted, {"ivig": "not_indicated"}, f"s_{therapies[-1]}"))
     return rules
 
@@ -112,8 +123,9 @@ def _random_condition(rng: random.Random, therapies, flags, ages, depth: int = 0
         pick = rng.random()
         if pick < 0.6 or not (flags or ages):
             therapy = rng.choice(therapies)
+            statuses = _statuses(therapy)
             out[f"treatments.{therapy}"] = rng.choice(
-                [rng.choice(STATUSES), {"in": rng.sample(STATUSES, rng.randint(2, 4))}, {"!=": rng.choice(STATUSES)}]
+                [rng.choice(statuses), {"in": rng.sample(statuses, rng.randint(2, 4))}, {"!=": rng.choice(statuses)}]
             )
         elif pick < 0.85 and flags:
             out[rng.choice(flags)] = rng.random() < 0.5

@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator
 from .errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
+UNKNOWN = "unknown"  # the value of a fact nobody recorded (true/false facts that allow it)
 _IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
 _YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
 _LARGEST = 10**15  # beyond this an int cannot be formatted or compared as a float safely
@@ -261,6 +262,17 @@ class Node:
                     hint = " (yes/no/on/off are text here, not booleans; write true or false)"
             raise self.error(f"expected true or false, found {describe(self.value)}{hint}")
         return self.value
+
+    def flag(self, *, unknown: bool = False) -> bool | str:
+        """true or false; also the word ``unknown`` where the fact may be unrecorded."""
+        if unknown and self.value == UNKNOWN:
+            return UNKNOWN
+        if unknown and not isinstance(self.value, bool):
+            hint = ""
+            if isinstance(self.value, str) and self.value.strip().lower() in _YAML11_WORDS:
+                hint = " (yes/no/on/off are text here, not booleans)"
+            raise self.error(f"expected true, false or unknown, found {describe(self.value)}{hint}")
+        return self.boolean()
 
     def date(self) -> _dt.date:
         value = self.value

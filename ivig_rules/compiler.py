@@ -129,6 +129,7 @@ class CompiledPathway:
     rules: tuple[CompiledRule, ...]
     keys: tuple[str, ...]
     fingerprint: str
+    screening_facts: tuple[str, ...] = ()  # the facts the safety screening reads (vocabulary names)
 
     def by_name(self) -> Mapping[str, CompiledRule]:
         return {r.name: r for r in self.rules}
@@ -157,9 +158,16 @@ def compile_pathway(pathway: Pathway, screening: Screening) -> CompiledPathway:
     keys: set[str] = set()
     for compiled in rules:
         keys |= predicate_keys(compiled.predicate)
+    screening_keys: set[str] = set()
+    for compiled in rules:
+        if compiled.origin == "screening":
+            screening_keys |= predicate_keys(compiled.predicate)
     definition = durable_definition(tuple(rules))
     fingerprint = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:16]
-    return CompiledPathway(pathway, screening, tuple(rules), tuple(sorted(keys)), fingerprint)
+    return CompiledPathway(
+        pathway, screening, tuple(rules), tuple(sorted(keys)), fingerprint,
+        tuple(sorted(fact_of_key(k) for k in screening_keys)),
+    )
 
 
 # -- durable-rules ----------------------------------------------------------------------------

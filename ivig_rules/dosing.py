@@ -1,10 +1,15 @@
 """Dose arithmetic: the dose-determining weight and grams per day, per course, rounded.
 
-Weight policy (documented in docs/dosing.md; sources: devine-1974, ig-dose-calculators):
+Weight policy (documented in docs/dosing.md; sources: devine-1974, nba-ig-dose-adjustment,
+lifeblood-adjusted-dosing-2026, ontario-ig-dose-calculator):
 
-* ``adjusted`` (default): adults (18+) with a known height whose actual weight exceeds the
-  ideal body weight get IBW + 0.4 x (actual - IBW), IBW by Devine (male 50 kg, female 45.5 kg,
-  plus 2.3 kg per inch over 60 inches). Everyone else gets actual weight; never more than it.
+* ``adjusted`` (default): adults (18+), not pregnant, with a known height of at least 60 inches
+  whose actual weight exceeds the ideal body weight get IBW + 0.4 x (actual - IBW), IBW by
+  Devine (male 50 kg, female 45.5 kg, plus 2.3 kg per inch over 60 inches). Everyone else gets
+  actual weight, never more: these are the Australian National Blood Authority's exclusions
+  (under 18, under 152 cm, pregnant, actual weight below the adjusted weight). Ontario's
+  calculator differs for adolescents and in pregnancy; docs/dosing.md says how and why the
+  Australian rule is followed.
 * ``actual``: actual weight for everyone.
 
 Totals are also given rounded to the nearest 5 g, as Ontario's IVIG calculator does, but only
@@ -42,7 +47,8 @@ ADJUSTMENT_FACTOR = 0.4
 CM_PER_INCH = 2.54
 ROUND_TO_G = 5
 ROUND_FROM_G = 25  # below this, a 5 g step is more than a 10% change
-WEIGHT_CITATIONS = (Citation("devine-1974"), Citation("ig-dose-calculators"))
+WEIGHT_CITATIONS = (Citation("devine-1974"), Citation("nba-ig-dose-adjustment"))
+EXCLUSION_CITATIONS = (Citation("lifeblood-adjusted-dosing-2026"),)
 
 
 def round_half_up(value: float, places: int = 1) -> float:
@@ -63,6 +69,7 @@ class DosingWeight:
     basis: str  # actual | adjusted
     ideal_kg: float | None
     note: str
+    citations: tuple[Citation, ...] = ()
 
 
 def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen_basis: str = "policy") -> DosingWeight | None:
@@ -72,8 +79,8 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
         return None
     weight = float(weight)
 
-    def actual(note: str, ideal: float | None = None) -> DosingWeight:
-        return DosingWeight(round_half_up(weight, 1), "actual", ideal, note)
+    def actual(note: str, ideal: float | None = None, cited: tuple[Citation, ...] = ()) -> DosingWeight:
+        return DosingWeight(round_half_up(weight, 1), "actual", ideal, note, cited)
 
     if policy == "actual":
         return actual("Actual body weight (weight policy 'actual').")
@@ -81,26 +88,44 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
         return actual("Actual body weight: this regimen is given per kg of actual weight.")
     age = patient["age_years"]
     if age is None or float(age) < ADULT_AGE:
-        return actual("Actual body weight: children and adolescents under 18 are dosed on actual weight.")
+        return actual(
+            "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
+            "weight under 18 (Ontario's calculator adjusts adolescents of at least 152.4 cm and "
+            "over 50 kg (male) or 45.5 kg (female); the Australian rule is followed).",
+            cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
+        )
+    if patient["pregnant"] is True:
+        return actual(
+            "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
+            "weight in pregnancy (Ontario's calculator adjusts the pre-pregnancy weight, which is not "
+            "recorded here; the Australian rule is followed).",
+            cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
+        )
     height = patient["height_cm"]
     if height is None:
         return actual("Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm.")
     inches = float(height) / CM_PER_INCH
     if inches < DEVINE_FROM_INCHES:
         return actual(
-            "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm); "
-            "the sources give no rule for shorter adults."
+            "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm), and the "
+            "Australian National Blood Authority does not adjust the dosing weight under 152 cm.",
+            cited=EXCLUSION_CITATIONS,
         )
     ideal = ideal_body_weight(str(patient["sex"]), float(height))
     shown_ideal = round_half_up(ideal, 1)
     if weight <= ideal:
-        return actual(f"Actual body weight: at or below the ideal body weight ({shown_ideal:g} kg).", shown_ideal)
+        return actual(
+            f"Actual body weight: at or below the ideal body weight ({shown_ideal:g} kg), so below the adjusted weight.",
+            shown_ideal,
+            EXCLUSION_CITATIONS,
+        )
     adjusted = min(weight, ideal + ADJUSTMENT_FACTOR * (weight - ideal))
     return DosingWeight(
         round_half_up(adjusted, 1),
         "adjusted",
         shown_ideal,
         f"Adjusted body weight: IBW {shown_ideal:g} kg + 0.4 x (actual {weight:g} kg - IBW).",
+        WEIGHT_CITATIONS,
     )
 
 
@@ -129,7 +154,7 @@ class Dose:
 
     def to_dict(self) -> dict:
         data = asdict(self)
-        data["citations"] = [str(c) for c in self.citations]
+        data["citations"] = [c.to_dict() for c in self.citations]
         data["notes"] = list(self.notes)
         for key in ("g_per_kg_range", "days_range", "interval_weeks_range"):
             if data[key] is not None:
@@ -179,7 +204,8 @@ def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_W
                 "than 10%; round to the vial sizes at hand instead."
             )
     citations = list(regimen.citations)
-    for citation in WEIGHT_CITATIONS if weight.basis == "adjusted" else ():
+    rounding = (Citation("ontario-ig-dose-calculator"),) if rounded is not None else ()
+    for citation in weight.citations + rounding:
         if citation not in citations:
             citations.append(citation)
     return Dose(

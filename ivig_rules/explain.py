@@ -32,7 +32,7 @@ __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_fa
 
 IVIG_STATUS = TREATMENT_PREFIX + "ivig"
 """IVIG's own treatment status: a rule that needs another value of it is no way to IVIG."""
-_WANTED = {"recommended": ("recommended",), "consider": ("recommended",)}
+_WANTED = {"recommended": ("recommended",), "consider": ("recommended",), "specialist_review": ()}
 _DEFAULT_WANTED = ("recommended", "consider")
 
 
@@ -151,9 +151,11 @@ class RuleTrace:
             "role": self.role,
             "line": self.rule.line,
             "then": {"ivig": self.rule.then.ivig, "next_step": self.rule.then.next_step,
-                     "dose": self.rule.then.dose, "alerts": list(self.rule.then.alerts)},
+                     "dose": self.rule.then.dose, "alerts": list(self.rule.then.alerts),
+                     "conflict": self.rule.then.conflict, "monitoring": list(self.rule.then.monitoring),
+                     "administration": list(self.rule.then.administration)},
             "evidence": self.rule.evidence,
-            "citations": [str(c) for c in self.rule.citations],
+            "citations": [c.to_dict() for c in self.rule.citations],
             "held": [c.to_dict() for c in self.checks],
         }
 
@@ -184,7 +186,7 @@ class Explanation:
     recommendation: Recommendation | None  # None when no rule decides (a gap)
     trace: tuple[RuleTrace, ...]
     why_not: tuple[NearMiss, ...]
-    blocked_by: tuple[RuleTrace, ...]  # screening rules that made IVIG contraindicated
+    blocked_by: tuple[RuleTrace, ...]  # screening rules that made IVIG contraindicated or put it to specialist review
     defaults: tuple[str, ...]  # rule facts the patient did not give, so their defaults were used
     engine_agrees: bool = True
     needs_other_ivig_status: tuple[Rule, ...] = ()  # IVIG rules left out of why_not: they need another IVIG status
@@ -282,7 +284,7 @@ def explain(
             role = "screened" if pathway_verdict in screening.applies_to else "not_screened"
         trace.append(RuleTrace(rule, compiled_rule.origin, position, role, tuple(checks)))
     agrees = rec is None or matched_ids == set(rec.rules_matched)
-    blocked = tuple(t for t in trace if t.role == "screened" and t.rule.then.ivig == "contraindicated")
+    blocked = tuple(t for t in trace if t.role == "screened" and t.rule.then.ivig is not None)
     decider = next((t.rule.qualified_id for t in trace if t.role == "decided"), None)
     why_not: list[NearMiss] = []
     left_out: list[Rule] = []

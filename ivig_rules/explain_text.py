@@ -28,8 +28,14 @@ def _rule_line(trace, vocab: Vocabulary) -> list[str]:
         outcome.append(f"ivig {then.ivig}")
     if then.next_step:
         outcome.append(f"next step {then.next_step}")
+    if then.conflict:
+        outcome.append(f"conflict {then.conflict}")
     if then.alerts:
         outcome.append("alerts " + ", ".join(then.alerts))
+    if then.monitoring:
+        outcome.append("monitoring " + ", ".join(then.monitoring))
+    if then.administration:
+        outcome.append("administration " + ", ".join(then.administration))
     where = f"{_shown_path(rule.file)}:{rule.line}" if rule.file else f"line {rule.line}"
     lines = [f"  {trace.position:>2}. {rule.qualified_id} ({where}): {_ROLE[trace.role]}"]
     if outcome:
@@ -40,7 +46,7 @@ def _rule_line(trace, vocab: Vocabulary) -> list[str]:
     else:
         lines.append("      because it applies to every patient (no condition)")
     evidence = vocab.evidence_levels[rule.evidence].label if rule.evidence in vocab.evidence_levels else "not stated"
-    lines.append(f"      evidence: {evidence}; cite: {'; '.join(str(c) for c in rule.citations)}")
+    lines.append(f"      evidence: {evidence}; cite: {'; '.join(c.text or str(c) for c in rule.citations)}")
     return lines
 
 
@@ -62,7 +68,10 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
         lines.extend(_rule_line(trace, vocab))
     if explanation.blocked_by:
         lines.append("")
-        lines.append("IVIG is contraindicated by the safety screening:")
+        if rec is not None and rec.ivig == "contraindicated":
+            lines.append("IVIG is contraindicated by the safety screening:")
+        else:
+            lines.append("The sources disagree for this patient, so the safety screening gives no go-ahead (specialist review):")
         for trace in explanation.blocked_by:
             lines.append(f"  {trace.rule.qualified_id}: " + "; ".join(c.describe(vocab) for c in trace.checks))
     if explanation.why_not:

@@ -75,10 +75,8 @@ def axes_for_rules(rules: Iterable[Rule], vocab: Vocabulary) -> dict[str, tuple[
     for key in sorted(keys):
         fact = fact_of_key(key)
         spec = facts[fact]
-        if spec.type == "enum":
-            out[fact] = spec.values
-        elif spec.type == "boolean":
-            out[fact] = (False, True)
+        if spec.type in ("enum", "boolean"):
+            out[fact] = spec.values_for_rules
         else:
             points = sorted(_thresholds(rules, fact))
             low, high = spec.minimum, spec.maximum

@@ -17,6 +17,12 @@ __all__ = [
     "Scalar",
     "FactSpec",
     "Term",
+    "Reference",
+    "Review",
+    "AdviceSpec",
+    "Position",
+    "ConflictSpec",
+    "Section",
     "Source",
     "Citation",
     "VaccineInterval",
@@ -38,6 +44,8 @@ __all__ = [
     "Patient",
     "TREATMENT_PREFIX",
     "VERDICTS",
+    "SCREENING_VERDICTS",
+    "UNKNOWN",
     "SEVERITIES",
     "OPERATORS",
 ]
@@ -45,7 +53,11 @@ __all__ = [
 Scalar = Union[str, int, float, bool]
 
 TREATMENT_PREFIX = "treatments."
-VERDICTS = ("recommended", "consider", "not_yet", "not_indicated", "contraindicated")
+VERDICTS = (
+    "recommended", "consider", "not_yet", "not_indicated", "contraindicated", "no_guidance", "specialist_review",
+)
+SCREENING_VERDICTS = ("contraindicated", "specialist_review")  # the verdicts a screening rule may give, strongest first
+UNKNOWN = "unknown"  # the value of a true/false fact nobody recorded
 SEVERITIES = ("contraindication", "caution", "info")
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in")
 PHASES = ("induction", "maintenance")
@@ -75,6 +87,18 @@ class FactSpec:
     requires: tuple[tuple[str, Scalar], ...] = ()  # a true flag needs these other facts
 
     @property
+    def allows_unknown(self) -> bool:
+        """A true/false fact that may be unrecorded: its default is ``unknown``, never ``false``."""
+        return self.type == "boolean" and self.default == UNKNOWN
+
+    @property
+    def values_for_rules(self) -> tuple:
+        """Every value a rule can meet: the choices, true and false (and unknown), or () for numbers."""
+        if self.type == "boolean":
+            return (False, True, UNKNOWN) if self.allows_unknown else (False, True)
+        return self.values
+
+    @property
     def always_present(self) -> bool:
         """True when every validated patient has a value, so rules may test it safely."""
         return self.required or self.default is not None
@@ -87,29 +111,81 @@ class Term:
     id: str
     label: str
     description: str = ""
+    not_for: tuple[str, ...] = ()  # statuses only: therapies this status cannot be given for
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One entry of a source's numbered reference list: bibliographic facts only."""
+
+    number: int
+    authors: str
+    title: str
+    published_in: str = ""  # journal, website or publisher
+    year: int | None = None
+    details: str = ""  # volume, issue, pages
+    doi: str | None = None
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of a source that numbers its references on its own (seed 003 restarts per section)."""
+
+    id: str
+    title: str
+    references: tuple[Reference, ...] = ()
 
 
 @dataclass(frozen=True)
 class Source:
-    """A document rules cite: a seed file of ../shared/seeds or an external guideline."""
+    """A document rules cite: a seed page the project was built from, or an external guideline.
+
+    Seeds are cited by file name (the name the project's seed collection gives them); readers
+    see the title, publisher and reference lists kept here, never a path to a folder.
+    """
 
     id: str
     kind: str  # seed | external
     title: str
-    references: int = 0
+    short_title: str = ""  # how a citation names it: "the MS FAQ"
+    publisher: str = ""
+    authors: str = ""  # external sources with authors: "Devine BJ"
+    published_in: str = ""
+    year: int | None = None
     url: str | None = None
+    doi: str | None = None
     covers: str = ""
+    references: tuple[Reference, ...] = ()
+    sections: Mapping[str, Section] = field(default_factory=lambda: MappingProxyType({}))
+
+    def reference_list(self, section: str | None = None) -> tuple[Reference, ...]:
+        """The numbered references of the source, or of one of its sections."""
+        if section is not None:
+            return self.sections[section].references
+        return self.references
 
 
 @dataclass(frozen=True, order=True)
 class Citation:
-    """A source and, where the source numbers its references, a reference number."""
+    """A source, the section that numbers its references where it has sections, and a number.
+
+    ``text`` is the readable reference a clinician can look up (see :mod:`ivig_rules.citations`);
+    it is filled in when the citation is read and takes no part in comparisons.
+    """
 
     source: str
     ref: int | None = None
+    section: str | None = None
+    text: str = field(default="", compare=False)
 
     def __str__(self) -> str:
-        return self.source if self.ref is None else f"{self.source} [{self.ref}]"
+        where = self.source if self.section is None else f"{self.source}#{self.section}"
+        return where if self.ref is None else f"{where} [{self.ref}]"
+
+    def to_dict(self) -> dict:
+        return {"cite": str(self), "source": self.source, "section": self.section, "ref": self.ref,
+                "text": self.text or str(self)}
 
 
 @dataclass(frozen=True)
@@ -132,6 +208,38 @@ class AlertSpec:
 
 
 @dataclass(frozen=True)
+class AdviceSpec:
+    """A monitoring or administration item: what to watch for, or how to give the infusion."""
+
+    id: str
+    text: str
+    citations: tuple[Citation, ...] = ()
+    notes: str = ""
+
+
+@dataclass(frozen=True)
+class Position:
+    """What one side of a disagreement says, with its citations."""
+
+    says: str
+    citations: tuple[Citation, ...] = ()
+
+
+@dataclass(frozen=True)
+class ConflictSpec:
+    """Sources that disagree about IVIG for a patient with a given fact.
+
+    Raised by a screening rule (``then: {ivig: specialist_review, conflict: ID}``); the output
+    lists the pathway's own position (its verdict and citations) beside these positions.
+    """
+
+    id: str
+    summary: str
+    positions: tuple[Position, ...]
+    notes: str = ""
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The data dictionary: the public contract that patients, scenarios and rules obey."""
 
@@ -144,7 +252,14 @@ class Vocabulary:
     verdicts: Mapping[str, Term]
     evidence_levels: Mapping[str, Term]
     sources: Mapping[str, Source]
+    monitoring: Mapping[str, AdviceSpec] = field(default_factory=lambda: MappingProxyType({}))
+    administration: Mapping[str, AdviceSpec] = field(default_factory=lambda: MappingProxyType({}))
+    conflicts: Mapping[str, ConflictSpec] = field(default_factory=lambda: MappingProxyType({}))
     teaching: VocabularyTeaching = field(default_factory=VocabularyTeaching)  # how diagrams word evidence
+
+    def statuses_for(self, therapy: str) -> tuple[str, ...]:
+        """The statuses a therapy can have (``unavailable`` is not one of IVIG's)."""
+        return tuple(s for s, term in self.statuses.items() if therapy not in term.not_for)
 
     def treatment_fact(self, therapy: str) -> str:
         return TREATMENT_PREFIX + therapy
@@ -157,7 +272,7 @@ class Vocabulary:
                 name=self.treatment_fact(therapy),
                 type="enum",
                 description=f"treatment status of {therapy}",
-                values=tuple(self.statuses),
+                values=self.statuses_for(therapy),
                 default=self.default_status,
             )
         return names
@@ -229,6 +344,17 @@ class DoseRegimen:
 
 
 @dataclass(frozen=True)
+class Review:
+    """When and how the response to a step is judged, in the project's words, cited."""
+
+    text: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
+
+
+@dataclass(frozen=True)
 class Step:
     """A therapy step of a pathway, at a line of therapy."""
 
@@ -241,6 +367,9 @@ class Step:
     citations: tuple[Citation, ...] = ()
     notes: str = ""
     final: bool = False  # the pathway ends here by design: the sources name nothing after it
+    review: Review | None = None
+    monitoring: tuple[str, ...] = ()  # monitoring ids of the vocabulary, for this step
+    administration: tuple[str, ...] = ()  # administration ids of the vocabulary, for this step
     line: int | None = field(default=None, compare=False)
 
 
@@ -250,6 +379,9 @@ class Outcome:
     next_step: str | None = None
     dose: str | None = None
     alerts: tuple[str, ...] = ()
+    conflict: str | None = None  # screening rules: the conflict that makes IVIG specialist_review
+    monitoring: tuple[str, ...] = ()
+    administration: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def _fact(key: str, child: Node, vocab: Vocabulary, known: list[str]) -> Scalar 
     if spec.type == "enum":
         return child.choice(spec.values, what=f"value for {key}")
     if spec.type == "boolean":
-        return child.boolean()
+        return child.flag(unknown=spec.allows_unknown)
     if spec.type == "number":
         number = child.number(
             minimum=spec.minimum, maximum=spec.maximum, exclusive_minimum=spec.exclusive_minimum, unit=spec.unit or ""
@@ -122,7 +122,13 @@ def _treatments(treatments: Node, vocab: Vocabulary) -> dict[str, str]:
                     f"no status given for {therapy}; write one of {', '.join(vocab.statuses)}, "
                     "or leave the therapy out (it then counts as not tried)"
                 )
-            statuses[therapy] = child.choice(vocab.statuses, what=f"status for {therapy}")
+            status = child.choice(vocab.statuses, what=f"status for {therapy}")
+            if therapy in vocab.statuses[status].not_for:
+                raise child.error(
+                    f"{therapy} cannot be '{status}' (the vocabulary keeps that status for other therapies); "
+                    f"statuses for {therapy}: {', '.join(vocab.statuses_for(therapy))}."
+                )
+            statuses[therapy] = status
     problems.raise_any()
     return statuses
 

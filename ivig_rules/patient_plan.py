@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .model import TREATMENT_PREFIX, Scalar, Vocabulary
+from .model import TREATMENT_PREFIX, UNKNOWN, Scalar, Vocabulary
 
 __all__ = ["ValidationPlan", "plan_for"]
 
@@ -24,7 +24,8 @@ _ENUM, _BOOLEAN, _NUMBER, _TEXT = range(4)
 
 
 class ValidationPlan:
-    """Per fact: its kind and what it accepts; per therapy: the statuses."""
+    """Per fact: its kind and what it accepts (true/false facts: whether ``unknown`` is one);
+    per therapy: the statuses it can have."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.fields: dict[str, tuple] = {}
@@ -32,7 +33,7 @@ class ValidationPlan:
             if spec.type == "enum":
                 self.fields[name] = (_ENUM, frozenset(spec.values))
             elif spec.type == "boolean":
-                self.fields[name] = (_BOOLEAN, None)
+                self.fields[name] = (_BOOLEAN, spec.allows_unknown)
             elif spec.type == "number":
                 self.fields[name] = (_NUMBER, (spec.minimum, spec.maximum, spec.exclusive_minimum))
             else:
@@ -41,7 +42,7 @@ class ValidationPlan:
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
         self.therapies = {therapy: TREATMENT_PREFIX + therapy for therapy in vocab.therapies}
-        self.statuses = frozenset(vocab.statuses)
+        self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
         self.default_status = vocab.default_status
 
     def facts(self, mapping: Any) -> dict[str, Scalar | None] | None:
@@ -66,7 +67,7 @@ class ValidationPlan:
                 if type(value) is not str or value not in rule:
                     return None
             elif kind == _BOOLEAN:
-                if type(value) is not bool:
+                if type(value) is not bool and not (rule and value == UNKNOWN):
                     return None
             elif kind == _NUMBER:
                 value = _number(value, rule)
@@ -91,7 +92,7 @@ class ValidationPlan:
                 return None
             for therapy, status in treatments.items():
                 fact = self.therapies.get(therapy) if type(therapy) is str else None
-                if fact is None or type(status) is not str or status not in self.statuses:
+                if fact is None or type(status) is not str or status not in self.statuses[therapy]:
                     return None
                 values[fact] = status
         return {name: values[name] for name in sorted(values)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import MappingProxyType
 
 from ._text import plural
+from .fact_space import show_value
 from .model import Vocabulary
 from .recommend import Recommendation
 
@@ -16,6 +17,8 @@ _VERDICT_TEXT = MappingProxyType({
     "not_yet": "IVIG NOT YET",
     "not_indicated": "IVIG NOT INDICATED",
     "contraindicated": "IVIG CONTRAINDICATED",
+    "no_guidance": "NO GUIDANCE: THE SOURCES SAY NOTHING ABOUT IVIG FOR THIS PATIENT",
+    "specialist_review": "NO GO-AHEAD: THE SOURCES DISAGREE, SPECIALIST REVIEW BEFORE ANY IVIG",
 })
 
 
@@ -53,14 +56,43 @@ def _dose_lines(rec: Recommendation) -> list[str]:
     return lines
 
 
+def _cited(citations, numbers: dict) -> str:
+    """' [1, 3]': the numbers of these citations in the list at the end."""
+    shown = [str(n) for n in sorted({numbers[c] for c in citations if c in numbers})]
+    return f" [{', '.join(shown)}]" if shown else ""
+
+
+def _head(rec: Recommendation) -> list[str]:
+    lines = [f"  {_VERDICT_TEXT[rec.ivig]}"]
+    if rec.pathway_verdict and rec.pathway_verdict != rec.ivig:
+        lines.append(f"  (the pathway alone: {_VERDICT_TEXT[rec.pathway_verdict]})")
+    return lines
+
+
+def _conflict_lines(rec: Recommendation, numbers: dict) -> list[str]:
+    lines = []
+    for conflict in rec.conflicts:
+        facts = ", ".join(f"{k}: {show_value(v)}" for k, v in conflict.facts)
+        lines.append(f"Sources disagree ({facts}): {conflict.summary}")
+        for position in conflict.positions:
+            who = "this pathway" if position.role == "pathway" else "another source"
+            lines.append(f"  - {who}: {position.says}{_cited(position.citations, numbers)}")
+    return lines
+
+
 def to_text(rec: Recommendation, vocab: Vocabulary) -> str:
+    numbers = {c: i for i, c in enumerate(rec.citations, 1)}
     who = f" for {rec.patient_id}" if rec.patient_id else ""
     lines = [
         f"{rec.pathway_title} (pathway {rec.pathway} v{rec.ruleset_version}, engine {rec.engine}){who}",
         "",
-        f"  {_VERDICT_TEXT[rec.ivig]}",
+        *_head(rec),
         "",
     ]
+    lines.extend(_conflict_lines(rec, numbers))
+    if rec.not_recorded:
+        names = ", ".join(rec.not_recorded)
+        lines.append(f"Not recorded (check before the first infusion; see the alerts): {names}")
     if rec.next_step:
         therapy = vocab.therapies[rec.next_step].label
         combined = ""
@@ -70,16 +102,25 @@ def to_text(rec: Recommendation, vocab: Vocabulary) -> str:
     else:
         lines.append("Next step: none named by the pathway")
     lines.extend(_dose_lines(rec))
+    if rec.review is not None:
+        lines.append(f"Review: {rec.review.text}{_cited(rec.review.citations, numbers)}")
     if rec.evidence:
         lines.append(f"Evidence: {vocab.evidence_levels[rec.evidence].label}")
     if rec.alerts:
         lines.append("Alerts:")
         for alert in rec.alerts:
-            lines.append(f"  [{alert.severity}] {alert.id}: {alert.message}")
+            lines.append(f"  [{alert.severity}] {alert.id}: {alert.message}{_cited(alert.citations, numbers)}")
+    if rec.monitoring:
+        lines.append("Monitor for:")
+        lines.extend(f"  - {m.text}{_cited(m.citations, numbers)}" for m in rec.monitoring)
+    if rec.administration:
+        lines.append("Administration:")
+        lines.extend(f"  - {a.text}{_cited(a.citations, numbers)}" for a in rec.administration)
     for note in rec.notes:
         lines.append(f"Note: {note}")
     lines.append(f"Rules fired: {', '.join(rec.rules_fired)}")
-    lines.append("Citations: " + "; ".join(str(c) for c in rec.citations))
+    lines.append("Citations:")
+    lines.extend(f"  [{n}] {c.text or c}" for c, n in numbers.items())
     lines.append("")
     lines.append("Decision support for review by a clinician; not medical advice.")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from .model import (
     DOSE_BASES,
     OPERATORS,
     PHASES,
+    SCREENING_VERDICTS,
     STEP_START,
     VERDICTS,
     AllOf,
@@ -30,6 +31,7 @@ from .model import (
     Not,
     Outcome,
     Pathway,
+    Review,
     Rule,
     Screening,
     Step,
@@ -46,7 +48,8 @@ _STATUSES = ("draft", "active", "retired")
 _COMBINATORS = ("all", "any", "not")
 _ORDERED = ("<", "<=", ">", ">=")
 _IVIG_VERDICTS = ("recommended",)
-_NOT_IVIG_VERDICTS = ("not_yet", "not_indicated", "contraindicated")
+_NOT_IVIG_VERDICTS = ("not_yet", "not_indicated", "contraindicated", "no_guidance")
+_PATHWAY_VERDICTS = tuple(v for v in VERDICTS if v != "specialist_review")
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -108,7 +111,7 @@ def _operand(spec: FactSpec, node: Node):
     if spec.type == "enum":
         return node.choice(spec.values, what=f"value for {spec.name}")
     if spec.type == "boolean":
-        return node.boolean()
+        return node.flag(unknown=spec.allows_unknown)
     if spec.type == "number":
         return node.number(minimum=spec.minimum, maximum=spec.maximum, unit=spec.unit or "")
     raise node.error(f"the fact {spec.name!r} is free text and cannot be tested by rules")
@@ -176,7 +179,10 @@ def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
 
 
 def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegimen]) -> Step:
-    node.mapping(required=["therapy", "line", "label", "cite"], optional=["dose", "with", "notes", "final"])
+    node.mapping(
+        required=["therapy", "line", "label", "cite"],
+        optional=["dose", "with", "notes", "final", "review", "monitoring", "administration"],
+    )
     therapy = node.child("therapy").choice(vocab.therapies, what="therapy")
     dose_id = _ref(node.get("dose"), doses, "dose")
     if dose_id and doses[dose_id] is not None and doses[dose_id].therapy != therapy:
@@ -196,8 +202,23 @@ def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegi
         citations=parse_citations(node.child("cite"), dict(vocab.sources)),
         notes=_prose(node.get("notes")),
         final=node.child("final").boolean() if node.get("final") is not None else False,
+        review=_review(node.get("review"), vocab) if node.get("review") is not None else None,
+        monitoring=_ids(node.get("monitoring"), vocab.monitoring, "monitoring id"),
+        administration=_ids(node.get("administration"), vocab.administration, "administration id"),
         line=node.line,
     )
+
+
+def _review(node: Node, vocab: Vocabulary) -> Review:
+    node.mapping(required=["text", "cite"], what="a response review: text and cite")
+    return Review(_prose(node.child("text")), parse_citations(node.child("cite"), dict(vocab.sources)))
+
+
+def _ids(node: Node | None, table, what: str) -> tuple[str, ...]:
+    """A list of ids of a vocabulary table (alerts, monitoring, administration)."""
+    if node is None:
+        return ()
+    return tuple(dict.fromkeys(item.choice(table, what=what) for item in node.seq(allow_single=True)))
 
 
 def _ref(node: Node | None, table: dict, what: str) -> str | None:
@@ -264,23 +285,38 @@ def _rule(
 
 def _outcome(then_node: Node, vocab: Vocabulary, steps: dict | None, doses: dict) -> Outcome:
     screening = steps is None
-    then_node.mapping(optional=["ivig", "alerts"] if screening else ["ivig", "next_step", "dose", "alerts"])
+    then_node.mapping(
+        optional=["ivig", "alerts", "conflict", "monitoring", "administration"] if screening
+        else ["ivig", "next_step", "dose", "alerts"]
+    )
     if not then_node.value:
         raise then_node.error("a rule's 'then' needs at least one of: ivig, next_step, dose, alerts")
+    verdicts = SCREENING_VERDICTS if screening else _PATHWAY_VERDICTS
     ivig = then_node.child("ivig").choice(VERDICTS, what="IVIG verdict") if then_node.get("ivig") else None
-    if screening and ivig not in (None, "contraindicated"):
-        raise then_node.child("ivig").error("a screening rule can only make IVIG 'contraindicated'")
-    alerts = ()
-    if then_node.get("alerts"):
-        alerts = tuple(
-            a.choice(vocab.alerts, what="alert id") for a in then_node.child("alerts").seq(allow_single=True)
+    if ivig is not None and ivig not in verdicts:
+        raise then_node.child("ivig").error(
+            f"a screening rule can only make IVIG {' or '.join(repr(v) for v in SCREENING_VERDICTS)}" if screening
+            else "'specialist_review' is given only by the safety screening, when sources disagree (see 'conflict')"
         )
+    alerts = _ids(then_node.get("alerts"), vocab.alerts, "alert id")
+    conflict = None
+    if screening:
+        conflict = then_node.child("conflict").choice(vocab.conflicts, what="conflict id") if then_node.get("conflict") else None
+        if (conflict is None) != (ivig != "specialist_review"):
+            raise then_node.error(
+                "a screening rule names a 'conflict' exactly when it makes IVIG 'specialist_review': "
+                "the output must say which sources disagree"
+            )
     next_step = None if screening else _ref(then_node.get("next_step"), steps, "step")
     dose = None if screening else _ref(then_node.get("dose"), doses, "dose")
     broken = (next_step and steps[next_step] is None) or (dose and doses[dose] is None)
     if not screening and not broken:  # a broken step or dose is reported where it is defined
         _check_outcome(then_node, ivig, next_step, dose, steps, doses)
-    return Outcome(ivig=ivig, next_step=next_step, dose=dose, alerts=alerts)
+    return Outcome(
+        ivig=ivig, next_step=next_step, dose=dose, alerts=alerts, conflict=conflict,
+        monitoring=_ids(then_node.get("monitoring"), vocab.monitoring, "monitoring id") if screening else (),
+        administration=_ids(then_node.get("administration"), vocab.administration, "administration id") if screening else (),
+    )
 
 
 def _from_steps(node: Node, steps: dict) -> tuple[str, ...]:

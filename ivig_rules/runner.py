@@ -97,6 +97,9 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
         "evidence": rec.evidence,
         "decided_by": rec.decided_by,
         "with": tuple(rec.with_therapies),
+        "pathway_verdict": rec.pathway_verdict,
+        "conflicts": tuple(sorted(c.id for c in rec.conflicts)),
+        "not_recorded": tuple(sorted(rec.not_recorded)),
     }
     for key, expected in fields.items():
         line = lines.get(key)
@@ -114,6 +117,22 @@ def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
             present = [a for a in expected if a in rec.alert_ids]
             if present:
                 out.append(Mismatch("no_alerts", tuple(expected), tuple(present), line))
+        elif key in ("monitoring", "administration"):
+            have = tuple(a.id for a in getattr(rec, key))
+            missing = [a for a in expected if a not in have]
+            if missing or (not expected and have):
+                out.append(Mismatch(key, expected, have, line))
+        elif key == "review":
+            text = rec.review.text if rec.review is not None else None
+            if (expected is None) != (text is None) or (expected is not None and expected not in text):
+                out.append(Mismatch("review", "none" if expected is None else f"a review containing {expected!r}", text, line))
+        elif key in ("citations", "no_citations"):
+            texts = [c.text or str(c) for c in rec.citations]
+            found = [words for words in expected if any(words in text for text in texts)]
+            wrong = [w for w in expected if w not in found] if key == "citations" else found
+            if wrong:
+                shown = tuple(texts) if key == "citations" else tuple(t for t in texts if any(w in t for w in wrong))
+                out.append(Mismatch(key, tuple(expected), shown, line))
         elif key == "alert_text":
             messages = {a.id: a.message for a in rec.alerts}
             for alert_id, words in expected.items():

@@ -28,6 +28,8 @@ DOSE_FIELDS = (
 )
 EXPECT_FIELDS = (
     "ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "alert_text", "evidence", "decided_by",
+    "pathway_verdict", "conflicts", "not_recorded", "review", "monitoring", "administration",
+    "citations", "no_citations",
 )
 _SUFFIXES = (".yaml", ".yml")
 
@@ -84,6 +86,20 @@ def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
         value = child.value
         if key == "ivig":
             out[key] = tuple(i.choice(VERDICTS, what="IVIG verdict") for i in child.seq(allow_single=True, nonempty=True))
+        elif key == "pathway_verdict":
+            out[key] = child.choice(VERDICTS, what="IVIG verdict")
+        elif key == "conflicts":
+            out[key] = tuple(sorted(i.choice(vocab.conflicts, what="conflict id") for i in child.seq(allow_single=True)))
+        elif key == "not_recorded":
+            out[key] = tuple(sorted(i.choice(vocab.facts, what="fact") for i in child.seq(allow_single=True)))
+        elif key == "monitoring":
+            out[key] = tuple(i.choice(vocab.monitoring, what="monitoring id") for i in child.seq(allow_single=True))
+        elif key == "administration":
+            out[key] = tuple(i.choice(vocab.administration, what="administration id") for i in child.seq(allow_single=True))
+        elif key == "review":
+            out[key] = None if value is None else child.text(max_length=500)
+        elif key in ("citations", "no_citations"):
+            out[key] = tuple(i.text(max_length=500) for i in child.seq(allow_single=True, nonempty=True))
         elif key in ("next_step",):
             out[key] = None if value is None else child.choice(vocab.therapies, what="therapy")
         elif key == "with":
@@ -104,6 +120,9 @@ def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
             }
         else:  # step, decided_by
             out[key] = None if value is None else child.text(max_length=200)
+    both = set(out.get("citations", ())) & set(out.get("no_citations", ()))
+    if both:
+        raise node.error(f"the citations {', '.join(sorted(both))} are both expected and expected absent")
     if "alerts" in out and "no_alerts" in out:
         both = set(out["alerts"]) & set(out["no_alerts"])
         if both:

@@ -7,13 +7,19 @@ from pathlib import Path
 
 from . import marked_yaml
 from ._reader import Node, root
-from .errors import SchemaError
+from .citations import with_text
+from .errors import SchemaError, did_you_mean
 from .model import (
     SEVERITIES,
+    AdviceSpec,
+    ConflictSpec,
+    Position,
     VERDICTS,
     AlertSpec,
     Citation,
     FactSpec,
+    Reference,
+    Section,
     Source,
     Term,
     VaccineInterval,
@@ -25,68 +31,148 @@ from .teaching_model import VocabularyTeaching
 
 __all__ = ["load_vocabulary", "parse_citations"]
 
-_CITATION = re.compile(r"^(?P<source>[^\s\[\]]+)(?:\s*\[(?P<ref>\d+)\])?$")
+_CITATION = re.compile(r"^(?P<source>[^\s\[\]#]+)(?:#(?P<section>[^\s\[\]#]+))?(?:\s*\[(?P<ref>\d+)\])?$")
 _FACT_TYPES = ("enum", "number", "boolean", "text")
 _REQUIRED_FACTS = ("diagnosis",)
+_SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
 def parse_citations(node: Node, sources: dict[str, Source] | None) -> tuple[Citation, ...]:
-    """Read ``cite:``: one or more "SOURCE" or "SOURCE [N]" strings, checked against the registry."""
+    """Read ``cite:``: one or more "SOURCE", "SOURCE [N]", "SOURCE#SECTION" or "SOURCE#SECTION [N]".
+
+    Checked against the registry: the source exists; a source whose reference lists restart per
+    section is cited with its section; the number exists in that list. Each citation carries
+    its readable text (:func:`ivig_rules.citations.citation_text`).
+    """
     out: list[Citation] = []
     for item in node.seq(what="citations", allow_single=True, nonempty=True):
         text = item.text(max_length=300).strip()
         match = _CITATION.match(text)
         if not match:
-            raise item.error(f"a citation is written 'SOURCE' or 'SOURCE [N]', found {text!r}")
-        source_id, ref = match["source"], match["ref"]
+            raise item.error(f"a citation is written 'SOURCE', 'SOURCE [N]' or 'SOURCE#SECTION [N]', found {text!r}")
+        source_id, section, ref = match["source"], match["section"], match["ref"]
+        citation = Citation(source_id, int(ref) if ref is not None else None, section)
         if sources is not None:
-            if source_id not in sources:
-                from .errors import did_you_mean
-
-                raise item.error(
-                    f"unknown source {source_id!r}; sources are listed in rulesets/sources.yaml.",
-                    suggestion=did_you_mean(source_id, sources),
-                )
-            source = sources[source_id]
-            if ref is not None and not 1 <= int(ref) <= max(source.references, 0):
-                count = source.references
-                raise item.error(
-                    f"{source_id} numbers {count} references, so [{ref}] does not exist"
-                    if count
-                    else f"{source_id} has no numbered references; cite it without [N]"
-                )
-        citation = Citation(source_id, int(ref) if ref is not None else None)
+            _check_citation(item, citation, sources)
+            citation = with_text(citation, sources)
         if citation not in out:
             out.append(citation)
     return tuple(out)
+
+
+def _check_citation(item: Node, citation: Citation, sources: dict[str, Source]) -> None:
+    source = sources.get(citation.source)
+    if source is None:
+        raise item.error(
+            f"unknown source {citation.source!r}; sources are listed in rulesets/sources.yaml.",
+            suggestion=did_you_mean(citation.source, sources),
+        )
+    if source.sections and citation.section is None:
+        raise item.error(
+            f"{source.id} numbers its references per section, so a citation names its section: "
+            f"'{source.id}#SECTION' with SECTION one of {', '.join(source.sections)}"
+        )
+    if citation.section is not None and citation.section not in source.sections:
+        known = ", ".join(source.sections) if source.sections else "none (cite it without #SECTION)"
+        raise item.error(
+            f"{source.id} has no section {citation.section!r}; its sections are: {known}",
+            suggestion=did_you_mean(citation.section, source.sections) if source.sections else None,
+        )
+    if citation.ref is not None:
+        count = len(source.reference_list(citation.section))
+        where = f"{source.id}#{citation.section}" if citation.section else source.id
+        if not 1 <= citation.ref <= count:
+            raise item.error(
+                f"{where} numbers {count} references, so [{citation.ref}] does not exist"
+                if count
+                else f"{where} has no numbered references; cite it without [N]"
+            )
+
+
+def _references(node: Node | None) -> tuple[Reference, ...]:
+    if node is None:
+        return ()
+    out = []
+    for i, item in enumerate(node.seq(what="references (n, authors, title, ...)"), 1):
+        item.mapping(required=["n", "authors", "title"], optional=["published_in", "year", "details", "doi", "url"])
+        number = item.child("n").number(minimum=1, maximum=999, integer=True)
+        if number != i:
+            raise item.child("n").error(f"references are numbered 1, 2, 3 ... in order; expected {i}, found {number}")
+        out.append(Reference(
+            number=number,
+            authors=item.child("authors").text(max_length=300),
+            title=item.child("title").text(max_length=500),
+            published_in=item.child("published_in").text(max_length=300) if item.get("published_in") else "",
+            year=item.child("year").number(minimum=1800, maximum=2100, integer=True) if item.get("year") else None,
+            details=str(item.child("details").value) if item.get("details") else "",
+            doi=item.child("doi").text(max_length=200) if item.get("doi") else None,
+            url=item.child("url").text(max_length=500) if item.get("url") else None,
+        ))
+    return tuple(out)
+
+
+def _sections(node: Node | None) -> dict[str, Section]:
+    sections: dict[str, Section] = {}
+    if node is None:
+        return sections
+    for item in node.seq(what="sections", nonempty=True):
+        item.mapping(required=["id", "title"], optional=["references"])
+        section_id = item.child("id").text(max_length=60)
+        if not _SECTION_ID.match(section_id):
+            raise item.child("id").error("a section id is lower-case letters, digits and hyphens, e.g. gbs-treatment")
+        if section_id in sections:
+            raise item.child("id").error(f"the section {section_id!r} is listed twice")
+        sections[section_id] = Section(section_id, item.child("title").text(max_length=200), _references(item.get("references")))
+    return sections
+
+
+_SOURCE_KEYS = ("short_title", "publisher", "authors", "published_in", "year", "url", "doi", "covers", "references", "sections")
 
 
 def _load_sources(path: Path) -> dict[str, Source]:
     doc = root(marked_yaml.read_file(path), str(path)).mapping(required=["sources"])
     sources: dict[str, Source] = {}
     for item in doc.child("sources").seq(what="sources", nonempty=True):
-        item.mapping(required=["id", "kind", "title"], optional=["references", "url", "covers"])
+        item.mapping(required=["id", "kind", "title"], optional=_SOURCE_KEYS)
         source_id = item.child("id").text(max_length=120)
         if source_id in sources:
             raise item.child("id").error(f"the source {source_id!r} is listed twice")
+        kind = item.child("kind").choice(["seed", "external"], what="source kind")
+        if kind == "seed" and not item.get("short_title"):
+            raise item.error("a seed needs a 'short_title', the name citations give it (for example: MS FAQ)")
+        if item.get("references") is not None and item.get("sections") is not None:
+            raise item.child("sections").error("give 'references' or 'sections' (each with its own references), not both")
+
+        def optional_text(key: str, limit: int = 500) -> str:
+            return item.child(key).text(max_length=limit) if item.get(key) else ""
+
         sources[source_id] = Source(
             id=source_id,
-            kind=item.child("kind").choice(["seed", "external"], what="source kind"),
-            title=item.child("title").text(),
-            references=item.child("references").number(minimum=0, integer=True) if item.get("references") else 0,
-            url=item.child("url").text() if item.get("url") else None,
-            covers=item.child("covers").text() if item.get("covers") else "",
+            kind=kind,
+            title=item.child("title").text(max_length=500),
+            short_title=optional_text("short_title", 120),
+            publisher=optional_text("publisher", 300),
+            authors=optional_text("authors", 300),
+            published_in=optional_text("published_in", 300),
+            year=item.child("year").number(minimum=1800, maximum=2100, integer=True) if item.get("year") else None,
+            url=optional_text("url") or None,
+            doi=optional_text("doi", 200) or None,
+            covers=" ".join(optional_text("covers", 2000).split()),
+            references=_references(item.get("references")),
+            sections=frozen_map(_sections(item.get("sections"))),
         )
     return sources
 
 
-def _terms(node: Node) -> dict[str, Term]:
+def _terms(node: Node, *, statuses: bool = False) -> dict[str, Term]:
     terms: dict[str, Term] = {}
     for key, item in node.mapping(what="named entries").items():
-        item.mapping(required=["label"], optional=["description"])
+        item.mapping(required=["label"], optional=["description", "not_for"] if statuses else ["description"])
         ident = Node(key, node.file, item.path, item.line).ident()
+        not_for = tuple(i.ident(what="a therapy") for i in item.child("not_for").seq(allow_single=True)) if item.get("not_for") else ()
         terms[ident] = Term(
-            ident, item.child("label").text(), item.child("description").text() if item.get("description") else ""
+            ident, item.child("label").text(), item.child("description").text() if item.get("description") else "",
+            not_for,
         )
     if not terms:
         raise node.error("expected at least one entry")
@@ -113,7 +199,7 @@ def _fact(name: str, node: Node) -> FactSpec:
     if node.get("default") is not None:
         d = node.child("default")
         if kind == "boolean":
-            default = d.boolean()
+            default = d.flag(unknown=True)
         elif kind == "enum":
             default = d.choice(values, what="default")
         elif kind == "number":
@@ -166,6 +252,42 @@ def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
     )
 
 
+def _advice(section: Node | None, sources: dict[str, Source], what: str) -> dict[str, AdviceSpec]:
+    out: dict[str, AdviceSpec] = {}
+    if section is None:
+        return out
+    for advice_id, node in section.mapping(what=f"{what} entries").items():
+        Node(advice_id, section.file, node.path, node.line).ident(what=f"a {what} id")
+        node.mapping(required=["text", "cite"], optional=["notes"])
+        out[advice_id] = AdviceSpec(
+            advice_id,
+            " ".join(node.child("text").text().split()),
+            parse_citations(node.child("cite"), sources),
+            " ".join(node.child("notes").text().split()) if node.get("notes") else "",
+        )
+    return out
+
+
+def _conflicts(section: Node | None, sources: dict[str, Source]) -> dict[str, ConflictSpec]:
+    out: dict[str, ConflictSpec] = {}
+    if section is None:
+        return out
+    for conflict_id, node in section.mapping(what="conflicts").items():
+        Node(conflict_id, section.file, node.path, node.line).ident(what="a conflict id")
+        node.mapping(required=["summary", "positions"], optional=["notes"])
+        positions = []
+        for item in node.child("positions").seq(what="positions (says, cite)", nonempty=True):
+            item.mapping(required=["says", "cite"])
+            positions.append(Position(" ".join(item.child("says").text().split()), parse_citations(item.child("cite"), sources)))
+        out[conflict_id] = ConflictSpec(
+            conflict_id,
+            " ".join(node.child("summary").text().split()),
+            tuple(positions),
+            " ".join(node.child("notes").text().split()) if node.get("notes") else "",
+        )
+    return out
+
+
 def load_vocabulary(folder: str | Path) -> Vocabulary:
     """Load ``vocabulary.yaml`` and ``sources.yaml`` from a rulesets folder."""
     folder = Path(folder)
@@ -174,7 +296,7 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     doc = root(marked_yaml.read_file(path), str(path))
     doc.mapping(
         required=["vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts"],
-        optional=["teaching"],
+        optional=["monitoring", "administration", "conflicts", "teaching"],
     )
     header = doc.child("vocabulary").mapping(required=["version"])
     facts = {}
@@ -190,7 +312,17 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
             if other_spec is None or (other_spec.values and value not in other_spec.values):
                 raise doc.child("facts").child(name).error(f"'requires' names {other}: {value!r}, which the vocabulary does not define")
     statuses_node = doc.child("statuses").mapping(required=["default", "values"])
-    statuses = _terms(statuses_node.child("values"))
+    statuses = _terms(statuses_node.child("values"), statuses=True)
+    therapies = _terms(doc.child("therapies"))
+    for status in statuses.values():
+        for therapy in status.not_for:
+            if therapy not in therapies:
+                raise statuses_node.child("values").child(status.id).error(
+                    f"'not_for' names {therapy!r}, which is not a therapy of the vocabulary",
+                    suggestion=did_you_mean(therapy, therapies),
+                )
+            if status.id == statuses_node.child("default").value:
+                raise statuses_node.child("values").child(status.id).error("the default status applies to every therapy")
     default_status = statuses_node.child("default").choice(statuses, what="status")
     verdicts = _terms(doc.child("verdicts"))
     if tuple(verdicts) != VERDICTS:
@@ -208,12 +340,15 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     return Vocabulary(
         version=str(header.child("version").value),
         facts=frozen_map(facts),
-        therapies=frozen_map(_terms(doc.child("therapies"))),
+        therapies=frozen_map(therapies),
         statuses=frozen_map(statuses),
         default_status=default_status,
         alerts=frozen_map(alerts),
         verdicts=frozen_map(verdicts),
         evidence_levels=frozen_map(evidence_levels),
         sources=frozen_map(sources),
+        monitoring=frozen_map(_advice(doc.get("monitoring"), sources, "monitoring")),
+        administration=frozen_map(_advice(doc.get("administration"), sources, "administration")),
+        conflicts=frozen_map(_conflicts(doc.get("conflicts"), sources)),
         teaching=teaching,
     )

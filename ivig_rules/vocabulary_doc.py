@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from .citations import citation_text, reference_text, source_text
 from .model import Vocabulary
 
 __all__ = ["to_markdown", "to_json"]
@@ -16,7 +17,7 @@ def _fact_row(spec) -> str:
         low = f"more than {spec.minimum:g}" if spec.exclusive_minimum else f"{spec.minimum:g}"
         allowed = f"{low} to {spec.maximum:g}" + (f" {spec.unit}" if spec.unit else "")
     elif spec.type == "boolean":
-        allowed = "`true`, `false`"
+        allowed = "`true`, `false`, `unknown`" if spec.allows_unknown else "`true`, `false`"
     else:
         allowed = f"text, at most {spec.max_length} characters" if spec.max_length else "text"
     if spec.required:
@@ -58,14 +59,25 @@ def to_markdown(vocab: Vocabulary) -> str:
     ]
     lines += [f"| `{t.id}` | {t.label} | {t.description} |" for t in vocab.therapies.values()]
     lines += ["", "## Treatment statuses", "", "| id | description |", "| --- | --- |"]
-    lines += [f"| `{t.id}` | {t.description} |" for t in vocab.statuses.values()]
-    lines += ["", "## IVIG verdicts", "", "| id | label | description |", "| --- | --- | --- |"]
+    for t in vocab.statuses.values():
+        not_for = f" Not a status of: {', '.join(f'`{x}`' for x in t.not_for)}." if t.not_for else ""
+        lines.append(f"| `{t.id}` | {t.description}{not_for} |")
+    lines += [
+        "", "## IVIG verdicts", "",
+        "`not_indicated` is given only where a source's conditions for IVIG are not met (it names",
+        "another step first, excludes the case, or the condition is treated); where the sources say",
+        "nothing the verdict is `no_guidance`. `specialist_review` comes only from the safety",
+        "screening, when the sources disagree for a fact the patient has (see Conflicts): it is",
+        "never a go-ahead, and the output keeps the pathway's own verdict as `pathway_verdict`.",
+        "",
+        "| id | label | description |", "| --- | --- | --- |",
+    ]
     lines += [f"| `{t.id}` | {t.label} | {t.description} |" for t in vocab.verdicts.values()]
     lines += ["", "## Evidence levels", "", "| id | label |", "| --- | --- |"]
     lines += [f"| `{t.id}` | {t.label} |" for t in vocab.evidence_levels.values()]
     lines += ["", "## Alerts", "", "| id | severity | message | citations |", "| --- | --- | --- | --- |"]
     for alert in vocab.alerts.values():
-        cites = "; ".join(str(c) for c in alert.citations)
+        cites = "; ".join(c.text or str(c) for c in alert.citations)
         message = alert.message
         if alert.vaccine_intervals:
             message += " Intervals: " + ", ".join(
@@ -74,9 +86,50 @@ def to_markdown(vocab: Vocabulary) -> str:
         if alert.child_message:
             message += f" Under 18: {alert.child_message}"
         lines.append(f"| `{alert.id}` | {alert.severity} | {message} | {cites} |")
-    lines += ["", "## Sources", "", "| id | kind | title |", "| --- | --- | --- |"]
-    lines += [f"| `{s.id}` | {s.kind} | {s.title} |" for s in vocab.sources.values()]
+    lines += _advice_lines("Monitoring", "What to watch for during and after IVIG (`monitoring` in the output).", vocab.monitoring)
+    lines += _advice_lines("Administration", "How to give the infusion (`administration` in the output).", vocab.administration)
+    lines += [
+        "", "## Conflicts", "",
+        "Where the sources disagree about IVIG for a fact the patient has. A safety rule naming a",
+        "conflict makes the verdict `specialist_review`; the output's `conflicts` lists the",
+        "pathway's own position beside these.",
+        "",
+        "| id | summary | positions |", "| --- | --- | --- |",
+    ]
+    for conflict in vocab.conflicts.values():
+        positions = "<br>".join(
+            f"{p.says} ({'; '.join(c.text for c in p.citations)})" for p in conflict.positions
+        )
+        lines.append(f"| `{conflict.id}` | {conflict.summary} | {positions} |")
+    lines += [
+        "", "## Sources", "",
+        "A citation is written `SOURCE`, `SOURCE [N]`, or `SOURCE#SECTION [N]` for a source whose",
+        "reference numbers restart per section; outputs show its readable text.",
+        "",
+        "| id | kind | cited as | source |", "| --- | --- | --- | --- |",
+    ]
+    for source in vocab.sources.values():
+        from .model import Citation
+
+        lines.append(f"| `{source.id}` | {source.kind} | {citation_text(Citation(source.id), vocab.sources)} | {source_text(source)} |")
+    for source in vocab.sources.values():
+        lists = [(None, source.references)] + [(sec, sec.references) for sec in source.sections.values()]
+        if not any(refs for _, refs in lists) and not source.sections:
+            continue
+        lines += ["", f"### {source.short_title or source.title} (`{source.id}`)", ""]
+        for section, refs in lists:
+            if section is not None:
+                lines.append(f"- section `{section.id}`: {section.title}")
+            for ref in refs:
+                indent = "  " if section is not None else ""
+                lines.append(f"{indent}- [{ref.number}] {reference_text(ref)}")
     return "\n".join(lines) + "\n"
+
+
+def _advice_lines(title: str, intro: str, specs) -> list[str]:
+    lines = ["", f"## {title}", "", intro, "", "| id | text | citations |", "| --- | --- | --- |"]
+    lines += [f"| `{a.id}` | {a.text} | {'; '.join(c.text for c in a.citations)} |" for a in specs.values()]
+    return lines
 
 
 def to_json(vocab: Vocabulary) -> str:
@@ -92,13 +145,36 @@ def to_json(vocab: Vocabulary) -> str:
         },
         "therapies": {t.id: t.label for t in vocab.therapies.values()},
         "statuses": list(vocab.statuses),
+        "statuses_not_for": {t.id: list(t.not_for) for t in vocab.statuses.values() if t.not_for},
         "default_status": vocab.default_status,
         "verdicts": list(vocab.verdicts),
         "evidence_levels": list(vocab.evidence_levels),
         "alerts": {
-            a.id: {"severity": a.severity, "message": a.message, "citations": [str(c) for c in a.citations]}
+            a.id: {"severity": a.severity, "message": a.message, "citations": [c.to_dict() for c in a.citations]}
             for a in vocab.alerts.values()
         },
-        "sources": {s.id: {"kind": s.kind, "title": s.title} for s in vocab.sources.values()},
+        "monitoring": {a.id: {"text": a.text, "citations": [c.to_dict() for c in a.citations]} for a in vocab.monitoring.values()},
+        "administration": {
+            a.id: {"text": a.text, "citations": [c.to_dict() for c in a.citations]} for a in vocab.administration.values()
+        },
+        "conflicts": {
+            c.id: {"summary": c.summary, "positions": [{"says": p.says, "citations": [x.to_dict() for x in p.citations]} for p in c.positions]}
+            for c in vocab.conflicts.values()
+        },
+        "sources": {
+            s.id: {
+                "kind": s.kind, "title": s.title, "short_title": s.short_title or None, "publisher": s.publisher or None,
+                "url": s.url, "doi": s.doi,
+                "references": [_reference_json(r) for r in s.references],
+                "sections": {sec.id: {"title": sec.title, "references": [_reference_json(r) for r in sec.references]}
+                             for sec in s.sections.values()},
+            }
+            for s in vocab.sources.values()
+        },
     }
     return json.dumps(data, indent=2)
+
+
+def _reference_json(ref) -> dict:
+    return {"n": ref.number, "authors": ref.authors, "title": ref.title, "published_in": ref.published_in or None,
+            "year": ref.year, "details": ref.details or None, "doi": ref.doi, "url": ref.url}

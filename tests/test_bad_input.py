@@ -49,6 +49,8 @@ PATIENT_CASES = [
     ("null_status.yaml", 5, "treatments.ivig", ["no status"]),
     ("binary.yaml", None, None, ["not UTF-8"]),
     ("pregnant_male.yaml", 4, "pregnant", ["needs sex: female", "'male'"]),
+    ("ivig_unavailable.yaml", 5, "treatments.ivig", ["ivig cannot be 'unavailable'", "statuses for ivig: not_tried"]),
+    ("maybe_safety_flag.yaml", 4, "renal_impairment", ["expected true, false or unknown", "'maybe'"]),
 ]
 
 SCENARIO_CASES = [
@@ -58,6 +60,7 @@ SCENARIO_CASES = [
     ("unknown_alert.yaml", 6, "scenarios[0].expect.alerts[0]", ["unknown alert id", "Did you mean 'iga_unknown'"]),
     ("duplicate_names.yaml", 5, "scenarios[1].name", ["used twice", "first on line 2"]),
     ("skip_without_reason.yaml", 3, "scenarios[0].skip", ["needs a reason"]),
+    ("unknown_conflict.yaml", 5, "scenarios[0].expect.conflicts[0]", ["unknown conflict id", "Did you mean 'renal_impairment'"]),
     ("no_scenarios_key.yaml", 1, "scenario", ["unknown key", "Did you mean 'scenarios'"]),
     ("empty_expect.yaml", 4, "scenarios[0].expect", ["'expect' is empty"]),
 ]

@@ -17,7 +17,11 @@ from ivig_rules.cli import app
 
 runner = CliRunner()
 
-OUTPUT_KEYS = {"pathway", "ruleset_version", "engine", "diagnosis", "ivig", "next_step", "line", "dose", "alerts", "rules_fired", "citations"}
+OUTPUT_KEYS = {
+    "pathway", "ruleset_version", "engine", "diagnosis", "ivig", "pathway_verdict", "conflicts", "not_recorded",
+    "next_step", "line", "dose", "review", "alerts", "monitoring", "administration", "rules_fired", "citations",
+}
+CITATION_KEYS = {"cite", "source", "section", "ref", "text"}
 DOSE_KEYS = {"therapy", "phase", "g_per_kg", "days", "interval_weeks", "dosing_weight_kg", "weight_basis", "per_day_g", "total_g", "rounded_total_g"}
 
 MS_THIRD_LINE = {
@@ -51,7 +55,47 @@ def test_evaluate_json_is_exactly_one_object_with_the_contract_fields(tmp_path):
         assert set(alert) >= {"id", "severity", "message", "citations"}
         assert alert["severity"] in ("contraindication", "caution", "info")
     assert data["rules_fired"][0] == "ms_relapse.ivig_third_line"
-    assert "001_31bd74f6d628a3ef.txt [1]" in data["citations"]
+    assert (data["pathway_verdict"], data["conflicts"]) == ("consider", [])
+    assert set(data["not_recorded"]) == {"hypersensitivity_to_ig", "renal_impairment", "thrombosis_risk",
+                                         "cardiac_disease", "diabetes", "sugar_sensitivity"}
+    citations = data["citations"] + data["dose"]["citations"] + [c for a in data["alerts"] for c in a["citations"]]
+    for citation in citations:
+        assert set(citation) == CITATION_KEYS
+        assert ".txt" not in citation["text"] and "seeds" not in citation["text"], citation
+    first = next(c for c in data["citations"] if c["cite"] == "001_31bd74f6d628a3ef.txt [1]")
+    assert first["text"] == "Elovaara I et al., Clin Neuropharmacol 2011, cited in the MS FAQ [1]"
+    assert {m["id"] for m in data["monitoring"]} >= {"aseptic_meningitis", "trali"}
+
+
+GBS_CONFLICT = {
+    "diagnosis": "gbs", "age_years": 40, "sex": "male", "weight_kg": 60, "height_cm": 170, "iga": "deficient",
+    "renal_impairment": True, "hypersensitivity_to_ig": False, "thrombosis_risk": False, "cardiac_disease": False,
+    "diabetes": False, "sugar_sensitivity": False,
+}
+
+
+def test_a_conflict_is_top_level_in_json_and_in_the_text_headline(tmp_path):
+    path = str(_write(tmp_path, "p.yaml", GBS_CONFLICT))
+    data = json.loads(runner.invoke(app, ["evaluate", path, "--json"]).stdout)
+    assert (data["ivig"], data["pathway_verdict"]) == ("specialist_review", "recommended")
+    assert [c["id"] for c in data["conflicts"]] == ["iga_deficiency", "renal_impairment"]
+    renal = data["conflicts"][1]
+    assert renal["facts"] == {"renal_impairment": True}
+    assert renal["positions"][0]["role"] == "pathway" and "IVIG recommended" in renal["positions"][0]["says"]
+    assert any("should not be used" in p["says"] and p["citations"][0]["text"] == "Verywell MS article (Verywell Health)"
+               for p in renal["positions"][1:])
+    text = runner.invoke(app, ["evaluate", path]).stdout
+    headline = [line for line in text.splitlines() if line.strip()][1]
+    assert "NO GO-AHEAD" in headline and "RECOMMENDED" not in headline
+    assert "(the pathway alone: IVIG RECOMMENDED)" in text
+    assert "Sources disagree (renal_impairment: true)" in text
+
+
+def test_text_output_shows_readable_references_and_never_a_seed_file(tmp_path):
+    text = runner.invoke(app, ["evaluate", str(_write(tmp_path, "p.yaml", MS_THIRD_LINE))]).stdout
+    assert "Elovaara I et al., Clin Neuropharmacol 2011, cited in the MS FAQ [1]" in text
+    assert ".txt" not in text and "seeds" not in text
+    assert "Not recorded (check before the first infusion" in text
 
 
 def test_evaluate_reads_json_from_stdin():

@@ -17,7 +17,7 @@ from ivig_rules.semantic_diff import NO_DECISION, load_side, semantic_diff
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
 PLEX_FAILED = """    when: {treatments.ivig: not_tried, treatments.plasma_exchange: failed}
-    then: {ivig: not_indicated}"""
+    then: {ivig: no_guidance}"""
 
 
 @pytest.fixture
@@ -49,17 +49,17 @@ def test_no_change_exits_0(catalogue):
 
 
 def test_one_rule_changed(catalogue, edited):
-    new = edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: not_indicated}", "{ivig: consider, next_step: ivig}"))
+    new = edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: no_guidance}", "{ivig: consider, next_step: ivig}"))
     report = semantic_diff(catalogue, new)
     assert report.exit_code == 1
     (group,) = report.groups
     assert (group.diagnosis, group.old_rule, group.new_rule) == ("gbs", "gbs.plex_failed", "gbs.plex_failed")
     assert group.count == 2  # recurrent true / false; nothing else of the gbs space reaches the rule
-    assert group.fields["ivig"] == {("not_indicated", "consider"): 2}
+    assert group.fields["ivig"] == {("no_guidance", "consider"): 2}
     assert group.fields["next_step"] == {(None, "ivig"): 2}
     assert "dose" in group.fields and "alerts" in group.fields
     # the example really changes
-    assert outcome(catalogue, group.example).ivig == "not_indicated"
+    assert outcome(catalogue, group.example).ivig == "no_guidance"
     assert outcome(new, group.example).ivig == "consider"
 
 
@@ -68,7 +68,7 @@ def test_new_rule_on_a_new_fact_enlarges_the_space(catalogue, edited):
     when: {treatments.ivig: not_tried, treatments.plasma_exchange: failed, severe: true}
     then: {ivig: consider, next_step: ivig}
     evidence: expert_opinion
-    cite: ["003_2f405638fa14e663.txt"]
+    cite: ["003_2f405638fa14e663.txt#cidp-treatment"]
 
   - id: plex_failed
 """
@@ -85,19 +85,20 @@ def test_removed_rule_opens_a_gap(catalogue, edited):
     report = semantic_diff(catalogue, new)
     (group,) = report.groups
     assert group.new_rule == NO_DECISION
-    assert group.fields["ivig"] == {("not_indicated", NO_DECISION): group.count}
+    assert group.fields["ivig"] == {("no_guidance", NO_DECISION): group.count}
     assert group.example["severe"] is False
 
 
 def test_safety_rule_change_is_found_through_its_facts(catalogue, edited):
-    new = edited("safety.yaml", "when: {renal_impairment: true}\n    then: {alerts: [renal_impairment]}",
+    new = edited("safety.yaml",
+                 "when: {renal_impairment: true}\n    then: {ivig: specialist_review, conflict: renal_impairment, alerts: [renal_impairment]}",
                  "when: {renal_impairment: true}\n    then: {ivig: contraindicated, alerts: [renal_impairment]}")
     report = semantic_diff(catalogue, new)
     assert report.groups
     for group in report.groups:
         assert group.example["renal_impairment"] is True
         assert outcome(new, group.example).ivig == "contraindicated"
-        assert {old for old, _ in group.fields["ivig"]} <= {"recommended", "consider"}
+        assert {old for old, _ in group.fields["ivig"]} <= {"specialist_review"}
     assert {g.diagnosis for g in report.groups} == set(catalogue.pathways)
 
 
@@ -113,7 +114,7 @@ def test_removed_pathway(catalogue, tmp_path):
 def test_scenarios_are_compared_and_named(catalogue, edited):
     from ivig_rules.runner import load_scenarios
 
-    new = edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: not_indicated}", "{ivig: consider, next_step: ivig}"))
+    new = edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: no_guidance}", "{ivig: consider, next_step: ivig}"))
     _, scenarios = load_scenarios([ROOT / "scenarios"], new.vocabulary)
     report = semantic_diff(catalogue, new, scenarios=scenarios)
     (group,) = report.groups
@@ -134,7 +135,7 @@ def test_two_pathway_files(tmp_path):
 
 
 def test_cli_json_and_exit_codes(edited, tmp_path):
-    edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: not_indicated}", "{ivig: consider, next_step: ivig}"))
+    edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: no_guidance}", "{ivig: consider, next_step: ivig}"))
     new = str(tmp_path / "rulesets")
     runner = CliRunner()
     same = runner.invoke(app, ["diff", str(RULESETS), str(RULESETS)])
@@ -147,7 +148,7 @@ def test_cli_json_and_exit_codes(edited, tmp_path):
     assert again.output == changed.output
     text = runner.invoke(app, ["diff", str(RULESETS), new])
     assert "gbs.plex_failed (same rule, new outcome): 2 patients" in text.output
-    assert "IVIG: not_indicated -> consider (2)" in text.output
+    assert "IVIG: no_guidance -> consider (2)" in text.output
 
 
 def test_cli_bad_input_exits_2(tmp_path):

@@ -27,7 +27,9 @@ def _with_random_facts(patient: Patient, rng: random.Random) -> Patient:
     facts["height_cm"] = rng.choice([None, 60, 150, 175, 200])
     facts["iga"] = rng.choice(["normal", "deficient", "unknown"])
     for flag in _SAFETY_FLAGS:
-        facts[flag] = rng.random() < 0.15
+        facts[flag] = rng.choice([False, False, False, False, True, "unknown"])
+    if facts["sex"] == "female":  # pregnancy changes the dosing weight
+        facts["pregnant"] = facts.get("pregnant") is True or rng.random() < 0.1
     return Patient(facts=frozen_map(dict(sorted(facts.items()))), source=patient.source)
 
 

@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_trace_names_the_deciding_rule_and_the_values_that_held(reference):
     patient = adult(diagnosis="gbs", treatments={"plasma_exchange": "failed"})
     ex = explain(reference, patient)
-    assert ex.verdict == "not_indicated"
+    assert ex.verdict == "no_guidance"
     decided = [t for t in ex.trace if t.role == "decided"]
     assert [t.rule.qualified_id for t in decided] == [ex.recommendation.decided_by]
     held = {c.fact: c.actual for c in decided[0].checks}
@@ -44,7 +44,7 @@ def test_why_not_is_ranked_and_worded(reference):
     assert all(m.rule.then.ivig in ("recommended", "consider") for m in ex.why_not)
     texts = {m.rule.id: [c.unmet(reference.vocabulary) for c in m.unmet] for m in ex.why_not}
     assert texts["ivig_when_plex_not_possible"] == [
-        "Plasma exchange has status failed; the rule needs it intolerant or contraindicated"
+        "Plasma exchange has status failed; the rule needs it intolerant, contraindicated or unavailable"
     ]
 
 
@@ -130,7 +130,7 @@ def test_why_not_never_offers_a_change_of_ivig_status(reference):
 
 def test_ivig_already_failed_leaves_no_way_to_ivig(reference):
     ex = explain(reference, adult(diagnosis="cidp", treatments={"ivig": "failed"}), limit=0)
-    assert ex.verdict == "not_indicated"
+    assert ex.verdict == "no_guidance"
     assert ex.why_not == ()
     assert ex.needs_other_ivig_status and all(r.then.ivig in ("recommended", "consider") for r in ex.needs_other_ivig_status)
 
@@ -198,3 +198,16 @@ def test_gap_is_explained_with_the_nearest_rules(catalogue):
     assert ex.why_not[0].rule.id == "ivig_after_plex"
     assert [c.fact for c in ex.why_not[0].unmet] == ["treatments.plasma_exchange"]
     assert ex.to_dict()["gap"] is True
+
+
+def test_a_conflict_is_explained_as_no_go_ahead(reference):
+    """GBS with kidney problems: the pathway recommends IVIG; a source says not to use it."""
+    from ivig_rules.explain_text import to_text
+
+    ex = explain(reference, adult(diagnosis="gbs", renal_impairment=True))
+    assert ex.verdict == "specialist_review" and ex.recommendation.pathway_verdict == "recommended"
+    assert [t.rule.qualified_id for t in ex.blocked_by] == ["safety.renal"]
+    assert ex.why_not == ()
+    text = to_text(ex, reference.vocabulary)
+    assert "gives no go-ahead (specialist review)" in text
+    assert "then: ivig specialist_review; conflict renal_impairment" in text

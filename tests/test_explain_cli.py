@@ -26,9 +26,10 @@ def test_text_names_rules_values_citations_and_why_not(tmp_path):
     out = result.output
     assert "decided by gbs.plex_failed" in out
     assert "because Plasma exchange has status failed (needs failed)" in out
-    assert "cite: 003_2f405638fa14e663.txt" in out
+    assert "cite: neuromuscular IVIG page (KabaFusion): GBS: treatment and dosing" in out
+    assert ".txt" not in out
     assert "Why not IVIG" in out
-    assert "Plasma exchange has status failed; the rule needs it intolerant or contraindicated" in out
+    assert "Plasma exchange has status failed; the rule needs it intolerant, contraindicated or unavailable" in out
     assert "treatments.ivig = not_tried" in out  # taken from the default
 
 

@@ -126,11 +126,27 @@ def test_latest_final_observation_wins(mapping, ev):
 
 
 def test_refuted_and_resolved_conditions_do_not_count(mapping, ev):
+    """A refuted kidney-disease Condition rules it out (false); a resolved one says nothing (not recorded)."""
     b = bundle(mapping, ev, renal_impairment=True)
     renal = [c for c in resources(b, "Condition") if c["code"]["coding"][0]["code"] == "709044004"][0]
     renal["verificationStatus"] = {"coding": [{"code": "refuted"}]}
     reading = read_bundle(b, mapping, ev.vocabulary)
+    assert reading.facts["renal_impairment"] is False and "renal_impairment" not in reading.not_recorded
+    del renal["verificationStatus"]
+    renal["clinicalStatus"] = {"coding": [{"code": "resolved"}]}
+    reading = read_bundle(b, mapping, ev.vocabulary)
     assert "renal_impairment" not in reading.facts and "renal_impairment" in reading.not_recorded
+
+
+def test_a_safety_fact_nobody_recorded_is_unknown_never_false(mapping, ev):
+    """Fail safe through FHIR: no kidney Condition at all is 'not recorded', and the answer says so."""
+    from ivig_rules.fhir.evaluate import patient_from_reading
+
+    b = bundle(mapping, ev)
+    reading = read_bundle(b, mapping, ev.vocabulary)
+    assert "renal_impairment" not in reading.facts and "renal_impairment" in reading.not_recorded
+    rec = ev.evaluate(patient_from_reading(reading, ev))
+    assert "renal_impairment" in rec.not_recorded and "renal_not_recorded" in rec.alert_ids
 
 
 def test_two_diagnoses_need_the_orders_reason(mapping, ev):

@@ -60,7 +60,8 @@ def test_ms_relapse_nodes(ms, catalogue):
     assert ms.nodes[step_node("ivig")]["dose_summary"] == "0.4 g/kg per day for 5 days"
     assert ms.nodes[step_node("ivmp")]["dose_summary"] is None
     outcomes = {n for n, d in ms.nodes(data=True) if d["kind"] == "outcome"}
-    assert outcomes == {outcome_node("not_indicated"), outcome_node("contraindicated")}
+    # the screening's verdicts: contraindicated, and specialist review where the sources disagree
+    assert outcomes == {outcome_node("not_indicated"), outcome_node("contraindicated"), outcome_node("specialist_review")}
     assert ms.nodes[SCREENING]["kind"] == "screening"
 
 

@@ -117,7 +117,7 @@ def test_redundant_rule_is_a_warning(tmp_path):
     when: {treatments.ivig: not_tried}
     then: {ivig: recommended, next_step: ivig}
     evidence: randomised_trials
-    cite: ["003_2f405638fa14e663.txt"]
+    cite: ["003_2f405638fa14e663.txt#cidp-treatment"]
 """
     path = tmp_path / "redundant.yaml"
     path.write_text(text)
@@ -247,7 +247,7 @@ def test_step_reached_only_through_its_own_rule_is_a_warning(tmp_path):
     when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: ongoing}
     then: {ivig: not_indicated, next_step: plex}
     evidence: expert_opinion
-    cite: ["003_2f405638fa14e663.txt"]
+    cite: ["003_2f405638fa14e663.txt#cidp-treatment"]
 """
     text = text.replace("when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}}",
                         "when: {treatments.ivig: {in: [failed, intolerant, contraindicated]}, treatments.plasma_exchange: {not_in: [ongoing]}}")
@@ -257,3 +257,18 @@ def test_step_reached_only_through_its_own_rule_is_a_warning(tmp_path):
     (found,) = [f for f in report.findings if f.code == "unreachable-step"]
     assert found.severity == WARNING and "plex_under_way" in found.message
     assert [f.code for f in report.findings if f.severity == ERROR] == []
+
+
+def test_silence_shown_as_a_decision_is_a_warning(tmp_path):
+    """'not_indicated' on insufficient evidence is the sources' silence shown as an exclusion."""
+    clean = (BAD / "clean.yaml").read_text()
+    old = "    then: {ivig: not_indicated}\n    evidence: expert_opinion"
+    assert old in clean
+    silent = tmp_path / "silent.yaml"
+    silent.write_text(clean.replace(old, "    then: {ivig: not_indicated}\n    evidence: insufficient"))
+    report = lint_paths([silent], today=TODAY, rulesets=ROOT / "rulesets")
+    (finding,) = [f for f in report.findings if f.code == "silence-as-exclusion"]
+    assert finding.severity == WARNING and finding.rules == ("stop",) and "no_guidance" in finding.message
+    fixed = tmp_path / "fixed.yaml"
+    fixed.write_text(clean.replace(old, "    then: {ivig: no_guidance}\n    evidence: insufficient"))
+    assert not [f for f in lint_paths([fixed], today=TODAY, rulesets=ROOT / "rulesets").findings if f.code == "silence-as-exclusion"]

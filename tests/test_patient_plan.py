@@ -16,7 +16,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from cohort import patients  # noqa: E402
 
 _ODD_VALUES = [None, "", " ", "x" * 300, "é", "\x9b", "yes", True, False, 0, -1, 0.0, 0.04, 0.3, 1e-300, 1e16, 10**16,
-               float("nan"), float("inf"), 17.99999, 18, 250, 1000, "40", [], {}, "cidp", "female", "failed"]
+               float("nan"), float("inf"), 17.99999, 18, 250, 1000, "40", [], {}, "cidp", "female", "failed",
+               "unknown", "unavailable"]
 
 
 def _walk(mapping, vocab):

@@ -45,7 +45,7 @@ def test_each_scenario_is_an_item_with_readable_failures(sandbox):
     result.assert_outcomes(passed=1, failed=1, skipped=1)
     out = result.stdout.str()
     assert "scenarios/gbs.yaml:7: scenario 'wrong on purpose'" in out
-    assert "ivig: expected recommended, got not_indicated (" in out
+    assert "ivig: expected recommended, got no_guidance (" in out
     assert "scenarios/gbs.yaml:10)" in out  # the line of the expected field
     assert "next_step: expected ivig, got null" in out
     assert "decided by gbs.plex_failed (engine reference)" in out

@@ -105,6 +105,25 @@ CASES = [
     ("when: {treatments.ivig: contraindicated}", "when: {treatments.ivig: {is: contraindicated}}", "{is:", ["unknown operator 'is'"]),
     ("when: {treatments.ivig: contraindicated}", "when: {any: []}", "{any: []}", ["at least one"]),
     ("    g_per_kg: 0.4\n", "    g_per_kg: 40\n", "g_per_kg: 40", ["out of range", "at most 5"]),
+    (
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        'cite: ["003_2f405638fa14e663.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        "003_2f405638fa14e663.txt [1]",
+        ["numbers its references per section", "#SECTION", "gbs-treatment"],
+    ),
+    (
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        'cite: ["003_2f405638fa14e663.txt#gbs-treatmnt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        "gbs-treatmnt [1]",
+        ["has no section 'gbs-treatmnt'", "Did you mean 'gbs-treatment'"],
+    ),
+    (
+        'cite: ["001_31bd74f6d628a3ef.txt [1]", "001_31bd74f6d628a3ef.txt [2]"',
+        'cite: ["003_2f405638fa14e663.txt#mmn [2]", "001_31bd74f6d628a3ef.txt [2]"',
+        "mmn [2]",
+        ["#mmn numbers 1 references", "[2] does not exist"],
+    ),
+    ("then: {ivig: contraindicated}", "then: {ivig: specialist_review}", "ivig: specialist_review}", ["given only by the safety screening"]),
 ]
 
 
@@ -133,22 +152,57 @@ def test_missing_rulesets_folder(tmp_path):
         load_catalogue(tmp_path / "nowhere")
 
 
-def test_every_rule_and_alert_of_the_project_cites_a_known_source(catalogue):
-    """Fidelity: no rule, step, dose or alert without a citation that resolves."""
-    sources = catalogue.vocabulary.sources
-    items = [(a.id, a.citations) for a in catalogue.vocabulary.alerts.values()]
+def _all_citations(catalogue):
+    vocab = catalogue.vocabulary
+    items = [(a.id, a.citations) for a in vocab.alerts.values()]
+    items += [(f"monitoring.{m.id}", m.citations) for m in vocab.monitoring.values()]
+    items += [(f"administration.{m.id}", m.citations) for m in vocab.administration.values()]
+    for conflict in vocab.conflicts.values():
+        items += [(f"conflict.{conflict.id}", p.citations) for p in conflict.positions]
     for pathway in catalogue.pathways.values():
         items += [(r.qualified_id, r.citations) for r in pathway.rules]
         items += [(f"{pathway.id}.step.{s.id}", s.citations) for s in pathway.steps.values()]
+        items += [(f"{pathway.id}.step.{s.id}.review", s.review.citations) for s in pathway.steps.values() if s.review]
         items += [(f"{pathway.id}.dose.{d.id}", d.citations) for d in pathway.doses.values()]
-        assert set(pathway.sources) <= set(sources)
     items += [(r.qualified_id, r.citations) for r in catalogue.screening.rules]
-    for name, citations in items:
+    return items
+
+
+def test_every_rule_and_alert_of_the_project_cites_a_known_source(catalogue):
+    """Fidelity: no rule, step, dose, alert or advice without a citation that resolves."""
+    sources = catalogue.vocabulary.sources
+    for pathway in catalogue.pathways.values():
+        assert set(pathway.sources) <= set(sources)
+    for name, citations in _all_citations(catalogue):
         assert citations, name
         for citation in citations:
-            assert citation.source in sources, (name, citation)
+            source = sources[citation.source]
+            assert bool(source.sections) == (citation.section is not None), (name, citation)
             if citation.ref is not None:
-                assert 1 <= citation.ref <= sources[citation.source].references, (name, citation)
+                assert 1 <= citation.ref <= len(source.reference_list(citation.section)), (name, citation)
+
+
+def test_every_citation_reads_as_a_reference_not_a_file(catalogue):
+    """A reader sees authors, journal and year, or a title and publisher: never a seed file name."""
+    for name, citations in _all_citations(catalogue):
+        for citation in citations:
+            assert citation.text, (name, citation)
+            assert ".txt" not in citation.text and "seeds" not in citation.text, (name, citation.text)
+            if citation.ref is not None:
+                assert f"cited in the " in citation.text and citation.text.endswith(f"[{citation.ref}]"), citation.text
+
+
+def test_the_issue_example_citation_reads_as_asked(catalogue):
+    from ivig_rules.citations import citation_text
+    from ivig_rules.model import Citation
+
+    sources = catalogue.vocabulary.sources
+    assert citation_text(Citation("001_31bd74f6d628a3ef.txt", 4), sources) == (
+        "Goodin DS et al., Neurology 2002, cited in the MS FAQ [4]"
+    )
+    assert citation_text(Citation("003_2f405638fa14e663.txt", 3, "gbs-treatment"), sources) == (
+        "Van Doorn PA et al., J Clin Immunol 2010, cited in the neuromuscular IVIG page (GBS: treatment and dosing) [3]"
+    )
 
 
 def test_every_decision_rule_states_its_evidence(catalogue):

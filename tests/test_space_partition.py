@@ -61,7 +61,7 @@ def test_lint_corpus_same_findings(catalogue):
 
 
 def test_generated_pathways_same_findings(catalogue, tmp_path):
-    """Random rules over 2,160 patients: every kind of finding occurs and both methods agree."""
+    """Random rules over 2,940 patients: every kind of finding occurs and both methods agree."""
     codes: set[str] = set()
     for seed in range(16):
         path = write_pathway(tmp_path / f"random_{seed}.yaml", 3, 1, 1, shape="random", seed=seed, rules=3 + seed % 8)

@@ -19,6 +19,7 @@ def test_committed_data_dictionary_matches_the_vocabulary(vocab):
 def test_every_name_of_the_contract_is_documented(vocab):
     text = to_markdown(vocab)
     names = list(vocab.facts) + list(vocab.therapies) + list(vocab.statuses) + list(vocab.alerts) + list(vocab.verdicts)
+    names += list(vocab.monitoring) + list(vocab.administration) + list(vocab.conflicts) + list(vocab.sources)
     for name in names:
         assert f"`{name}`" in text, name
 
@@ -36,7 +37,15 @@ def test_vocabulary_json_lists_the_fixed_names():
         "cardiac_disease", "diabetes", "sugar_sensitivity", "premedication", "live_vaccine",
         "weight_missing", "steroids_harmful",
     }
-    assert data["statuses"] == ["not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated"]
+    assert data["statuses"] == ["not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated", "unavailable"]
+    assert data["statuses_not_for"] == {"unavailable": ["ivig"]}
+    assert data["verdicts"][-2:] == ["no_guidance", "specialist_review"]
+    assert set(data["conflicts"]) == {"iga_deficiency", "renal_impairment"}
+    for fact in ("hypersensitivity_to_ig", "renal_impairment", "thrombosis_risk", "cardiac_disease", "diabetes", "sugar_sensitivity"):
+        assert data["facts"][fact]["default"] == "unknown", fact
+    goodin = data["sources"]["001_31bd74f6d628a3ef.txt"]["references"][3]
+    assert (goodin["n"], goodin["authors"], goodin["year"]) == (4, "Goodin DS et al.", 2002)
+    assert "gbs-treatment" in data["sources"]["003_2f405638fa14e663.txt"]["sections"]
     assert data["default_status"] == "not_tried"
     assert data["facts"]["iga"]["default"] == "unknown"
     assert (data["facts"]["weight_kg"]["minimum"], data["facts"]["weight_kg"]["maximum"]) == (0, 400)

@@ -73,7 +73,8 @@ def test_form_offers_every_fact_and_status(browser, base):
             assert set(spec.values) <= set(options)
     for therapy in vocab.therapies:
         options = tab.locator(f"#tx-{therapy} option").evaluate_all("els => els.map(e => e.value)")
-        assert set(vocab.statuses) <= set(options)
+        assert set(vocab.statuses_for(therapy)) <= set(options)
+        assert set(options) - {""} <= set(vocab.statuses_for(therapy)), therapy  # no 'unavailable' for IVIG
     assert outside == []
     tab.close()
 
@@ -108,7 +109,9 @@ def test_fhir_bundle_pasted_and_errors_shown(browser, base, shots):
     tab.fill("#fhir-bundle", bundle)
     tab.click("#submit")
     tab.wait_for_selector("body[data-done='1']", timeout=30000)
-    assert tab.locator("#verdict").get_attribute("data-verdict") == "recommended"
+    # kidney disease: the sources disagree, so specialist review, with the conflict shown
+    assert tab.locator("#verdict").get_attribute("data-verdict") == "specialist_review"
+    assert tab.locator("[data-conflict='renal_impairment']").count() == 1
     assert tab.locator("#alerts li[data-alert='renal_impairment']").count() == 1
     tab.screenshot(path=str(shots / "workbench_fhir_gbs.png"), full_page=True)
     tab.fill("#fhir-bundle", json.dumps({"resourceType": "Bundle", "type": "collection", "entry": []}))

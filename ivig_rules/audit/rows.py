@@ -19,7 +19,7 @@ from .._reader import Node
 from ..errors import IvigRulesError, PatientError
 from ..evaluator import Evaluator
 from ..marked_yaml import MarkedDict
-from ..model import TREATMENT_PREFIX
+from ..model import TREATMENT_PREFIX, UNKNOWN
 from ..patient import parse_patient
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
@@ -128,9 +128,12 @@ class RowProcessor:
                 mapping[fact] = self._number(text, line, name)
             elif kind == "boolean":
                 value = _BOOLEANS.get(text.lower())
+                if value is None and facts[fact].allows_unknown and text.lower() == UNKNOWN:
+                    value = UNKNOWN
                 if value is None:
+                    words = "true, false or unknown" if facts[fact].allows_unknown else "true or false"
                     raise PatientError(
-                        f"expected true or false (or yes/no, 1/0), found {text[:40]!r}",
+                        f"expected {words} (or yes/no, 1/0), found {text[:40]!r}",
                         file=self.file, line=line, key=name,
                     )
                 mapping[fact] = value

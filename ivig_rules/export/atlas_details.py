@@ -14,7 +14,8 @@ from ..dosing import course_g_per_kg
 from ..graph.labels import condition_text, dose_summary, dose_words
 from ..graph.teaching import note_mark
 from ..model import Catalogue, Citation, DoseRegimen, Pathway, Rule
-from .atlas_html import badge, citation_text, esc
+from ..citations import citation_text
+from .atlas_html import badge, esc
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -11,7 +11,7 @@ from typing import Iterable, Sequence
 
 from ..model import Citation, Source
 
-__all__ = ["esc", "table", "badge", "References", "page", "NOT_ADVICE", "NOT_ADVICE_TITLE", "paragraphs", "citation_text", "json_script"]
+__all__ = ["esc", "table", "badge", "References", "page", "NOT_ADVICE", "NOT_ADVICE_TITLE", "paragraphs", "json_script"]
 
 NOT_ADVICE_TITLE = "Not medical advice."
 NOT_ADVICE = (
@@ -88,18 +88,9 @@ class References:
                 f'<code>{esc(source.id)}</code> <span class="muted">({esc(source.kind)})</span>{url}{covers}</li>'
             )
         note = (
-            '<p class="muted">"ref. n" points to the numbered reference list inside that source. '
-            "Seed files are in the project's shared/seeds folder.</p>"
+            '<p class="muted">"ref. n" points to the numbered reference list inside that source.</p>'
         )
         return f'<ol class="references">{"".join(items)}</ol>{note}'
-
-
-def citation_text(citation: Citation, sources) -> str:
-    """A citation as a reference a reader can look up: the source's title, and which of its
-    numbered references ('IVIG in multiple sclerosis ...: clinician FAQ, reference 4')."""
-    source = sources.get(citation.source)
-    title = source.title if source is not None else citation.source
-    return title if citation.ref is None else f"{title}, reference {citation.ref}"
 
 
 def json_script(element_id: str, data) -> str:

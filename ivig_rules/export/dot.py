@@ -31,6 +31,8 @@ _VERDICT_NAMES = MappingProxyType({
     "not_yet": "not yet",
     "not_indicated": "not indicated",
     "contraindicated": "contraindicated",
+    "no_guidance": "no guidance in the sources",
+    "specialist_review": "sources disagree: specialist review",
     "mixed": "rules with different verdicts",
 })
 

@@ -36,6 +36,8 @@ VERDICT_COLOURS = MappingProxyType({
     "not_yet": ("#b35806", "#fee0b6"),
     "not_indicated": ("#4d4d4d", "#e6e6e6"),
     "contraindicated": ("#b2182b", "#fddbc7"),
+    "no_guidance": ("#01665e", "#c7eae5"),
+    "specialist_review": ("#c51b7d", "#fde0ef"),
     "mixed": ("#542788", "#e7d4e8"),
 })
 NEUTRAL = ("#333333", "#ffffff")

@@ -84,7 +84,7 @@ def activity_definition(pathway: Pathway, regimen: DoseRegimen, ivig_coding: dic
         "intent": "proposal",
         "productCodeableConcept": {"coding": [ivig_coding]},
         "dosage": [dosage],
-        "relatedArtifact": [{"type": "citation", "display": str(c)} for c in regimen.citations] or None,
+        "relatedArtifact": [{"type": "citation", "display": c.text or str(c)} for c in regimen.citations] or None,
     }
     return {k: v for k, v in resource.items() if v is not None}
 
@@ -134,7 +134,7 @@ def _action(rule: Rule, pathway: Pathway, activities: dict[str, str], vocab, con
         "textEquivalent": f"When {words}, then {'; '.join(said) or 'no change'}.",
         "condition": [{"kind": "applicability", "expression": {
             "description": words, "language": EXPRESSION_LANGUAGE, "expression": expression(rule.when)}}],
-        "documentation": [{"type": "citation", "display": str(c)} for c in rule.citations] or None,
+        "documentation": [{"type": "citation", "display": c.text or str(c)} for c in rule.citations] or None,
     }
     dose = outcome.dose or (step.dose if step is not None and outcome.ivig in ("recommended", "consider") else None)
     if dose and dose in activities:

@@ -548,6 +548,19 @@ class _Reading:
                 if codes.match(cond.concepts("code")):
                     self.set(fact, True, cond)
                     break
+            else:
+                self._refuted(fact, codes, "Condition")
+
+    def _refuted(self, fact: str, codes, kind: str) -> None:
+        """A safety fact that may be unknown reads false only where the record rules it out: a
+        matching resource whose verificationStatus is refuted. Nothing recorded stays unknown."""
+        spec = self.vocab.facts.get(fact)
+        if spec is None or not spec.allows_unknown or fact in self.facts:
+            return
+        for res in sorted(self.by_type.get(kind, []), key=_Res.sort_key):
+            if res.status_code("verificationStatus") == "refuted" and codes.match(res.concepts("code")):
+                self.set(fact, False, res)
+                return
 
     def _hypersensitivity(self) -> None:
         fact = self.m.hypersensitivity_fact
@@ -559,6 +572,7 @@ class _Reading:
             if self.m.ivig_codes.match(res.concepts("code")):
                 self.set(fact, True, res)
                 return
+        self._refuted(fact, self.m.ivig_codes, "AllergyIntolerance")
 
     # -- therapies --------------------------------------------------------------------------
     def _medication_codings(self, res: _Res) -> list[tuple[Any, Any]]:

@@ -19,6 +19,15 @@ DEFAULT_AS_OF = _dt.date(2026, 1, 15)
 _CLINICAL = "http://terminology.hl7.org/CodeSystem/condition-clinical"
 _STATUS_ORDER = ("active", "recurrence", "relapse", "remission")
 _IGA_VALUES = {"normal": 150, "deficient": 3}  # mg/dL
+_VERIFICATION = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+_ALLERGY_CLINICAL = "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical"
+_ALLERGY_VERIFICATION = "http://terminology.hl7.org/CodeSystem/allergyintolerance-verification"
+
+
+def _may_be_unknown(fact: str, vocab: Vocabulary) -> bool:
+    """A safety fact whose 'false' must be stated: left out, it reads as not recorded."""
+    spec = vocab.facts.get(fact)
+    return spec is not None and spec.allows_unknown
 
 
 def bundle_from_facts(facts: Mapping[str, Any], mapping: FhirMapping, vocab: Vocabulary, *,
@@ -89,19 +98,26 @@ def bundle_from_facts(facts: Mapping[str, Any], mapping: FhirMapping, vocab: Voc
              "valueQuantity": {"value": _IGA_VALUES[facts["iga"]] / iga.units.get("mg/dL", 1) if "mg/dL" in iga.units
                                else _IGA_VALUES[facts["iga"]], "unit": "mg/dL" if "mg/dL" in iga.units else iga.unit,
                                "system": "http://unitsofmeasure.org", "code": "mg/dL" if "mg/dL" in iga.units else iga.unit}})
-    # boolean facts
+    # boolean facts; a safety fact recorded as absent is a refuted Condition (or AllergyIntolerance)
     for fact, codes in mapping.conditions.items():
         if fact in ("exacerbation",):
             continue
-        if facts.get(fact) is True:
+        if facts.get(fact) is True or (facts.get(fact) is False and _may_be_unknown(fact, vocab)):
             if not codes:
                 raise ValueError(f"fhir.yaml lists no code for {fact}, so a record cannot say it")
-            condition(codes.codes[0].coding())
-    if facts.get(mapping.hypersensitivity_fact) is True:
-        add({"resourceType": "AllergyIntolerance", "patient": subject,
-             "clinicalStatus": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical",
-                                            "code": "active"}]},
-             "code": {"coding": [mapping.ivig_codes.codes[0].coding()]}})
+            if facts[fact] is True:
+                condition(codes.codes[0].coding())
+            else:
+                condition(codes.codes[0].coding(), verificationStatus={"coding": [{"system": _VERIFICATION, "code": "refuted"}]})
+    hypersensitive = facts.get(mapping.hypersensitivity_fact)
+    if hypersensitive is True or (hypersensitive is False and _may_be_unknown(mapping.hypersensitivity_fact, vocab)):
+        allergy = {"resourceType": "AllergyIntolerance", "patient": subject,
+                   "code": {"coding": [mapping.ivig_codes.codes[0].coding()]}}
+        if hypersensitive:
+            allergy["clinicalStatus"] = {"coding": [{"system": _ALLERGY_CLINICAL, "code": "active"}]}
+        else:
+            allergy["verificationStatus"] = {"coding": [{"system": _ALLERGY_VERIFICATION, "code": "refuted"}]}
+        add(allergy)
     # therapies
     treatments = facts.get("treatments") or {}
     outcomes = dict(mapping.status.outcomes)

@@ -75,7 +75,7 @@ def _compare_text(c: Compare, vocab: Vocabulary | None) -> str:
     if c.op in ("in", "not_in"):
         values = list(c.value)
         if c.op == "not_in" and c.fact.startswith(TREATMENT_PREFIX) and vocab is not None:
-            values = [s for s in vocab.statuses if s not in c.value]
+            values = [s for s in vocab.statuses_for(c.fact[len(TREATMENT_PREFIX):]) if s not in c.value]
             prefix = ""
         else:
             prefix = "not " if c.op == "not_in" else ""

@@ -10,7 +10,7 @@ from ..marked_yaml import line_of
 from ..model import Pathway, Rule
 from .findings import WARNING, LintFinding
 
-__all__ = ["review_findings", "evidence_findings"]
+__all__ = ["review_findings", "evidence_findings", "silence_findings"]
 
 
 def review_findings(pathway: Pathway, doc: Any, today: _dt.date) -> list[LintFinding]:
@@ -40,4 +40,22 @@ def evidence_findings(rules: tuple[Rule, ...], owner: str | None) -> list[LintFi
         )
         for rule in rules
         if rule.evidence is None
+    ]
+
+
+def silence_findings(rules: tuple[Rule, ...], owner: str | None) -> list[LintFinding]:
+    """A warning for silence shown as a decision: 'not_indicated' resting on insufficient evidence.
+
+    'not_indicated' says a source's conditions for IVIG are not met; a rule whose evidence is
+    'insufficient' says the sources are silent, which is 'no_guidance'.
+    """
+    return [
+        LintFinding(
+            WARNING, "silence-as-exclusion",
+            f"the rule {rule.id!r} gives 'not_indicated' on insufficient evidence: where the sources "
+            "are silent the verdict is 'no_guidance'; 'not_indicated' needs a source that excludes IVIG",
+            file=rule.file, line=rule.line, pathway=owner, rules=(rule.id,),
+        )
+        for rule in rules
+        if rule.then.ivig == "not_indicated" and rule.evidence == "insufficient"
     ]

@@ -15,7 +15,7 @@ from ..ruleset_loader import load_pathway, load_screening
 from ..vocabulary import load_vocabulary
 from .findings import ERROR, WARNING, LintFinding, from_input_error
 from .graph_checks import pathway_graph_findings
-from .metadata_checks import evidence_findings, review_findings
+from .metadata_checks import evidence_findings, review_findings, silence_findings
 from .space_checks import pathway_space_findings, screening_space_findings
 from .structure import pathway_structure, screening_structure
 from .teaching_checks import screening_teaching_findings, teaching_findings
@@ -139,6 +139,7 @@ def _pathway(
         return None
     report.pathways.append(pathway.id)
     report.findings.extend(evidence_findings(pathway.rules, pathway.id))
+    report.findings.extend(silence_findings(pathway.rules, pathway.id))
     report.findings.extend(review_findings(pathway, doc, today))
     steps_used = None
     try:

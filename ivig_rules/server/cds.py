@@ -239,6 +239,9 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
                   f"{_grams(dose.total_g)} in all" + (f" (rounded to {_grams(dose.rounded_total_g)})" if dose.rounded_total_g else "")]
         if ordered_g is not None:
             lines.append(f"- the order gives {_grams(ordered_g)}" + (" - **it differs**" if differs else ", which agrees"))
+    for conflict in rec.conflicts:
+        lines += ["", f"**Sources disagree**: {conflict.summary} No go-ahead: a specialist decides.", ""]
+        lines += [f"- {'this pathway' if p.role == 'pathway' else 'another source'}: {p.says}" for p in conflict.positions]
     if rec.alerts:
         lines += ["", "**Alerts**", ""]
         lines += [f"- *{a.severity}* **{a.id}**: {a.message}" for a in rec.alerts]
@@ -247,7 +250,7 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
     if unstated:
         lines += ["", "Not recorded, so the data dictionary's default was used: " + ", ".join(sorted(unstated)) + "."]
     if rec.citations:
-        lines += ["", "**Citations**: " + "; ".join(str(c) for c in rec.citations)]
+        lines += ["", "**Citations**: " + "; ".join(c.text or str(c) for c in rec.citations)]
     lines += ["", "_Decision support for review by a clinician; not medical advice._"]
     return "\n".join(lines)
 

@@ -95,10 +95,14 @@ def _field(name: str, spec, vocab) -> str:
 def workbench_page(catalogue: Catalogue) -> str:
     vocab = catalogue.vocabulary
     facts = "".join(_field(name, spec, vocab) for name, spec in vocab.facts.items())
-    statuses = "".join(f"<option value='{html.escape(s)}'>{html.escape(t.label)}</option>" for s, t in vocab.statuses.items())
+    def statuses(therapy: str) -> str:
+        return "".join(
+            f"<option value='{html.escape(s)}'>{html.escape(vocab.statuses[s].label)}</option>" for s in vocab.statuses_for(therapy)
+        )
+
     therapies = "".join(
         f"<label title='{html.escape(t.description or '')}'><span>{html.escape(t.label)}</span>"
-        f"<select id='tx-{name}' name='{name}' data-therapy='1'><option value=''>not given</option>{statuses}</select></label>"
+        f"<select id='tx-{name}' name='{name}' data-therapy='1'><option value=''>not given</option>{statuses(name)}</select></label>"
         for name, t in vocab.therapies.items()
     )
     verdicts = {k: t.label for k, t in vocab.verdicts.items()}
@@ -149,11 +153,13 @@ function renderRecommendation(rec) {
   const d = rec.dose;
   let h = '<div id="verdict" class="verdict v-' + esc(rec.ivig) + '" data-verdict="' + esc(rec.ivig) + '">' + esc(VERDICTS[rec.ivig] || rec.ivig) + '</div>';
   h += '<p>' + esc(rec.pathway_title) + ' <small>(pathway ' + esc(rec.pathway) + ' v' + esc(rec.ruleset_version) + ', engine ' + esc(rec.engine) + ')</small></p>';
+  for (const c of (rec.conflicts || [])) h += '<div class="conflict" data-conflict="' + esc(c.id) + '"><strong>Sources disagree:</strong> ' + esc(c.summary) + ' No go-ahead: a specialist decides.<ul>' + c.positions.map(p => '<li>' + esc(p.role === 'pathway' ? 'this pathway' : 'another source') + ': ' + esc(p.says) + '</li>').join('') + '</ul></div>';
+  if (rec.not_recorded && rec.not_recorded.length) h += '<p id="not-recorded"><strong>Not recorded</strong> (check before the first infusion): ' + esc(rec.not_recorded.join(', ')) + '</p>';
   if (rec.step_label) h += '<p><strong>Next step:</strong> ' + esc(rec.step_label) + (rec.line ? ' (line ' + rec.line + ')' : '') + '</p>';
   if (d) h += '<p id="dose"><strong>Dose:</strong> ' + esc(d.g_per_kg) + ' g/kg per ' + esc(d.per) + (d.days ? ' over ' + esc(d.days) + ' days' : '') +
       '; dosing weight ' + esc(d.dosing_weight_kg) + ' kg (' + esc(d.weight_basis) + '); ' + esc(d.per_day_g) + ' g per day, ' + esc(d.total_g) + ' g in all</p>';
   if (rec.alerts.length) h += '<p><strong>Alerts</strong></p><ul id="alerts">' + rec.alerts.map(a => '<li data-alert="' + esc(a.id) + '"><em>' + esc(a.severity) + '</em> ' + esc(a.message) + '</li>').join('') + '</ul>';
-  if (rec.citations.length) h += '<p><small>Citations: ' + rec.citations.map(esc).join('; ') + '</small></p>';
+  if (rec.citations.length) h += '<p><small>Citations: ' + rec.citations.map(c => esc(c.text)).join('; ') + '</small></p>';
   if (rec.input) h += '<p><small>Read from FHIR; not recorded: ' + esc(rec.input.not_recorded.join(', ') || 'nothing') + '</small></p>';
   $('result').className = 'panel'; $('result').innerHTML = h;
 }

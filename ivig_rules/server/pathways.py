@@ -89,7 +89,7 @@ class PathwayViews:
                       for s in pathway.steps.values()],
             "rules": [{"id": r.qualified_id, "description": r.description, "ivig": r.then.ivig,
                        "next_step": r.then.next_step, "evidence": r.then.ivig and r.evidence,
-                       "citations": [str(c) for c in r.citations]} for r in pathway.rules],
+                       "citations": [c.to_dict() for c in r.citations]} for r in pathway.rules],
             "notes": pathway.notes,
             "graph": {"nodes": list(graph.nodes), "edges": edges},
             "mermaid": self.diagram(pathway_id, "mermaid")[0].decode("utf-8"),

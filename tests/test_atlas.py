@@ -408,3 +408,25 @@ def test_each_page_lists_its_answers_by_verdict(site, page, catalogue):
         for verdict in given:
             items = page.locator(f"#verdict-{verdict} li").count()
             assert items == sum(1 for r in pathway.rules if r.then.ivig == verdict)
+
+
+def test_conflicts_and_readable_references_are_shown(site, page, catalogue):
+    """Where the sources disagree, each side is shown with its references; references read as
+    references (titles, authors, journals), never as the seed files' names."""
+    out, _ = site
+    raising = [r for r in catalogue.screening.rules if r.then.conflict]
+    assert raising, "the screening raises no conflict to show"
+    page.goto((out / "ms_relapse.html").as_uri())
+    conflicts = page.locator("#safety .conflict")
+    assert conflicts.count() == len(raising)
+    for rule in raising:
+        spec = catalogue.vocabulary.conflicts[rule.then.conflict]
+        block = page.locator(f"#conflict-{spec.id}")
+        assert spec.summary in block.inner_text()
+        assert block.locator("li").count() == len(spec.positions)
+    references = page.locator("ol.references").inner_text()
+    assert ".txt" not in references and "ref. 1:" in references
+    page.locator('[data-node="gate:ivig"]').click()
+    panel = page.locator("#node-details").inner_text()
+    assert "Sources disagree" in panel and ".txt" not in panel
+    page.keyboard.press("Escape")

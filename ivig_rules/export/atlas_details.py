@@ -20,7 +20,7 @@ from .atlas_html import badge, esc
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["node_details", "dose_html"]
+__all__ = ["node_details", "dose_html", "conflict_html"]
 
 _KIND_NAMES = {
     "state": "Clinical state",
@@ -73,6 +73,9 @@ def _rule(rule: Rule, pathway: Pathway | None, catalogue: Catalogue, outcome: st
     if rule.then.alerts:
         messages = "".join(f"<li>{esc(vocab.alerts[a].message)}</li>" for a in rule.then.alerts)
         rows.append(f"<dt>Alerts</dt><dd><ul>{messages}</ul></dd>")
+    if rule.then.conflict:
+        rows.append(f"<dt>Sources disagree</dt><dd>{conflict_html(rule.then.conflict, catalogue)}</dd>")
+    rows += _advice_rows(catalogue, rule.then.monitoring, rule.then.administration)
     rows.append(f"<dt>Evidence</dt><dd>{esc(evidence)}</dd>")
     if rule.notes:
         rows.append(f"<dt>Notes</dt><dd>{esc(rule.notes)}</dd>")
@@ -82,6 +85,25 @@ def _rule(rule: Rule, pathway: Pathway | None, catalogue: Catalogue, outcome: st
         f"{_citations(catalogue, rule.citations)}"
         f'<p class="rule-id">rule <code>{esc(rule.id)}</code></p></section>'
     )
+
+
+def conflict_html(conflict_id: str, catalogue: Catalogue) -> str:
+    """A disagreement between sources: its summary, then what each side says, with its references."""
+    spec = catalogue.vocabulary.conflicts[conflict_id]
+    sides = "".join(
+        f"<li>{esc(p.says)}{_citations(catalogue, p.citations)}</li>" for p in spec.positions
+    )
+    return f'{esc(spec.summary)}<ul class="positions">{sides}</ul>'
+
+
+def _advice_rows(catalogue: Catalogue, monitoring: Iterable[str], administration: Iterable[str]) -> list[str]:
+    vocab = catalogue.vocabulary
+    rows = []
+    for title, ids, table in (("Monitor", monitoring, vocab.monitoring), ("Give", administration, vocab.administration)):
+        items = "".join(f"<li>{esc(table[i].text)}</li>" for i in ids if i in table)
+        if items:
+            rows.append(f"<dt>{title}</dt><dd><ul>{items}</ul></dd>")
+    return rows
 
 
 def _exits(view: "nx.DiGraph", node: str, rules: dict[str, Rule], pathway: Pathway, catalogue: Catalogue) -> str:
@@ -133,6 +155,11 @@ def node_details(view: "nx.DiGraph", pathway: Pathway, catalogue: Catalogue) -> 
             body += f"<p><strong>{esc(step.label)}</strong> ({esc(therapy)}, line {step.line_of_therapy} of therapy)</p>"
             regimen = pathway.doses.get(step.dose) if step.dose else None
             body += f"<h3>Dose</h3><p>{dose_html(regimen, catalogue)}</p>" if regimen else "<h3>Dose</h3><p>The sources give no regimen for this step.</p>"
+            if step.review is not None:
+                body += f"<h3>Review of the response</h3><p>{esc(step.review.text)}</p>{_citations(catalogue, step.review.citations)}"
+            advice = _advice_rows(catalogue, step.monitoring, step.administration)
+            if advice:
+                body += f'<dl>{"".join(advice)}</dl>'
             if step.notes:
                 body += f"<p>{esc(step.notes)}</p>"
             body += _citations(catalogue, step.citations)

@@ -50,11 +50,13 @@ def badge(verdict: str | None, label: str) -> str:
 
 
 class References:
-    """Numbers sources in the order a page first cites them; renders [n] links and the list."""
+    """Numbers sources in the order a page first cites them; renders [n] links and the list, where
+    each source is given in full with the numbered references of it that the page cites."""
 
     def __init__(self, sources: dict[str, Source]) -> None:
         self._sources = sources
         self._numbers: dict[str, int] = {}
+        self._cited: dict[str, list[Citation]] = {}
 
     def number(self, source: str) -> int:
         if source not in self._numbers:
@@ -62,34 +64,51 @@ class References:
         return self._numbers[source]
 
     def cite(self, citations: Iterable[Citation]) -> str:
-        """Citations as links to the list: '[1] [2, ref. 5]'."""
+        """Citations as links to the list, '[1] [2, ref. 5]', each with its readable reference
+        as the link's title."""
+        from ..citations import citation_text
+
         parts = []
         for citation in citations:
             n = self.number(citation.source)
-            title = self._sources[citation.source].title if citation.source in self._sources else citation.source
+            if citation.ref is not None and citation not in self._cited.setdefault(citation.source, []):
+                self._cited[citation.source].append(citation)
             ref = f", ref. {citation.ref}" if citation.ref is not None else ""
-            parts.append(f'<a class="cite" href="#ref-{n}" title="{esc(title)}">[{n}{ref}]</a>')
+            text = citation_text(citation, self._sources)
+            parts.append(f'<a class="cite" href="#ref-{n}" title="{esc(text)}">[{n}{ref}]</a>')
         return " ".join(parts) if parts else '<span class="muted">-</span>'
 
     def cite_ids(self, source_ids: Iterable[str]) -> str:
         return self.cite(Citation(s) for s in source_ids)
 
+    def _entries(self, source: Source) -> str:
+        from ..citations import reference_text
+
+        items = []
+        for citation in sorted(self._cited.get(source.id, []), key=lambda c: (c.section or "", c.ref or 0)):
+            section = source.sections.get(citation.section) if citation.section else None
+            entries = {r.number: r for r in source.reference_list(citation.section if section else None)}
+            entry = entries.get(citation.ref)
+            where = f"{section.title}, " if section is not None else ""
+            text = reference_text(entry) if entry is not None else "not in the source's list"
+            items.append(f"<li>{esc(where)}ref. {citation.ref}: {esc(text)}</li>")
+        return f'<ul class="cited-refs">{"".join(items)}</ul>' if items else ""
+
     def render(self) -> str:
+        from ..citations import source_text
+
         items = []
         for source_id, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):
             source = self._sources.get(source_id)
             if source is None:
                 items.append(f'<li id="ref-{n}"><code>{esc(source_id)}</code> (not in sources.yaml)</li>')
                 continue
-            url = f' <span class="url">{esc(source.url)}</span>' if source.url else ""
             covers = f'<div class="covers">{esc(source.covers)}</div>' if source.covers else ""
             items.append(
-                f'<li id="ref-{n}"><span class="src-title">{esc(source.title)}</span> '
-                f'<code>{esc(source.id)}</code> <span class="muted">({esc(source.kind)})</span>{url}{covers}</li>'
+                f'<li id="ref-{n}"><span class="src-title">{esc(source_text(source))}</span> '
+                f'<span class="muted">({esc(source.kind)})</span>{covers}{self._entries(source)}</li>'
             )
-        note = (
-            '<p class="muted">"ref. n" points to the numbered reference list inside that source.</p>'
-        )
+        note = '<p class="muted">"ref. n" is the n-th entry of the numbered reference list inside that source.</p>'
         return f'<ol class="references">{"".join(items)}</ol>{note}'
 
 

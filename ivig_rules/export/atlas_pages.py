@@ -22,7 +22,7 @@ from ..model import Catalogue, Pathway
 from .atlas_css import atlas_css
 from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, json_script, page, paragraphs, table
 from .atlas_script import DETAILS_SCRIPT
-from .atlas_tables import alert_rows, dose_rows, findings_html, rule_rows, screening_rows, steps_table, verdicts_html
+from .atlas_tables import alert_rows, conflicts_html, dose_rows, findings_html, rule_rows, screening_rows, steps_table, verdicts_html
 from .measure import MAX_HEIGHT_PT, MAX_WIDTH_PT, LayoutFigures
 
 if TYPE_CHECKING:
@@ -118,6 +118,7 @@ def pathway_page(
         "rule adds alerts and may make IVIG contraindicated.</p>"
         + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], screening_rows(catalogue, refs),
                 cls="screening", widths=(20, 16, 16, 12, 10, 26))
+        + conflicts_html(catalogue, refs)
         + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], alert_rows(pathway, catalogue, refs),
                 cls="alerts", caption="Alerts this pathway can raise", widths=(12, 10, 18, 36, 12, 12))
     )

@@ -13,7 +13,7 @@ from ..graph.labels import amount_text, condition_text, dose_words
 from ..model import Amount, Catalogue, Pathway
 from .atlas_html import References, badge, esc, table
 
-__all__ = ["dose_rows", "rule_rows", "screening_rows", "alert_rows", "findings_html", "steps_table", "verdicts_html"]
+__all__ = ["conflicts_html", "dose_rows", "rule_rows", "screening_rows", "alert_rows", "findings_html", "steps_table", "verdicts_html"]
 
 
 def _verdict(catalogue: Catalogue, verdict: str | None) -> str:
@@ -196,3 +196,24 @@ def verdicts_html(pathway: Pathway, catalogue: Catalogue, refs: References) -> s
             f'<p class="muted">{esc(term.description)}</p><ul>{items}</ul></div>'
         )
     return "".join(parts)
+
+
+def conflicts_html(catalogue: Catalogue, refs: References) -> str:
+    """Where the sources disagree: each conflict a screening rule raises, what each side says."""
+    vocab = catalogue.vocabulary
+    parts = []
+    for rule in catalogue.screening.rules:
+        spec = vocab.conflicts.get(rule.then.conflict) if rule.then.conflict else None
+        if spec is None:
+            continue
+        verdict = badge(rule.then.ivig, vocab.verdicts[rule.then.ivig].label) if rule.then.ivig else ""
+        sides = "".join(f"<li>{esc(p.says)} {refs.cite(p.citations)}</li>" for p in spec.positions)
+        parts.append(
+            f'<div class="conflict" id="conflict-{esc(spec.id)}"><h3>{esc(spec.summary)}</h3>'
+            f"<p>When {esc(condition_text(rule.when, vocab))}: {verdict}</p><ul>{sides}</ul>"
+            + (f'<p class="muted">{esc(spec.notes)}</p>' if spec.notes else "")
+            + "</div>"
+        )
+    if not parts:
+        return ""
+    return "<h3>Where the sources disagree</h3>" + "".join(parts)

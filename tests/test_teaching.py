@@ -345,3 +345,19 @@ def test_the_gate_notes_follow_the_groups_the_safety_file_names(tmp_path):
     safety.write_text(text.replace("  rules:\n    hypersensitivity:", "  groups:\n    Check first: [renal, iga_not_measurd]\n  rules:\n    hypersensitivity:", 1))
     with pytest.raises(SchemaError, match=r"safety\.yaml:\d+.*Did you mean 'iga_not_measured'"):
         load_catalogue(folder)
+
+
+def test_an_arrow_to_another_therapy_says_when_ivig_is_still_an_option(catalogue):
+    """A rule that names another step but gives IVIG a verdict the screening applies to (IVIG is
+    one of the options) says so on its arrow; other arrows to non-IVIG steps do not."""
+    offered = set(catalogue.screening.applies_to)
+    for pathway in catalogue.pathways.values():
+        view = teaching_view(pathway, catalogue.screening, catalogue.vocabulary)
+        rules = {r.id: r for r in pathway.rules}
+        for source, target, data in view.edges(data=True):
+            node = view.nodes[target]
+            if node["kind"] != "action" or node.get("ivig") or not data.get("rules"):
+                continue
+            verdicts = {rules[r].then.ivig for r in data["rules"]}
+            says = data["label"].endswith(("consider IVIG", "give IVIG"))
+            assert says == (len(verdicts) == 1 and verdicts <= offered), (pathway.id, source, target, data["label"])

@@ -422,6 +422,20 @@ class _Builder:
                     if len(verdicts) == 1:
                         data["label"] = f"{data['label']}: {_lower_first(self.verdict_words(verdicts[0]))}"
 
+    def _ivig_offered_labels(self, edges: list[tuple[str, str, dict]]) -> None:
+        """An arrow to a step that is not IVIG, whose rules still give IVIG a verdict the safety
+        screening applies to ('consider': IVIG is one of the options), says that verdict too."""
+        offered = self.screening.applies_to if self.screening is not None else ("recommended", "consider")
+        for _, target, data in edges:
+            node = self.nodes[target]
+            if node["kind"] not in ("action", "ref") or node.get("ivig") or not data.get("rules"):
+                continue
+            if node["kind"] == "ref" and (node["target"] == EXCEPTIONS_ENTRY or self.nodes[node["target"]].get("ivig")):
+                continue
+            verdicts = {self.rules[r].then.ivig for r in data["rules"] if r in self.rules}
+            if len(verdicts) == 1 and next(iter(verdicts)) in offered:
+                data["label"] = f"{data['label']}: {_lower_first(self.verdict_words(next(iter(verdicts))))}"
+
     def _evidence_notes(self) -> None:
         """An IVIG box whose routes rest on different evidence gets a note per level of evidence."""
         for step_id, step in self.pathway.steps.items():
@@ -446,6 +460,7 @@ class _Builder:
         self._evidence_notes()
         self._end_verdicts(edges)
         self._mixed_verdict_labels(edges)
+        self._ivig_offered_labels(edges)
         self.number(edges)
         pathway, teaching = self.pathway, self.teaching
         graph = nx.DiGraph(

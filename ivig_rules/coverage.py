@@ -3,8 +3,10 @@
 A rule is covered when at least one scenario fired it: it decided the verdict, or it added
 its alerts (pathway rules without a verdict, and safety rules when the verdict is screened).
 An arrow of a pathway's graph (see :mod:`ivig_rules.graph`) is covered when a scenario was
-decided by one of its rules (or, for the screening's arrow, fired it). The percentage that
-``ivig-rules run --fail-under`` checks is the share of rules covered.
+decided by one of its rules; a scenario counts once per arrow. The screening's arrow holds the
+safety rules that rule IVIG out: when several fire, the first in file order decides, so the
+scenario counts once there too. The percentage that ``ivig-rules run --fail-under`` checks is
+the share of rules covered.
 
 Only the pathways the run touched are counted (a scenario that ran - passed, failed or ended in
 an error - touches its diagnosis's pathway), with the safety screening, so a run over one
@@ -138,8 +140,7 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
     over the pathways the run touched (every pathway when it touched none)."""
     decided: dict[str, int] = {}
     contributed: dict[str, int] = {}
-    decided_in: dict[tuple[str, str], int] = {}  # (pathway, rule) -> scenarios
-    fired_in: dict[tuple[str, str], int] = {}
+    decided_in: dict[tuple[str, str], int] = {}  # (pathway, rule) -> scenarios it decided
     evaluated = [r.recommendation for r in report.results if r.recommendation is not None]
     for rec in evaluated:
         for rule in rec.rules_fired:
@@ -148,7 +149,6 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
                 decided_in[(rec.pathway, rule)] = decided_in.get((rec.pathway, rule), 0) + 1
             else:
                 contributed[rule] = contributed.get(rule, 0) + 1
-            fired_in[(rec.pathway, rule)] = fired_in.get((rec.pathway, rule), 0) + 1
     every = tuple(sorted(p.id for p in catalogue.pathways.values()))
     touched = touched_pathways(report, catalogue)
     counted = _counted(catalogue, touched or every)
@@ -161,10 +161,8 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
     for origin, rule in _all_rules(catalogue, counted):
         qid = rule.qualified_id
         coverage.rules.append(RuleCoverage(qid, origin, rule.file, rule.line, decided.get(qid, 0), contributed.get(qid, 0)))
-    screening_prefix = catalogue.screening.id + "."
     for pathway, source, target, rules in _edges(catalogue, counted):
-        counts = fired_in if rules and rules[0].startswith(screening_prefix) else decided_in
-        hits = sum(counts.get((pathway, r), 0) for r in rules)
+        hits = sum(decided_in.get((pathway, r), 0) for r in rules)  # one decider per scenario: no double count
         coverage.edges.append(EdgeCoverage(pathway, source, target, rules, hits))
     return coverage
 

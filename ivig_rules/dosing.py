@@ -54,7 +54,8 @@ EXCLUSION_CITATIONS = (Citation("lifeblood-adjusted-dosing-2026"),)
 def round_half_up(value: float, places: int = 1) -> float:
     """Round as a clinician does (2.25 -> 2.3), not as binary floats and banker's rounding do."""
     quantum = Decimal(1).scaleb(-places)
-    return float(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
 
 
 def ideal_body_weight(sex: str, height_cm: float) -> float:
@@ -181,14 +182,15 @@ def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_W
     if weight is None:
         return None
     days = int(regimen.days.default)
-    grams = regimen.g_per_kg.default * weight.kg
+    # In decimal, so that half-up rounding sees 0.03 g/kg x 30.5 kg as 0.915, not 0.91499...
+    grams = Decimal(repr(regimen.g_per_kg.default)) * Decimal(repr(weight.kg))
     if regimen.per == "day":
         per_day, total = grams, grams * days
     else:
         per_day, total = grams / days, grams
     notes = [weight.note]
-    if regimen.max_g_per_day is not None and per_day > regimen.max_g_per_day:
-        per_day = regimen.max_g_per_day
+    if regimen.max_g_per_day is not None and per_day > Decimal(repr(regimen.max_g_per_day)):
+        per_day = Decimal(repr(regimen.max_g_per_day))
         total = per_day * days
         notes.append(f"Capped at {regimen.max_g_per_day:g} g per day.")
     if regimen.notes:

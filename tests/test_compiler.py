@@ -60,3 +60,37 @@ def test_durable_definition_shapes():
     definition = durable_definition((CompiledRule("r000", rule, "pathway", normalise(rule.when)),))
     assert definition["r000"] == {"all": [{"m": {"$or": [{"$neq": {"severe": True}}, {"$gte": {"age_years": 18}}]}}]}
     assert definition["sentinel"] == {"all": [{"m": {"$gte": {"seq": 0}}}]}
+
+
+def test_a_condition_no_patient_meets_never_matches_and_an_empty_all_always_does(catalogue):
+    """durable-rules has no literal true/false; the compiler's stand-ins must mean exactly that."""
+    from dataclasses import replace
+
+    from ivig_rules.compiler import compile_pathway
+    from ivig_rules.engines.durable import DurableEngine
+    from ivig_rules.engines.reference import ReferenceEngine
+    from ivig_rules.patient import patient_from_mapping
+
+    pathway = catalogue.pathway_for("gbs")
+    never = replace(pathway.rules[0], id="never", qualified_id="gbs.never", when=AnyOf(()))
+    always = replace(pathway.rules[0], id="always", qualified_id="gbs.always", when=AllOf(()))
+    compiled = compile_pathway(replace(pathway, rules=(never, always, *pathway.rules)), catalogue.screening)
+    names = {r.rule.id: r.name for r in compiled.rules}
+    patient = patient_from_mapping({"diagnosis": "gbs", "age_years": 40, "sex": "male"}, catalogue.vocabulary)
+    facts = compiled.engine_facts(patient)
+    with DurableEngine() as durable:
+        for _ in range(3):  # the fact counter grows with every patient; the stand-ins must not care
+            matched = durable.match(compiled, facts)
+            assert names["always"] in matched and names["never"] not in matched
+    assert matched == ReferenceEngine().match(compiled, facts)
+
+
+def test_pushing_negation_keeps_meaning_and_the_lines_explain_cites():
+    """explain and the FHIR export call push_negation(condition) and point at the YAML lines."""
+    from ivig_rules.compiler import push_negation
+
+    plain = Compare("severe", "==", True, line=3)
+    assert push_negation(plain) is plain  # nothing to push: the condition itself, not its negation
+    pushed = push_negation(Not(AllOf((plain, Compare("age_years", "<", 18, line=4)), line=2), line=1))
+    assert pushed == AnyOf((Compare("severe", "!=", True), Compare("age_years", ">=", 18)))
+    assert (pushed.line, pushed.items[0].line, pushed.items[1].line) == (2, 3, 4)

@@ -205,3 +205,58 @@ def test_cli_fail_under_on_one_pathway_file(tmp_path):
     result = invoke(str(gbs_only), "--coverage", "--fail-under", "10")
     assert result.exit_code == 0, result.output  # 12 pathways' rules would put it far below 10%
     assert "pathways counted: gbs and the safety screening" in result.output
+
+
+HYPERSENSITIVE = """\
+base_patient: {diagnosis: gbs, age_years: 45, sex: female, weight_kg: 55, iga: normal, hypersensitivity_to_ig: true}
+scenarios:
+  - name: hypersensitive at diagnosis, the safety screening rules IVIG out
+    patient: {}
+    expect: {ivig: contraindicated, decided_by: safety.hypersensitivity}
+  - name: hypersensitive after a course, no IVIG verdict to screen
+    patient: {treatments: {ivig: failed}}
+    expect: {ivig: not_indicated}
+"""
+
+
+def _screening_arrow(coverage, pathway):
+    [arrow] = [e for e in coverage.edges if e.pathway == pathway and e.source == "screening" and e.target == "outcome_contraindicated"]
+    return arrow
+
+
+def test_the_screening_arrow_counts_the_scenarios_a_safety_rule_decided(tmp_path, reference, catalogue):
+    path = tmp_path / "hypersensitive.yaml"
+    path.write_text(HYPERSENSITIVE)
+    files, scenarios = load_scenarios([path], reference.vocabulary)
+    report = run_scenarios(scenarios, reference, files=files)
+    assert report.ok
+    arrow = _screening_arrow(coverage_of(report, catalogue), "gbs")
+    assert (arrow.target, arrow.rules, arrow.scenarios) == ("outcome_contraindicated", ("safety.hypersensitivity",), 1)
+
+
+def test_a_scenario_two_safety_contraindications_fire_in_counts_once_on_their_arrow(tmp_path, catalogue):
+    """With renal impairment made a second contraindication, a patient who has both fires both
+    rules of the screening's one arrow; that arrow was exercised by one scenario, not two."""
+    from dataclasses import replace
+
+    from ivig_rules.evaluator import Evaluator
+
+    rules = tuple(replace(r, then=replace(r.then, ivig="contraindicated")) if r.id == "renal" else r for r in catalogue.screening.rules)
+    two = replace(catalogue, screening=replace(catalogue.screening, rules=rules))
+    path = tmp_path / "two.yaml"
+    path.write_text(
+        HYPERSENSITIVE.split("  - name: hypersensitive after")[0]
+        + "  - name: hypersensitive, kidneys impaired too\n    patient: {renal_impairment: true}\n"
+        + "    expect: {ivig: contraindicated, decided_by: safety.hypersensitivity}\n"
+        + "  - name: kidneys impaired only\n    patient: {hypersensitivity_to_ig: false, renal_impairment: true}\n"
+        + "    expect: {ivig: contraindicated, decided_by: safety.renal}\n"
+    )
+    with Evaluator(two, engine="reference") as ev:
+        files, scenarios = load_scenarios([path], ev.vocabulary)
+        report = run_scenarios(scenarios, ev, files=files)
+    assert report.ok
+    both = report.results[1].recommendation
+    assert {"safety.hypersensitivity", "safety.renal"} <= set(both.rules_fired)
+    arrow = _screening_arrow(coverage_of(report, two), "gbs")
+    assert arrow.rules == ("safety.hypersensitivity", "safety.renal")
+    assert arrow.scenarios == 3  # three scenarios, each counted once

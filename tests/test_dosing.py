@@ -34,21 +34,46 @@ def test_female_devine_base(vocab):
     assert round_half_up(ideal_body_weight("female", 165), 1) == 56.9  # 45.5 + 2.3 x 4.96
 
 
+CHILD = (
+    "Actual body weight: the Australian National Blood Authority does not adjust the dosing weight under 18 "
+    "(Ontario's calculator adjusts adolescents of at least 152.4 cm and over 50 kg (male) or 45.5 kg (female); "
+    "the Australian rule is followed)."
+)
+NO_HEIGHT = "Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm."
+SHORT = (
+    "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm), and the Australian "
+    "National Blood Authority does not adjust the dosing weight under 152 cm."
+)
+
+
 @pytest.mark.parametrize(
-    "facts, basis, kg",
+    "facts, basis, kg, ideal, note",
     [
-        ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100),
-        ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100),  # no height
-        ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60),  # below IBW
-        ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70),  # under 60 in
-        ({"age_years": 18, "weight_kg": 120, "height_cm": 160, "sex": "female"}, "adjusted", 79.4),  # IBW 52.38
+        ({"age_years": 17, "weight_kg": 100, "height_cm": 175, "sex": "male"}, "actual", 100, None, CHILD),
+        ({"age_years": 40, "weight_kg": 100, "sex": "male"}, "actual", 100, None, NO_HEIGHT),
+        ({"age_years": 40, "weight_kg": 60, "height_cm": 175, "sex": "male"}, "actual", 60, 70.5,  # below IBW
+         "Actual body weight: at or below the ideal body weight (70.5 kg), so below the adjusted weight."),
+        ({"age_years": 40, "weight_kg": 50, "height_cm": 152.4, "sex": "male"}, "actual", 50, 50.0,  # exactly IBW
+         "Actual body weight: at or below the ideal body weight (50 kg), so below the adjusted weight."),
+        ({"age_years": 40, "weight_kg": 70, "height_cm": 150, "sex": "female"}, "actual", 70, None, SHORT),  # under 60 in
+        ({"age_years": 40, "weight_kg": 70, "height_cm": 152.4, "sex": "female"}, "adjusted", 55.3, 45.5,  # exactly 60 in
+         "Adjusted body weight: IBW 45.5 kg + 0.4 x (actual 70 kg - IBW)."),
+        ({"age_years": 18, "weight_kg": 120, "height_cm": 160, "sex": "female"}, "adjusted", 79.4, 52.4,  # IBW 52.38
+         "Adjusted body weight: IBW 52.4 kg + 0.4 x (actual 120 kg - IBW)."),
     ],
 )
-def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg):
+def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg, ideal, note):
     weight = dosing_weight(_patient(vocab, **facts))
-    assert (weight.basis, weight.kg) == (basis, kg)
+    assert (weight.basis, weight.kg, weight.ideal_kg, weight.note) == (basis, kg, ideal, note)
     assert weight.kg <= facts["weight_kg"]
-    assert weight.note
+
+
+def test_actual_weight_by_policy_or_by_regimen_says_why(vocab):
+    patient = _patient(vocab, sex="male", age_years=40, weight_kg=100, height_cm=175)
+    by_policy = dosing_weight(patient, "actual")
+    assert (by_policy.kg, by_policy.ideal_kg, by_policy.note) == (100, None, "Actual body weight (weight policy 'actual').")
+    by_regimen = dosing_weight(patient, "adjusted", "actual")
+    assert (by_regimen.kg, by_regimen.note) == (100, "Actual body weight: this regimen is given per kg of actual weight.")
 
 
 def test_actual_policy_switches_adjustment_off(vocab):
@@ -85,12 +110,61 @@ def test_rounding_is_half_up_for_weights_and_5g_steps(vocab):
     assert dose.total_g == 62.5 and dose.rounded_total_g == 65.0  # banker's rounding would give 60
 
 
-@pytest.mark.parametrize("kg, total, rounded", [(5, 2.0, None), (8, 3.2, None), (62, 24.8, None), (63, 25.2, 25.0)])
+VIAL_NOTE = (
+    "No total rounded to 5 g: below 25 g a 5 g step changes the dose by more than 10%; "
+    "round to the vial sizes at hand instead."
+)
+
+
+@pytest.mark.parametrize(
+    "kg, total, rounded", [(5, 2.0, None), (8, 3.2, None), (62, 24.8, None), (62.5, 25.0, 25.0), (63, 25.2, 25.0)]
+)
 def test_small_totals_are_not_rounded_to_5g(vocab, kg, total, rounded):
-    """A 2 g infant dose must never become 0 g (or 3.2 g become 5 g)."""
+    """A 2 g infant dose must never become 0 g (or 3.2 g become 5 g); from 25 g on it is rounded."""
     dose = compute_dose(_regimen(g_per_kg=Amount(0.4), per="course", days=Amount(1)), _patient(vocab, age_years=1, weight_kg=kg))
     assert (dose.total_g, dose.rounded_total_g) == (total, rounded)
-    assert any("vial sizes" in n for n in dose.notes) == (rounded is None)
+    assert (VIAL_NOTE in dose.notes) == (rounded is None)
+
+
+def test_grams_are_rounded_half_up_to_two_decimals(vocab):
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.03), per="day", days=Amount(3))
+    dose = compute_dose(steroid, _patient(vocab, age_years=3, weight_kg=12.5))
+    assert (dose.per_day_g, dose.total_g) == (0.38, 1.13)  # 0.375 a day, 1.125 in all; banker's gives 1.12
+
+
+def test_grams_are_multiplied_exactly_before_rounding(vocab):
+    """0.03 g/kg x 30.5 kg is 0.915 g: half-up gives 0.92, where the binary product 0.91499... gives 0.91."""
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.03), per="day", days=Amount(1))
+    dose = compute_dose(steroid, _patient(vocab, age_years=3, weight_kg=30.5))
+    assert (dose.dosing_weight_kg, dose.per_day_g, dose.total_g) == (30.5, 0.92, 0.92)
+
+
+def test_every_scenario_dose_carries_its_regimens_words_and_sources(catalogue):
+    """A dose says what its regimen says (notes, what follows, citations); the weight formula's
+    sources are cited exactly when the adjusted weight was used."""
+    from conftest import SCENARIOS
+    from ivig_rules.dosing import WEIGHT_CITATIONS
+    from ivig_rules.runner import load_scenarios
+
+    _, scenarios = load_scenarios([SCENARIOS], catalogue.vocabulary)
+    seen = {"notes": 0, "then": 0, "adjusted": 0}
+    with Evaluator(catalogue, engine="reference") as ev:
+        for scenario in scenarios:
+            rec = ev.evaluate(scenario.patient)
+            if rec.dose is None:
+                continue
+            regimen = catalogue.pathway(rec.pathway).doses[rec.dose.regimen]
+            assert rec.dose.notes[0] and None not in rec.dose.notes
+            if regimen.notes:
+                assert regimen.notes in rec.dose.notes
+                seen["notes"] += 1
+            assert rec.dose.then == regimen.then
+            seen["then"] += bool(regimen.then)
+            adjusted = rec.dose.weight_basis == "adjusted"
+            assert list(rec.dose.citations)[: len(regimen.citations)] == list(regimen.citations)
+            assert set(WEIGHT_CITATIONS) <= set(rec.dose.citations) or not adjusted
+            seen["adjusted"] += adjusted
+    assert all(seen.values()), seen
 
 
 def test_no_weight_means_no_dose_and_an_alert(evaluator):
@@ -105,3 +179,24 @@ def test_ranges_are_kept_with_the_default(catalogue):
     assert rec.dose.phase == "maintenance"
     assert rec.dose.g_per_kg == 0.4 and rec.dose.g_per_kg_range == (0.4, 2)
     assert rec.dose.interval_weeks == 6 and rec.dose.interval_weeks_range == (4, 6)
+
+
+def test_the_json_dose_keeps_its_notes_citations_and_ranges(catalogue):
+    """What `evaluate --json` prints: the dose's notes and citations as text, ranges as lists."""
+    facts = adult(diagnosis="adem", age_years=9, weight_kg=30, treatments={"ivig": "responded"}, recurrent=True)
+    with Evaluator(catalogue, engine="reference") as ev:
+        rec = ev.evaluate(facts)
+    data = rec.to_dict()["dose"]
+    assert data["notes"] == list(rec.dose.notes) and data["notes"]
+    assert [c["cite"] for c in data["citations"]] == [str(c) for c in rec.dose.citations] and data["citations"]
+    assert data["g_per_kg_range"] == [0.4, 2] and data["interval_weeks_range"] == [4, 6]
+    assert data["days_range"] is None  # one day per infusion: no range
+
+
+def test_a_daily_dose_exactly_at_the_cap_is_not_called_capped(vocab):
+    steroid = _regimen(therapy="corticosteroids", g_per_kg=Amount(0.02), per="day", days=Amount(3), max_g_per_day=1.0)
+    at_cap = compute_dose(steroid, _patient(vocab, age_years=30, weight_kg=50))
+    assert (at_cap.per_day_g, at_cap.total_g) == (1.0, 3.0)
+    assert not any("Capped" in n for n in at_cap.notes)
+    over = compute_dose(steroid, _patient(vocab, age_years=30, weight_kg=51))
+    assert over.per_day_g == 1.0 and "Capped at 1 g per day." in over.notes

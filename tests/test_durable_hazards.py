@@ -19,7 +19,7 @@ from conftest import ROOT, adult
 from ivig_rules.compiler import SENTINEL, compile_pathway, durable_definition
 from ivig_rules.engines.durable import DurableEngine
 from ivig_rules.engines.reference import ReferenceEngine
-from ivig_rules.errors import PatientError
+from ivig_rules.errors import EngineError, PatientError
 from ivig_rules.evaluator import Evaluator
 from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
 
@@ -131,16 +131,47 @@ def test_non_finite_and_absurd_floats_are_refused_before_the_engine(evaluator, f
     assert caught.value.key == key
 
 
+def _with_a_newborn_rule(catalogue):
+    """The catalogue with a first CIDP rule on age, so that a number travels to the engine."""
+    from dataclasses import replace
+
+    from ivig_rules.model import Compare, Outcome, Rule
+
+    pathway = catalogue.pathway_for("cidp")
+    newborn = Rule(
+        id="newborn", qualified_id="cidp.newborn", when=Compare("age_years", "<", 0.001),
+        then=Outcome(ivig="not_indicated"), from_steps=("start",), citations=(),
+    )
+    return replace(catalogue, pathways={**catalogue.pathways, "cidp": replace(pathway, rules=(newborn, *pathway.rules))})
+
+
+@pytest.mark.parametrize("age, newborn", [(0, True), (40, False)])
+def test_whole_numbers_reach_the_engine_and_decide_as_the_reference_does(catalogue, age, newborn):
+    with_age = _with_a_newborn_rule(catalogue)
+    patient = _patient(catalogue, adult(diagnosis="cidp", age_years=age, weight_kg=3))
+    with Evaluator(with_age, engine="durable") as durable, Evaluator(with_age, engine="reference") as reference:
+        assert durable.compiled("cidp").engine_facts(patient)["age_years"] == age
+        rec = durable.evaluate(patient)
+        expected = reference.evaluate(patient)
+    assert (rec.decided_by == "cidp.newborn") is newborn
+    assert {**rec.to_dict(), "engine": "reference"} == expected.to_dict()
+
+
 def test_tiny_floats_never_reach_the_engine_in_exponent_form(catalogue):
-    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204)."""
-    facts = adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005)
-    with Evaluator(catalogue, engine="durable") as evaluator:
-        patient = _patient(catalogue, facts)
-        compiled = evaluator.compiled(patient.diagnosis)
-        sent = json.dumps(compiled.engine_facts(patient))
-        assert "e-" not in sent and "e+" not in sent
-        rec = evaluator.evaluate(patient)
-    assert rec.ivig
+    """JSON writes 5e-05 for tiny floats, which durable-rules rejects (error 204).
+
+    No shipped rule tests a number, so a number would never be sent; a rule on age is added
+    here so that the tiny age really travels to durable-rules and decides.
+    """
+    with_age = _with_a_newborn_rule(catalogue)
+    patient = _patient(catalogue, adult(diagnosis="cidp", age_years=0.00005, weight_kg=0.00005))
+    with Evaluator(with_age, engine="durable") as durable, Evaluator(with_age, engine="reference") as reference:
+        sent = durable.compiled("cidp").engine_facts(patient)
+        assert sent["age_years"] == 0.0001 and "e-" not in json.dumps(sent)
+        rec = durable.evaluate(patient)
+        expected = reference.evaluate(patient)
+    assert (rec.ivig, rec.decided_by) == ("not_indicated", "cidp.newborn")
+    assert {**rec.to_dict(), "engine": "reference"} == expected.to_dict()
 
 
 def test_huge_strings_are_refused_and_text_never_reaches_the_engine(catalogue):
@@ -273,6 +304,8 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
     fresh = _patient(catalogue, adult(diagnosis="ms_relapse"))
     real_core = module._core
 
+    deleted = []
+
     class Flaky:
         def __getattr__(self, name):
             return getattr(real_core, name)
@@ -280,12 +313,60 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
         def complete_and_start_action(self, *args):
             raise real_core.error("injected failure")
 
+        def delete_ruleset(self, handle):
+            deleted.append(handle)
+            return real_core.delete_ruleset(handle)
+
     with DurableEngine() as engine:
+        engine.match(compiled, compiled.engine_facts(fresh))
+        [handle] = [loaded.handle for loaded in engine._rulesets.values()]
         monkeypatch.setattr(module, "_core", Flaky())
         with pytest.raises(Exception) as caught:
             engine.match(compiled, compiled.engine_facts(failing))
         assert "injected failure" in str(caught.value)
+        assert deleted == [handle]  # the ruleset holding the failed session is freed, session and all
         monkeypatch.setattr(module, "_core", real_core)
         assert engine.open_sessions() == 0
         after = engine.match(compiled, compiled.engine_facts(fresh))
     assert after == ReferenceEngine().match(compiled, compiled.engine_facts(fresh))
+
+
+def test_the_session_count_sees_sessions_left_behind(catalogue, monkeypatch):
+    """The tests above trust open_sessions() == 0; it must count a session that was not deleted."""
+    import ivig_rules.engines.durable as module
+
+    real_core = module._core
+
+    class Forgetful:
+        def __getattr__(self, name):
+            return getattr(real_core, name)
+
+        def delete_state(self, *args):
+            return None
+
+    with DurableEngine() as engine:
+        monkeypatch.setattr(module, "_core", Forgetful())
+        for diagnosis in ("ms_relapse", "gbs"):
+            compiled = compile_pathway(catalogue.pathway_for(diagnosis), catalogue.screening)
+            engine.match(compiled, compiled.engine_facts(_patient(catalogue, adult(diagnosis=diagnosis))))
+        monkeypatch.setattr(module, "_core", real_core)
+        assert engine.open_sessions() == 2
+
+
+def test_a_closed_engine_refuses_to_match_rather_than_answer(catalogue):
+    compiled = compile_pathway(catalogue.pathway_for("gbs"), catalogue.screening)
+    facts = compiled.engine_facts(_patient(catalogue, adult(diagnosis="gbs")))
+    engine = DurableEngine()
+    engine.close()
+    with pytest.raises(EngineError, match="this engine has been closed"):
+        engine.match(compiled, facts)
+
+
+def test_an_unknown_engine_name_is_refused_with_the_names_and_a_guess():
+    from ivig_rules.engines import make_engine
+    from ivig_rules.errors import InputError
+
+    with pytest.raises(InputError) as caught:
+        make_engine("durabel")
+    assert "unknown engine 'durabel'; engines are: durable, reference." in str(caught.value)
+    assert caught.value.suggestion == "durable"

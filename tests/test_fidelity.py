@@ -45,11 +45,26 @@ def test_every_safety_rule_fires_in_some_scenario(catalogue):
 def test_every_verdict_a_pathway_can_give_is_seen_in_its_scenarios(catalogue):
     _, recs = _runs(catalogue)
     seen = {(r.pathway, r.ivig, r.step) for r in recs}
+    missing = []
     for pathway in catalogue.pathways.values():
         for rule in pathway.rules:
             if rule.decides:
                 outcome = (pathway.id, rule.then.ivig, rule.then.next_step)
-                assert outcome in seen or (pathway.id, "contraindicated", None) in seen, outcome
+                if outcome not in seen:
+                    missing.append(outcome)
+    assert missing == [], f"verdicts no scenario shows: {missing}"
+
+
+def test_every_pathway_the_safety_screening_covers_has_a_contraindicated_scenario(catalogue):
+    _, recs = _runs(catalogue)
+    screened = {
+        pathway.id
+        for pathway in catalogue.pathways.values()
+        if any(r.then.ivig in catalogue.screening.applies_to for r in pathway.rules if r.decides)
+    }
+    safety_rules = {r.qualified_id for r in catalogue.screening.rules}
+    overridden = {r.pathway for r in recs if r.ivig == "contraindicated" and r.decided_by in safety_rules}
+    assert screened - overridden == set()
 
 
 def test_every_alert_of_the_vocabulary_is_raised_by_some_scenario(catalogue):

@@ -217,3 +217,40 @@ def test_project_pathways_are_exhaustive_and_unambiguous(catalogue):
 
     for pathway in catalogue.pathways.values():
         assert decision_findings(pathway, catalogue.vocabulary) == [], pathway.id
+
+
+BAD = Path(__file__).resolve().parent / "rulesets"
+
+
+def test_the_gap_and_overlap_checker_finds_gaps_and_overlaps(catalogue):
+    """The check above passes only because its checker says nothing; here it must speak."""
+    from dataclasses import replace
+
+    from ivig_rules.errors import NoDecisionError
+    from ivig_rules.evaluator import Evaluator
+    from ivig_rules.fact_space import decision_findings, patient_from_engine_facts
+    from ivig_rules.model import Catalogue, Outcome
+    from ivig_rules.ruleset_loader import load_pathway
+
+    vocab = catalogue.vocabulary
+    assert decision_findings(load_pathway(BAD / "clean.yaml", vocab), vocab) == []
+
+    gapped = load_pathway(BAD / "gapped.yaml", vocab)
+    [gap] = decision_findings(gapped, vocab)
+    assert (gap.kind, gap.pathway, gap.rules) == ("gap", "lint_gapped", ())
+    only_gapped = Catalogue(vocab, catalogue.screening, {gapped.diagnosis: gapped})
+    with Evaluator(only_gapped, engine="reference") as ev, pytest.raises(NoDecisionError):
+        ev.evaluate(patient_from_engine_facts(gap.example, gapped, vocab))
+
+    overlapping = load_pathway(BAD / "overlapping.yaml", vocab)
+    [overlap] = decision_findings(overlapping, vocab)
+    assert (overlap.kind, overlap.rules) == ("overlap", ("steroids_failed", "severe_wait"))
+    assert overlap.example["severe"] is True and overlap.example["treatments.corticosteroids"] == "failed"
+
+    def with_severe(outcome):
+        rules = tuple(replace(r, then=outcome) if r.id == "severe_wait" else r for r in overlapping.rules)
+        return decision_findings(replace(overlapping, rules=rules), vocab)
+
+    # The same verdict but no next step is still a different outcome; the same outcome is not.
+    assert [f.rules for f in with_severe(Outcome(ivig="recommended"))] == [("steroids_failed", "severe_wait")]
+    assert with_severe(Outcome(ivig="recommended", next_step="ivig")) == []

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping, Union
 
+from .teaching_model import ScreeningTeaching, Teaching, VocabularyTeaching
+
 __all__ = [
     "Scalar",
     "FactSpec",
@@ -264,6 +266,7 @@ class Vocabulary:
     monitoring: Mapping[str, AdviceSpec] = field(default_factory=lambda: MappingProxyType({}))
     administration: Mapping[str, AdviceSpec] = field(default_factory=lambda: MappingProxyType({}))
     conflicts: Mapping[str, ConflictSpec] = field(default_factory=lambda: MappingProxyType({}))
+    teaching: VocabularyTeaching = field(default_factory=VocabularyTeaching)  # how diagrams word evidence
 
     def statuses_for(self, therapy: str) -> tuple[str, ...]:
         """The statuses a therapy can have (``unavailable`` is not one of IVIG's)."""
@@ -434,6 +437,7 @@ class Pathway:
     summary: str = ""
     notes: str = ""
     file: str | None = field(default=None, compare=False)
+    teaching: Teaching | None = None  # the teaching block: how the diagram tells the rules
 
 
 @dataclass(frozen=True)
@@ -446,6 +450,7 @@ class Screening:
     applies_to: tuple[str, ...]
     rules: tuple[Rule, ...]
     file: str | None = field(default=None, compare=False)
+    teaching: ScreeningTeaching = field(default_factory=ScreeningTeaching)  # the screening as a gate
 
 
 @dataclass(frozen=True)

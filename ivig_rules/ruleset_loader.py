@@ -39,6 +39,8 @@ from .model import (
     Vocabulary,
     frozen_map,
 )
+from .teaching_loader import load_screening_teaching, load_teaching
+from .teaching_model import ScreeningTeaching
 from .vocabulary import parse_citations
 
 __all__ = ["load_pathway", "load_screening", "parse_condition"]
@@ -418,7 +420,7 @@ def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -
     """
     file = str(path)
     doc = root(marked_yaml.read_file(path) if document is None else document, file)
-    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases"], what="a pathway file")
+    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases", "teaching"], what="a pathway file")
     problems = Problems()
     header: dict = {}
     with problems.part():
@@ -445,9 +447,13 @@ def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -
     rules = _rules(doc, problems, owner=header.get("id", "?"), vocab=vocab, facts=vocab.rule_facts(), steps=steps, doses=doses)
     if not problems and not any(rule.decides for rule in rules):
         raise doc.child("rules").error("no rule gives an IVIG verdict ('then: {ivig: ...}')")
+    teaching = None
+    if doc.get("teaching") is not None:
+        with problems.part():
+            teaching = load_teaching(doc.child("teaching"))
     problems.raise_any()
     return Pathway(
-        steps=frozen_map(steps), doses=frozen_map(doses), rules=tuple(rules), file=file, **header
+        steps=frozen_map(steps), doses=frozen_map(doses), rules=tuple(rules), file=file, teaching=teaching, **header
     )
 
 
@@ -469,7 +475,7 @@ def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None)
     """Load and check the safety screening file (``document``: its content, when already read)."""
     file = str(path)
     doc = root(marked_yaml.read_file(path) if document is None else document, file)
-    doc.mapping(required=["screening", "rules"], what="a screening file")
+    doc.mapping(required=["screening", "rules"], optional=["teaching"], what="a screening file")
     problems = Problems()
     header_node = doc.child("screening")
     header: dict = {}
@@ -481,5 +487,9 @@ def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None)
             for item in header_node.child("applies_to").seq(nonempty=True, allow_single=True)
         )
     rules = _rules(doc, problems, owner=header.get("id", "?"), vocab=vocab, facts=vocab.rule_facts(), steps=None, doses={})
+    teaching = ScreeningTeaching()
+    if doc.get("teaching") is not None:
+        with problems.part():
+            teaching = load_screening_teaching(doc.child("teaching"), rules)
     problems.raise_any()
-    return Screening(applies_to=applies_to, rules=tuple(rules), file=file, **header)
+    return Screening(applies_to=applies_to, rules=tuple(rules), file=file, teaching=teaching, **header)

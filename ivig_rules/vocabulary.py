@@ -29,6 +29,8 @@ from .model import (
     Vocabulary,
     frozen_map,
 )
+from .teaching_loader import load_vocabulary_teaching
+from .teaching_model import VocabularyTeaching
 
 __all__ = ["load_vocabulary", "parse_citations"]
 
@@ -316,7 +318,7 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     doc = root(marked_yaml.read_file(path), str(path))
     doc.mapping(
         required=["vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts", "dose_limits"],
-        optional=["monitoring", "administration", "conflicts"],
+        optional=["monitoring", "administration", "conflicts", "teaching"],
     )
     header = doc.child("vocabulary").mapping(required=["version"])
     facts = {}
@@ -351,6 +353,12 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     for alert_id, node in doc.child("alerts").mapping().items():
         Node(alert_id, doc.file, node.path, node.line).ident(what="an alert id")
         alerts[alert_id] = _alert(alert_id, node, sources)
+    evidence_levels = _terms(doc.child("evidence_levels"))
+    teaching = (
+        load_vocabulary_teaching(doc.child("teaching"), verdicts, evidence_levels)
+        if doc.get("teaching") is not None
+        else VocabularyTeaching()
+    )
     return Vocabulary(
         version=str(header.child("version").value),
         facts=frozen_map(facts),
@@ -359,10 +367,11 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
         default_status=default_status,
         alerts=frozen_map(alerts),
         verdicts=frozen_map(verdicts),
-        evidence_levels=frozen_map(_terms(doc.child("evidence_levels"))),
+        evidence_levels=frozen_map(evidence_levels),
         sources=frozen_map(sources),
         dose_limits=frozen_map(_dose_limits(doc.child("dose_limits"))),
         monitoring=frozen_map(_advice(doc.get("monitoring"), sources, "monitoring")),
         administration=frozen_map(_advice(doc.get("administration"), sources, "administration")),
         conflicts=frozen_map(_conflicts(doc.get("conflicts"), sources)),
+        teaching=teaching,
     )

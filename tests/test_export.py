@@ -173,15 +173,15 @@ def test_every_pathway_exports_to_every_format(catalogue, fmt, tmp_path, dot_bin
             root = ET.fromstring(data)
             assert root.tag == f"{SVG_NS}svg"
             texts = " ".join(t.text or "" for t in root.iter(f"{SVG_NS}text"))
-            assert "Legend" in texts
+            assert "Notes" in texts and "Clinical state" in texts  # the notes and the key
         elif fmt == "json":
             parsed = json.loads(data)
-            assert parsed["graph"]["pathway"] == pathway.id
-            assert {n["id"] for n in parsed["nodes"]} >= {f"step_{s}" for s in pathway.steps}
+            assert parsed["format"] == "ivig-rules-teaching-view" and parsed["graph"]["pathway"] == pathway.id
+            assert {n["id"] for n in parsed["nodes"]} >= {f"step:{s}" for s in pathway.steps}
         elif fmt == "dot":
-            assert data.decode().startswith(f'digraph "{pathway.id}"')
+            assert data.decode().startswith(f'digraph "{pathway.id}"') and "rankdir=TB" in data.decode()
         elif fmt == "mermaid":
-            assert "flowchart LR" in data.decode()
+            assert "flowchart TB" in data.decode()
         elif fmt == "markdown":
             assert "```mermaid\n" in data.decode()
 

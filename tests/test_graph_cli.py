@@ -34,7 +34,7 @@ def _format_of(data: bytes) -> str:
         return "json"
     if text.startswith("# ") and "```mermaid" in text:
         return "markdown"
-    if "flowchart LR" in text:
+    if "flowchart TB" in text:  # the teaching view reads top to bottom
         return "mermaid"
     raise AssertionError(f"unrecognised output: {text[:80]!r}")
 

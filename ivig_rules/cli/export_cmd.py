@@ -1,4 +1,5 @@
-"""``ivig-rules export``: whole-ruleset exports; ``export site`` writes the HTML atlas."""
+"""``ivig-rules export``: ``export site`` writes the HTML atlas, ``export handout`` one pathway's
+one-page PDF handout, ``export fhir`` CPG-on-FHIR resources."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from .common import RulesetsOption, handles_errors
 from .conventions import new_app
 
 app = new_app(
-    "Export the whole ruleset: 'site' an HTML atlas, 'fhir' CPG-on-FHIR resources.\n\n"
-    "Examples:\nivig-rules export site atlas/\nivig-rules export fhir fhir-out/"
+    "Export for readers: 'site' an HTML atlas, 'handout' one pathway's one-page PDF, 'fhir' CPG-on-FHIR resources.\n\n"
+    "Examples:\nivig-rules export site atlas/\nivig-rules export handout ms_relapse -o ms_relapse.pdf\n"
+    "ivig-rules export fhir fhir-out/"
 )
 
 
@@ -22,10 +24,12 @@ def site(
     outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten)."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
-    """Write the HTML atlas: an index and one page per pathway.
+    """Write the HTML atlas: a front page, a review page and one page per pathway.
 
-    Each page has the pathway's diagram, steps, doses, rules, safety alerts, evidence and
-    numbered references. The site opens offline; drawing the diagrams needs Graphviz.
+    The front page shows each pathway's teaching diagram as a thumbnail with its summary and
+    evidence; each pathway page has the diagram (click a box for its rules, dose and
+    references), steps, doses, rules, safety alerts and numbered references, and prints on one
+    A4 landscape page. The site opens offline; drawing the diagrams needs Graphviz.
 
     Examples:
     ivig-rules export site atlas/
@@ -41,6 +45,31 @@ def site(
 
     written = write_site(catalogue, outdir, progress=report)
     typer.echo(f"Atlas written: {len(written)} pages; open {outdir / 'index.html'}")
+
+
+@app.command("handout")
+@handles_errors
+def handout(
+    pathway: str = typer.Argument(..., help="Pathway id, for example ms_relapse."),
+    output: Path = typer.Option(..., "--output", "-o", dir_okay=False, metavar="FILE.pdf", help="The PDF file to write."),
+    rulesets: Optional[Path] = RulesetsOption,
+) -> None:
+    """Write one pathway's teaching diagram, notes and key as a one-page A4 landscape PDF,
+    printed by headless Chromium from its atlas page. Needs Graphviz and Chromium (exit 3
+    without them; set IVIG_RULES_CHROMIUM to choose the browser).
+
+    Examples:
+    ivig-rules export handout ms_relapse -o ms_relapse.pdf
+    IVIG_RULES_CHROMIUM=google-chrome ivig-rules export handout adem -o adem.pdf
+    """
+    from ..catalogue import load_catalogue
+    from ..export.handout import write_handout
+    from .graph_cmd import find_pathway
+
+    catalogue = load_catalogue(rulesets)
+    found = find_pathway(catalogue, pathway)
+    written = write_handout(catalogue, found, output)
+    typer.echo(f"Handout written: {written} (one A4 landscape page)")
 
 
 @app.command("fhir")

@@ -62,7 +62,7 @@ def graph(
         help="File to write (.dot, .gv, .mmd, .md, .json, .svg or .png; the suffix gives the format); "
         "text goes to standard output without it.",
     ),
-    screening: bool = typer.Option(True, "--screening/--no-screening", help="Show the safety screening node."),
+    screening: bool = typer.Option(True, "--screening/--no-screening", help="Show the safety screening gate before IVIG."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Draw one pathway as DOT, Mermaid, Markdown, JSON, SVG or PNG.
@@ -78,14 +78,14 @@ def graph(
     from ..catalogue import load_catalogue
     from ..export import export_bytes
     from ..export.formats import graph_format
-    from ..graph import build_graph
+    from ..graph import teaching_view
 
     chosen = graph_format(output, fmt.value if fmt else None)
     if chosen == "png" and output is None:
         raise fail(f"{chosen} is a binary format; give a file with -o FILE")
     catalogue = load_catalogue(rulesets)
     found = find_pathway(catalogue, pathway)
-    drawn = build_graph(found, catalogue.screening if screening else None, catalogue.vocabulary)
+    drawn = teaching_view(found, catalogue.screening if screening else None, catalogue.vocabulary)
     options = {}
     if chosen == "markdown":
         options["command"] = f"ivig-rules graph {found.id} --format markdown" + ("" if screening else " --no-screening")

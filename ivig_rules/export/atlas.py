@@ -1,24 +1,29 @@
-"""Writes the HTML atlas: a self-contained static site (inline SVG and CSS, no network needed).
+"""Writes the HTML atlas: a self-contained static site (inline SVG, CSS and script; no network).
 
-One page per pathway plus an index, and each pathway's diagram also as an SVG file next to its
-page, to open full size. Needs Graphviz's ``dot`` for the diagrams; checked before anything is
-written, so a missing ``dot`` leaves no half-written site.
+A front page of thumbnails, a review page, one page per pathway, and each pathway's teaching
+diagram also as an SVG file next to its page (the front page's thumbnails, and "open on its
+own"). Needs Graphviz's ``dot`` for the diagrams; checked before anything is written, so a
+missing ``dot`` leaves no half-written site.
 """
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Callable, Optional
 
 from ..errors import InputError
-from ..graph import build_graph, graph_findings
-from ..model import Catalogue
-from .atlas_pages import INDEX, diagram_name, index_page, page_name, pathway_page
-from .atlas_svg import inline_svg, sized_for_page, standalone_svg
-from .dot import to_dot
-from .render import find_dot, render_dot
+from ..graph import graph_findings, rules_on_view, teaching_view
+from ..model import Catalogue, Pathway
+from .atlas_details import node_details
+from .atlas_pages import INDEX, REVIEW, PathwayReview, diagram_name, index_page, page_name, pathway_page, review_page
+from .atlas_svg import clickable_svg, inline_svg, standalone_svg
+from .measure import figures_of
+from .render import find_dot, run_dot
+from .teaching_dot import dot_id, to_teaching_dot
+from .teaching_style import note_lines
 
-__all__ = ["write_site", "inline_svg"]
+__all__ = ["write_site", "pathway_html", "inline_svg"]
 
 Progress = Callable[[Path, int, int], None]
 
@@ -30,9 +35,31 @@ def _write(path: Path, text: str) -> None:
         raise InputError(f"cannot write the file: {exc.strerror or exc}", file=str(path)) from None
 
 
+def _names(view) -> dict[str, tuple[str, str]]:
+    """Graphviz element id -> (node id, text) for every clickable box and note of the view."""
+    names = {dot_id(node): (node, data["label"] or f"box {data.get('number_of_target', '')}") for node, data in view.nodes(data=True)}
+    for note in view.graph["notes"]:
+        node = f"note:{note['number']}"
+        names[dot_id(node)] = (node, " ".join(note_lines(note)))
+    return names
+
+
+def pathway_html(catalogue: Catalogue, pathway: Pathway) -> tuple[str, str, PathwayReview]:
+    """A pathway's page, its diagram as an SVG file, and what the review page says about it."""
+    view = teaching_view(pathway, catalogue.screening, catalogue.vocabulary)
+    dot_text = to_teaching_dot(view)
+    svg = run_dot(dot_text, "svg")
+    element = clickable_svg(inline_svg(svg), _names(view))
+    html = pathway_page(catalogue, pathway, view, element, node_details(view, pathway, catalogue))
+    placed = sum(1 for r in pathway.rules if pathway.teaching is not None and r.id in pathway.teaching.rules and r.id in rules_on_view(view))
+    figures = figures_of(json.loads(run_dot(dot_text, "json")))
+    review = PathwayReview(pathway, graph_findings(pathway, catalogue.vocabulary, catalogue.screening), figures, placed)
+    return html, standalone_svg(svg), review
+
+
 def write_site(catalogue: Catalogue, outdir: str | Path, progress: Optional[Progress] = None) -> list[Path]:
-    """Write index.html and one page per pathway into ``outdir``, each pathway's diagram also as
-    ``<pathway>.svg``; return the pages written (one progress call per page)."""
+    """Write index.html, review.html and one page per pathway into ``outdir``, each pathway's
+    diagram also as ``<pathway>.svg``; return the pages written (one progress call per page)."""
     out = Path(outdir)
     find_dot()
     if out.exists() and not out.is_dir():
@@ -42,22 +69,23 @@ def write_site(catalogue: Catalogue, outdir: str | Path, progress: Optional[Prog
     except OSError as exc:
         raise InputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from None
     pathways = sorted(catalogue.pathways.values(), key=lambda p: p.id)
-    total = len(pathways) + 1
+    total = len(pathways) + 2
     written: list[Path] = []
-    findings = {}
-    for pathway in pathways:
-        graph = build_graph(pathway, catalogue.screening, catalogue.vocabulary)
-        findings[pathway.id] = graph_findings(pathway, catalogue.vocabulary, catalogue.screening)
-        svg = render_dot(to_dot(graph), "svg")
-        _write(out / diagram_name(pathway), standalone_svg(svg))
-        path = out / page_name(pathway)
-        _write(path, pathway_page(catalogue, pathway, sized_for_page(inline_svg(svg)), findings[pathway.id]))
+    reviews = []
+
+    def done(path: Path) -> None:
         written.append(path)
         if progress:
             progress(path, len(written), total)
-    path = out / INDEX
-    _write(path, index_page(catalogue, findings))
-    written.append(path)
-    if progress:
-        progress(path, len(written), total)
+
+    for pathway in pathways:
+        html, svg, review = pathway_html(catalogue, pathway)
+        _write(out / diagram_name(pathway), svg)
+        _write(out / page_name(pathway), html)
+        reviews.append(review)
+        done(out / page_name(pathway))
+    _write(out / REVIEW, review_page(catalogue, reviews))
+    done(out / REVIEW)
+    _write(out / INDEX, index_page(catalogue))
+    done(out / INDEX)
     return written

@@ -1,35 +1,57 @@
-"""The atlas's pages as HTML text: an index of pathways and one page per pathway.
+"""The atlas's pages as HTML text: a front page, a review page and one page per pathway.
 
-A pathway page holds its diagram (inline SVG, with a link to it as a file of its own), steps, doses (defaults and the sources' ranges),
-rules with their evidence level, the safety screening and alerts, the graph checks, and
-numbered references resolved against sources.yaml.
+* The front page shows each pathway as a thumbnail of its teaching diagram, with its one-sentence
+  summary and the IVIG verdict and best evidence it can reach.
+* The review page holds what reviewers check: versions and review dates, rule counts, whether
+  every rule has its place in the teaching view, the structure checks and the diagram's
+  readability measured in Graphviz's layout.
+* A pathway page shows the teaching diagram whole (click a box for its rules, dose and references
+  in a panel), then the steps, doses, rules, safety screening and numbered references. It prints
+  as one A4 landscape page: the diagram.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Sequence
 
 from .. import __version__
-from ..dosing import course_g_per_kg
 from ..graph.checks import GraphFinding
-from ..graph.labels import amount_text, condition_text
-from ..model import Amount, Catalogue, Pathway
+from ..graph.teaching import rules_on_view
+from ..model import Catalogue, Pathway
 from .atlas_css import atlas_css
-from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, page, paragraphs, table
+from .atlas_html import NOT_ADVICE, NOT_ADVICE_TITLE, References, badge, esc, json_script, page, paragraphs, table
+from .atlas_script import DETAILS_SCRIPT
+from .atlas_tables import alert_rows, conflicts_html, dose_rows, findings_html, rule_rows, screening_rows, steps_table, verdicts_html
+from .measure import MAX_HEIGHT_PT, MAX_WIDTH_PT, LayoutFigures
 
-__all__ = ["index_page", "pathway_page", "page_name", "diagram_name", "INDEX"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["index_page", "review_page", "pathway_page", "page_name", "diagram_name", "INDEX", "REVIEW", "PathwayReview"]
 
 INDEX = "index.html"
+REVIEW = "review.html"
 _SECTIONS = (
-    ("summary", "Summary"),
     ("diagram", "Diagram"),
+    ("summary", "About this pathway"),
+    ("verdicts", "Answers"),
     ("steps", "Steps"),
     ("doses", "Doses"),
     ("rules", "Rules"),
     ("safety", "Safety"),
-    ("checks", "Structure checks"),
     ("references", "References"),
 )
+
+
+@dataclass(frozen=True)
+class PathwayReview:
+    """What the review page says about one pathway."""
+
+    pathway: Pathway
+    findings: Sequence[GraphFinding]
+    figures: LayoutFigures
+    placed: int  # rules with a place in the teaching view
 
 
 def page_name(pathway: Pathway) -> str:
@@ -58,242 +80,180 @@ def _footer(catalogue: Catalogue) -> str:
     )
 
 
-def _verdict(catalogue: Catalogue, verdict: str | None) -> str:
-    if verdict is None:
-        return badge(None, "")
-    return badge(verdict, catalogue.vocabulary.verdicts[verdict].label)
-
-
-def _amount(amount: Amount | None, unit: str = "", scale: float = 1.0) -> tuple[str, str]:
-    """(default, range) cells."""
-    if amount is None:
-        return '<span class="muted">-</span>', '<span class="muted">-</span>'
-    default = esc(f"{round(amount.default * scale, 6):g}{unit}")
-    full = amount_text(amount.default, amount.minimum, amount.maximum, scale)
-    if full == f"{round(amount.default * scale, 6):g}":
-        return default, '<span class="muted">none given</span>'
-    return default, esc(full + unit)
-
-
-def _dose_rows(pathway: Pathway, refs: References, catalogue: Catalogue) -> list[list[str]]:
-    rows = []
-    for regimen in pathway.doses.values():
-        small = regimen.g_per_kg.default < 0.1
-        unit, scale = (" mg/kg", 1000.0) if small else (" g/kg", 1.0)
-        amount, amount_range = _amount(regimen.g_per_kg, unit, scale)
-        days, days_range = _amount(regimen.days)
-        interval, interval_range = _amount(regimen.interval_weeks, " weeks")
-        used_by = [s.label for s in pathway.steps.values() if s.dose == regimen.id]
-        course = course_g_per_kg(regimen) if regimen.therapy == "ivig" else None
-        extra = [f"at most {regimen.max_g_per_day:g} g/day"] if regimen.max_g_per_day is not None else []
-        extra.append(f"weight: {regimen.weight_basis}")
-        if course is not None:
-            extra.append(f"default course {course:g} g/kg")
-        if regimen.then:
-            extra.append(f"then: {regimen.then}")
-        rows.append([
-            f"<code>{esc(regimen.id)}</code><br>{esc(', '.join(used_by))}",
-            esc(f"{catalogue.vocabulary.therapies[regimen.therapy].label}, {regimen.phase}"),
-            f"{amount} per {esc(regimen.per)}",
-            amount_range,
-            days,
-            days_range,
-            f"{interval}<br>{interval_range}" if regimen.interval_weeks else interval,
-            "<br>".join(esc(e) for e in extra),
-            esc(regimen.notes) or '<span class="muted">-</span>',
-            refs.cite(regimen.citations),
-        ])
-    return rows
-
-
-def _rule_rows(pathway: Pathway, refs: References, catalogue: Catalogue) -> list[list[str]]:
-    vocab = catalogue.vocabulary
-    rows = []
-    for index, rule in enumerate(pathway.rules, 1):
-        step = pathway.steps.get(rule.then.next_step) if rule.then.next_step else None
-        origin = " / ".join("entry" if p == "start" else pathway.steps[p].label for p in rule.from_steps)
-        rows.append([
-            str(index),
-            f'<code id="rule-{esc(rule.id)}">{esc(rule.id)}</code><br>{esc(rule.description)}',
-            esc(origin),
-            esc(condition_text(rule.when, vocab)),
-            _verdict(catalogue, rule.then.ivig),
-            esc(step.label) if step else '<span class="muted">-</span>',
-            esc(", ".join(rule.then.alerts)) or '<span class="muted">-</span>',
-            esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>',
-            refs.cite(rule.citations),
-            esc(rule.notes) or '<span class="muted">-</span>',
-        ])
-    return rows
-
-
-def _screening_rows(catalogue: Catalogue, refs: References) -> list[list[str]]:
-    vocab = catalogue.vocabulary
-    rows = []
-    for rule in catalogue.screening.rules:
-        effect = [_verdict(catalogue, rule.then.ivig)] if rule.then.ivig else []
-        effect += [esc(a) for a in rule.then.alerts]
-        rows.append([
-            f"<code>{esc(rule.id)}</code><br>{esc(rule.description)}",
-            esc(condition_text(rule.when, vocab)),
-            "<br>".join(effect),
-            esc(vocab.evidence_levels[rule.evidence].label) if rule.evidence else '<span class="muted">not stated</span>',
-            refs.cite(rule.citations),
-            esc(rule.notes) or '<span class="muted">-</span>',
-        ])
-    return rows
-
-
-def _alert_sources(pathway: Pathway, catalogue: Catalogue) -> dict[str, list[str]]:
-    raised: dict[str, list[str]] = {}
-    for rule in catalogue.screening.rules:
-        for alert in rule.then.alerts:
-            raised.setdefault(alert, []).append(f"screening rule {rule.id}")
-    for rule in pathway.rules:
-        for alert in rule.then.alerts:
-            raised.setdefault(alert, []).append(f"pathway rule {rule.id}")
-    if pathway.doses and "weight_missing" in catalogue.vocabulary.alerts:
-        raised.setdefault("weight_missing", []).append("dosing, when no body weight is given")
-    order = list(catalogue.vocabulary.alerts)
-    return dict(sorted(raised.items(), key=lambda kv: order.index(kv[0])))
-
-
-def _alert_rows(pathway: Pathway, catalogue: Catalogue, refs: References) -> list[list[str]]:
-    rows = []
-    for alert_id, raised_by in _alert_sources(pathway, catalogue).items():
-        spec = catalogue.vocabulary.alerts[alert_id]
-        intervals = "<br>".join(
-            esc(f"after up to {v.up_to_g_per_kg:g} g/kg: {v.months} months") for v in spec.vaccine_intervals
-        ) or '<span class="muted">-</span>'
-        rows.append([
-            f"<code>{esc(alert_id)}</code>",
-            f'<span class="sev-{esc(spec.severity)}">{esc(spec.severity)}</span>',
-            "<br>".join(esc(r) for r in raised_by),
-            esc(spec.message) + (f'<br><span class="muted">{esc(spec.notes)}</span>' if spec.notes else ""),
-            intervals,
-            refs.cite(spec.citations),
-        ])
-    return rows
-
-
-def _findings(findings: Sequence[GraphFinding]) -> str:
-    if not findings:
-        return "<p>No unreachable steps, loops or dead ends.</p>"
-    items = "".join(
-        f'<li><span class="finding-{esc(f.severity)}">{esc(f.severity)}: {esc(f.kind)}</span> {esc(f.message)}</li>'
-        for f in findings
-    )
-    return f"<ul>{items}</ul>"
-
-
-def pathway_page(catalogue: Catalogue, pathway: Pathway, svg: str, findings: Sequence[GraphFinding]) -> str:
-    """One pathway's page; ``svg`` is the diagram's SVG element, inlined as is, and the page links
-    to the same diagram as ``<pathway>.svg``."""
+def pathway_page(
+    catalogue: Catalogue, pathway: Pathway, view: "nx.DiGraph", svg: str, details: dict[str, str]
+) -> str:
+    """One pathway's page: ``svg`` is the teaching diagram's clickable SVG element, inlined as is;
+    ``details`` the HTML of each box's details panel (see :mod:`.atlas_details`)."""
     vocab = catalogue.vocabulary
     refs = References(dict(vocab.sources))
     toc = "".join(f'<li><a href="#{key}">{esc(title)}</a></li>' for key, title in _SECTIONS)
+    toc += f'<li><a href="{REVIEW}#{esc(pathway.id)}">Review</a></li>'
     meta = (
-        f"Pathway <code>{esc(pathway.id)}</code> &middot; version {esc(pathway.version)} &middot; "
-        f"status {esc(pathway.status)} &middot; last reviewed <time>{esc(pathway.last_reviewed.isoformat())}</time> "
-        f"&middot; review due <time>{esc(pathway.review_due.isoformat())}</time>"
+        f"Version {esc(pathway.version)} &middot; status {esc(pathway.status)} &middot; last reviewed "
+        f"<time>{esc(pathway.last_reviewed.isoformat())}</time> &middot; review due "
+        f"<time>{esc(pathway.review_due.isoformat())}</time>"
     )
     sources = refs.cite_ids(pathway.sources)
-    full_size = (
-        f'<p class="diagram-open"><a class="full-size" href="{esc(diagram_name(pathway))}">Open the diagram full size</a> '
-        '<span class="muted">(an SVG file next to this page; zoom with the browser)</span></p>'
-    )
-    steps = table(
-        ["Line", "Step", "Therapy", "Dose", "Notes", "Sources"],
-        [
-            [
-                str(s.line_of_therapy),
-                f'<code id="step-{esc(s.id)}">{esc(s.id)}</code><br>{esc(s.label)}',
-                esc(vocab.therapies[s.therapy].label)
-                + (esc(" with " + ", ".join(vocab.therapies[t].label for t in s.with_therapies)) if s.with_therapies else ""),
-                f"<code>{esc(s.dose)}</code>" if s.dose else '<span class="muted">no regimen in the sources</span>',
-                esc(s.notes) or '<span class="muted">-</span>',
-                refs.cite(s.citations),
-            ]
-            for s in sorted(pathway.steps.values(), key=lambda s: s.line_of_therapy)
-        ],
-        cls="steps",
-    )
+    summary = pathway.teaching.summary if pathway.teaching else ""
+    shown = rules_on_view(view)
     doses = table(
-        ["Regimen (used by)", "Therapy", "Amount (default)", "Amount range", "Days (default)", "Days range",
+        ["Dose (for)", "Therapy", "Amount (default)", "Amount range", "Days (default)", "Days range",
          "Interval (default, range)", "Limits and weight", "Notes", "Sources"],
-        _dose_rows(pathway, refs, catalogue),
+        dose_rows(pathway, refs, catalogue),
         cls="doses",
+        widths=(16, 9, 9, 9, 7, 7, 9, 12, 14, 8),
     ) if pathway.doses else "<p>The sources give no regimen for this pathway's steps.</p>"
     rules = table(
-        ["#", "Rule", "From", "When", "IVIG", "Next step", "Alerts", "Evidence level", "Sources", "Notes"],
-        _rule_rows(pathway, refs, catalogue),
+        ["#", "Rule", "When", "Outcome", "Evidence", "Notes", "In the diagram"],
+        rule_rows(pathway, refs, catalogue, shown),
         cls="rules",
+        widths=(4, 17, 22, 14, 13, 18, 12),
     )
     screening = catalogue.screening
     applies = " or ".join(vocab.verdicts[v].label for v in screening.applies_to)
     safety = (
         f"<p>{esc(screening.title)} (version {esc(screening.version)}) runs on every pathway and counts only when "
-        f"the verdict is: {esc(applies)}. A screening rule adds alerts and may make IVIG contraindicated.</p>"
-        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], _screening_rows(catalogue, refs), cls="screening")
-        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], _alert_rows(pathway, catalogue, refs), cls="alerts", caption="Alerts this pathway can raise")
+        f"the verdict is: {esc(applies)}; the diagram draws it as the gate before each IVIG box. A screening "
+        "rule adds alerts and may make IVIG contraindicated.</p>"
+        + table(["Screening rule", "When", "Effect", "Evidence level", "Sources", "Notes"], screening_rows(catalogue, refs),
+                cls="screening", widths=(20, 16, 16, 12, 10, 26))
+        + conflicts_html(catalogue, refs)
+        + table(["Alert", "Severity", "Raised by", "Message", "Live-vaccine interval", "Sources"], alert_rows(pathway, catalogue, refs),
+                cls="alerts", caption="Alerts this pathway can raise", widths=(12, 10, 18, 36, 12, 12))
     )
     dose_note = (
-        '<p class="muted">Defaults are the least intensive end of a range the sources give with no preferred '
-        "value; the range is always shown. Doses are per kg of the dose-determining weight (adjusted body "
-        "weight for adults above ideal weight, unless the regimen says actual).</p>"
+        '<p class="muted">The diagram gives the sources\' range; the engine computes with the default, the least '
+        "intensive end of a range the sources give with no preferred value. Doses are per kg of the "
+        "dose-determining weight (adjusted body weight for adults above ideal weight, unless the regimen says actual).</p>"
+    )
+    full_size = (
+        f'<p class="diagram-open"><a class="full-size" href="{esc(diagram_name(pathway))}">Open the diagram on its own</a> '
+        '<span class="muted">(an SVG file next to this page, for the browser\'s zoom)</span></p>'
+    )
+    panel = (
+        '<aside id="node-details" hidden aria-live="polite" aria-label="Details of the chosen box">'
+        '<button type="button" class="close" aria-label="Close the details">Close</button>'
+        '<div class="details-body"></div></aside>'
+    )
+    printed = (
+        f'<p class="print-only">{esc(pathway.title)}, pathway version {esc(pathway.version)}, reviewed '
+        f"{esc(pathway.last_reviewed.isoformat())}. Drawn by ivig-rules {esc(__version__)} from the ruleset the "
+        "engine runs. A teaching diagram, not medical advice.</p>"
     )
     body = (
         _header(pathway.title, meta, f'<a href="{INDEX}">All pathways</a>')
         + f'<nav class="toc" aria-label="sections"><ul>{toc}</ul></nav><main>'
-        + f'<section id="summary"><h2>Summary</h2>{paragraphs(pathway.summary, pathway.notes)}<p>Sources: {sources}</p></section>'
-        + f'<section id="diagram"><h2>Diagram</h2>{full_size}<figure class="diagram">'
-        + f'<div class="diagram-scroll" role="region" aria-label="Pathway diagram (scrolls sideways)" tabindex="0">{svg}</div>'
-        + "<figcaption>Boxes are therapy steps by line of therapy; diamonds are decision points; octagons end a "
-        "path with an IVIG verdict; arrows are rules, labelled with what their conditions add and coloured by "
-        "the IVIG verdict (legend in the picture). A wide diagram scrolls sideways here, at a size that keeps "
-        "its text readable.</figcaption></figure></section>"
-        + f'<section id="steps"><h2>Steps</h2>{steps}</section>'
+        + f'<p class="summary-line"><strong>{esc(summary)}</strong></p>'
+        + f'<section id="diagram"><h2>Diagram</h2>{full_size}<figure class="diagram">{svg}'
+        + "<figcaption>The clinical algorithm the rules encode: rounded boxes are clinical states, hexagons "
+        "decisions, rectangles actions (blue: IVIG, and the safety gate before it); numbers in bold name the "
+        "boxes, numbers in brackets the notes, and a circle leads to the box with its number. Click or tab to "
+        "a box for its rules, dose and references.</figcaption></figure>"
+        + printed + "</section>"
+        + f'<section id="summary"><h2>About this pathway</h2>{paragraphs(pathway.summary, pathway.notes)}'
+        + f"<p>Sources: {sources}</p></section>"
+        + '<section id="verdicts"><h2>Answers</h2><p>What the pathway answers, verdict by verdict, and in which '
+        + f"situations.</p>{verdicts_html(pathway, catalogue, refs)}</section>"
+        + f'<section id="steps"><h2>Steps</h2>{steps_table(pathway, refs, catalogue)}</section>'
         + f'<section id="doses"><h2>Doses</h2>{doses}{dose_note}</section>'
-        + f'<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the first decides.</p>{rules}</section>'
+        + '<section id="rules"><h2>Rules</h2><p>In file order; among matching rules that give an IVIG verdict the '
+        "first decides. The last column says where the diagram shows the rule.</p>"
+        + f"{rules}</section>"
         + f'<section id="safety"><h2>Safety</h2>{safety}</section>'
-        + f'<section id="checks"><h2>Structure checks</h2>{_findings(findings)}</section>'
         + f'<section id="references"><h2>References</h2>{refs.render()}</section></main>'
+        + panel
+        + json_script("node-data", details)
         + _footer(catalogue)
     )
-    return page(f"{pathway.title} - IVIG pathway atlas", body, atlas_css())
+    return page(f"{pathway.title} - IVIG pathway atlas", body, atlas_css(), DETAILS_SCRIPT)
+
+
+def _best(catalogue: Catalogue, pathway: Pathway) -> tuple[str | None, str | None]:
+    """The strongest IVIG verdict the pathway can reach, and the best evidence behind an IVIG use."""
+    vocab = catalogue.vocabulary
+    uses = [r for r in pathway.rules if r.then.ivig in catalogue.screening.applies_to]
+    verdicts = [v for v in vocab.verdicts if any(r.then.ivig == v for r in uses)]
+    levels = [e for e in vocab.evidence_levels if any(r.evidence == e for r in uses)]
+    return (verdicts[0] if verdicts else None), (levels[0] if levels else None)
+
+
+def index_page(catalogue: Catalogue) -> str:
+    """The front page: each pathway as a thumbnail of its diagram, its summary and evidence."""
+    vocab = catalogue.vocabulary
+    pathways = sorted(catalogue.pathways.values(), key=lambda p: p.title.lower())
+    cards = []
+    for p in pathways:
+        verdict, level = _best(catalogue, p)
+        use = badge(verdict, vocab.verdicts[verdict].label) if verdict else badge("not_indicated", "IVIG not used")
+        evidence = f"best evidence: {esc(vocab.evidence_levels[level].label.lower())}" if level else "no IVIG use"
+        summary = p.teaching.summary if p.teaching else p.summary
+        cards.append(
+            f'<li class="card" id="{esc(p.id)}"><a href="{esc(page_name(p))}" aria-label="{esc(p.title)}: the pathway page">'
+            f'<img src="{esc(diagram_name(p))}" alt="Teaching diagram of {esc(p.title)}" loading="lazy"></a>'
+            f'<h3><a href="{esc(page_name(p))}">{esc(p.title)}</a></h3><p>{esc(summary)}</p>'
+            f'<p class="evidence">{use} {evidence}</p></li>'
+        )
+    meta = (
+        f"{len(pathways)} pathways &middot; each drawn from the ruleset the rules engine runs &middot; "
+        f'<a href="{REVIEW}">review page</a> (versions, review dates, checks)'
+    )
+    body = (
+        _header("IVIG in neurology: pathway atlas", meta)
+        + '<main><h2>Pathways</h2><ul class="cards">' + "".join(cards) + "</ul>"
+        + "<p>Each card opens the pathway's page: the diagram whole (click a box for its rules, dose and "
+        "references), then its steps, doses, rules with their evidence level, the safety screening and the "
+        "numbered references. Each pathway page prints on one A4 landscape page.</p></main>"
+        + _footer(catalogue)
+    )
+    return page("IVIG pathway atlas", body, atlas_css())
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def index_page(catalogue: Catalogue, findings: dict[str, Sequence[GraphFinding]]) -> str:
-    """The list of every pathway, linking to its page."""
-    pathways = sorted(catalogue.pathways.values(), key=lambda p: p.title.lower())
+def review_page(catalogue: Catalogue, reviews: Sequence[PathwayReview]) -> str:
+    """What reviewers check, per pathway: versions, dates, counts, checks and the diagram's readability."""
     rows = []
-    for p in pathways:
-        counts = findings.get(p.id, ())
-        errors = sum(1 for f in counts if f.severity == "error")
-        warnings = len(counts) - errors
+    for review in sorted(reviews, key=lambda r: r.pathway.title.lower()):
+        p, f = review.pathway, review.figures
+        errors = sum(1 for x in review.findings if x.severity == "error")
+        warnings = len(review.findings) - errors
+        fits = f.width_pt <= MAX_WIDTH_PT and f.height_pt <= MAX_HEIGHT_PT
         rows.append([
-            f'<a href="{esc(page_name(p))}">{esc(p.title)}</a>',
-            f"<code>{esc(p.diagnosis)}</code>",
+            f'<a id="{esc(p.id)}" href="{esc(page_name(p))}">{esc(p.title)}</a>',
             esc(p.version),
             esc(p.status),
             f"<time>{esc(p.last_reviewed.isoformat())}</time>",
             f"<time>{esc(p.review_due.isoformat())}</time>",
             str(len(p.steps)),
             str(len(p.rules)),
+            f'<span class="{"" if review.placed == len(p.rules) else "finding-error"}">{review.placed} of {len(p.rules)}</span>',
             esc(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"),
-            esc(p.summary),
+            str(f.crossings),
+            str(f.longest_label),
+            f'<span class="nowrap{"" if fits else " finding-error"}">{f.width_pt:.0f} x {f.height_pt:.0f}</span>',
         ])
-    meta = f"{len(pathways)} pathways &middot; vocabulary {esc(catalogue.vocabulary.version)}"
+    findings = "".join(
+        f"<h3>{esc(r.pathway.title)}</h3>{findings_html(r.findings)}"
+        for r in sorted(reviews, key=lambda r: r.pathway.title.lower())
+        if r.findings
+    ) or "<p>No unreachable steps, loops or dead ends in any pathway.</p>"
+    meta = f"{len(reviews)} pathways &middot; vocabulary {esc(catalogue.vocabulary.version)}"
     body = (
-        _header("IVIG in neurology: pathway atlas", meta)
+        _header("Pathway review", meta, f'<a href="{INDEX}">All pathways</a>')
         + "<main><h2>Pathways</h2>"
-        + table(["Pathway", "Diagnosis", "Version", "Status", "Last reviewed", "Review due", "Steps", "Rules", "Structure checks", "Summary"], rows, cls="pathways")
-        + "<p>Each page shows the pathway's diagram, steps, doses, rules with their evidence level, the safety "
-        "screening and alerts, and numbered references.</p></main>"
+        + table(
+            ["Pathway", "Version", "Status", "Last reviewed", "Review due", "Steps", "Rules", "Rules in the diagram",
+             "Structure checks", "Crossings", "Longest label", "Diagram size (pt)"],
+            rows, cls="review", widths=(18, 6, 6, 9, 9, 5, 5, 8, 10, 8, 6, 10),
+        )
+        + f"<p>Diagram figures are measured in Graphviz's own layout of the teaching diagram: edge crossings, the "
+        f"longest label in characters, and the size in points (at most {MAX_WIDTH_PT} x {MAX_HEIGHT_PT}, so it "
+        "shows whole on a 1920 x 1080 screen or a slide). Structure checks look for steps no rule reaches, loops "
+        "and steps with no way out.</p>"
+        + f"<h2>Structure findings</h2>{findings}</main>"
         + _footer(catalogue)
     )
-    return page("IVIG pathway atlas", body, atlas_css())
+    return page("Pathway review - IVIG pathway atlas", body, atlas_css())

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["inline_svg", "standalone_svg", "sized_for_page", "READABLE_PX"]
+__all__ = ["inline_svg", "standalone_svg", "sized_for_page", "clickable_svg", "READABLE_PX"]
 
 READABLE_PX = 10.0
 """The smallest text the inline diagram may show, in CSS pixels."""
@@ -48,3 +48,27 @@ def sized_for_page(element: str) -> str:
     readable_px = natural_px if not smallest_pt else min(natural_px, float(width[1]) * READABLE_PX / smallest_pt)
     style = f"width:100%;min-width:{math.ceil(readable_px)}px;max-width:{math.ceil(natural_px)}px;height:auto"
     return element.replace("<svg", f'<svg style="{style}"', 1)
+
+
+_NODE_GROUP = re.compile(r'<g id="(n_[A-Za-z0-9_]+)" class="(node[^"]*)">\s*<title>[^<]*</title>')
+
+
+def clickable_svg(element: str, names: dict[str, tuple[str, str]]) -> str:
+    """The diagram with every box and note made clickable for the details panel: the node's group
+    gets ``data-node`` (the teaching view's node id), a tab stop, a role and a name, and its
+    tooltip reads the box's text instead of an internal id. ``names`` maps Graphviz's element id
+    (see :func:`ivig_rules.export.teaching_dot.dot_id`) to (node id, text)."""
+    import html
+
+    def attach(match: re.Match) -> str:
+        found = names.get(match[1])
+        if found is None:
+            return match[0]
+        node, text = found
+        attrs = (
+            f'data-node="{html.escape(node, quote=True)}" tabindex="0" role="button" '
+            f'aria-label="{html.escape(text, quote=True)}"'
+        )
+        return f'<g id="{match[1]}" class="{match[2]} clickable" {attrs}><title>{html.escape(text)}</title>'
+
+    return _NODE_GROUP.sub(attach, element)

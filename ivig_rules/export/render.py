@@ -16,7 +16,7 @@ from .dot import to_dot
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["GraphvizMissing", "GraphvizFailed", "RENDER_FORMATS", "INSTALL_HINT", "render_dot", "render", "write_rendered", "find_dot"]
+__all__ = ["GraphvizMissing", "GraphvizFailed", "RENDER_FORMATS", "INSTALL_HINT", "run_dot", "render_dot", "render", "write_rendered", "find_dot"]
 
 RENDER_FORMATS = ("svg", "png")
 INSTALL_HINT = "sudo apt-get install -y graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
@@ -30,7 +30,7 @@ class GraphvizMissing(IvigRulesError):
 
     def __init__(self) -> None:
         super().__init__(
-            f"SVG and PNG need Graphviz's 'dot' program, which is not installed; install it with: "
+            f"drawing a diagram (SVG, PNG, the atlas, the handout) needs Graphviz's 'dot' program, which is not installed; install it with: "
             f"{INSTALL_HINT}. The dot, mermaid and json formats need nothing installed."
         )
 
@@ -48,10 +48,10 @@ def find_dot() -> str:
     return found
 
 
-def render_dot(dot_text: str, fmt: str) -> bytes:
-    """Run ``dot -T<fmt>`` on DOT text and return the picture's bytes."""
-    if fmt not in RENDER_FORMATS:
-        raise ValueError(f"cannot render {fmt!r}; formats: {', '.join(RENDER_FORMATS)}")
+def run_dot(dot_text: str, fmt: str) -> bytes:
+    """Run ``dot -T<fmt>`` on DOT text and return its output (a picture, or the layout as JSON)."""
+    if fmt not in (*RENDER_FORMATS, "json"):
+        raise ValueError(f"cannot run dot -T{fmt}; formats: {', '.join(RENDER_FORMATS)}, json")
     try:
         done = subprocess.run(
             [find_dot(), f"-T{fmt}"], input=dot_text.encode("utf-8"), capture_output=True, timeout=_TIMEOUT_S, check=False
@@ -64,6 +64,13 @@ def render_dot(dot_text: str, fmt: str) -> bytes:
         detail = " ".join(done.stderr.decode("utf-8", "replace").split())[:500]
         raise GraphvizFailed(f"Graphviz 'dot -T{fmt}' failed (exit {done.returncode}): {detail or 'no output'}")
     return done.stdout
+
+
+def render_dot(dot_text: str, fmt: str) -> bytes:
+    """Run ``dot -T<fmt>`` on DOT text and return the picture's bytes."""
+    if fmt not in RENDER_FORMATS:
+        raise ValueError(f"cannot render {fmt!r}; formats: {', '.join(RENDER_FORMATS)}")
+    return run_dot(dot_text, fmt)
 
 
 def render(graph: "nx.DiGraph", fmt: str, **options) -> bytes:

@@ -13,7 +13,7 @@ from typing import Iterable
 
 from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
 
-__all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summary", "amount_text", "join_unique", "PENDING"]
+__all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summary", "dose_words", "amount_text", "join_unique", "PENDING"]
 
 PENDING = ("not_tried", "ongoing")
 """Statuses meaning 'this therapy is still to come or under way'; implied by an arrow to its step."""
@@ -146,6 +146,42 @@ def dose_summary(regimen: DoseRegimen) -> str:
         text += f", every {amount_text(iv.default, iv.minimum, iv.maximum)} weeks"
     if regimen.max_g_per_day is not None:
         text += f", at most {_g(regimen.max_g_per_day)} g/day"
+    return text
+
+
+def _span(amount, scale: float = 1.0) -> str:
+    """'0.4', '0.4-2' or 'up to 1': the sources' range where they give one, else the value."""
+
+    def g(value: float) -> str:
+        return _g(round(value * scale, 6))
+
+    if amount.minimum is not None and amount.maximum is not None and amount.minimum != amount.maximum:
+        return f"{g(amount.minimum)}-{g(amount.maximum)}"
+    if amount.maximum is not None and amount.minimum is None:
+        return f"up to {g(amount.maximum)}"
+    return g(amount.default)
+
+
+def dose_words(regimen: DoseRegimen) -> str:
+    """A dose as a box on a slide says it: '0.4 g/kg a day for 5 days', '2 g/kg over 2-5 days',
+    '0.4-2 g/kg every 4-6 weeks'. Ranges are the sources'; the atlas gives the default beside them."""
+    small = regimen.g_per_kg.default < 0.1
+    unit, scale = ("mg/kg", 1000.0) if small else ("g/kg", 1.0)
+    amount = f"{_span(regimen.g_per_kg, scale)} {unit}"
+    days = regimen.days
+    one_day = days.default == 1 and not days.is_range
+    count = f"{_span(days)} {'day' if one_day else 'days'}"
+    if regimen.per == "day":
+        text = f"{amount} a day for {count}"
+    elif regimen.per == "course":
+        text = f"{amount} {'in one day' if one_day else 'over ' + count}"
+    else:
+        text = amount if one_day else f"{amount} over {count}"
+    interval = regimen.interval_weeks
+    if interval is not None and regimen.per == "course" and not interval.is_range and interval.default == 4:
+        text += ", monthly"  # a course repeated every four weeks: 'monthly', as the sources say it
+    elif interval is not None:
+        text += f"{',' if regimen.per != 'infusion' else ''} every {_span(interval)} weeks"
     return text
 
 

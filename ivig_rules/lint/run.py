@@ -19,6 +19,7 @@ from .graph_checks import pathway_graph_findings
 from .metadata_checks import evidence_findings, review_findings, silence_findings
 from .space_checks import pathway_space_findings, screening_space_findings
 from .structure import pathway_structure, screening_structure
+from .teaching_checks import screening_teaching_findings, teaching_findings
 
 __all__ = ["LintReport", "lint_paths"]
 
@@ -120,6 +121,7 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
         return None
     report.findings.extend(evidence_findings(screening.rules, None))
     report.findings.extend(screening_space_findings(screening, vocab))
+    report.findings.extend(screening_teaching_findings(screening))
     return screening
 
 
@@ -143,6 +145,7 @@ def _pathway(
                                            file=pathway.file, line=1, pathway=pathway.id))
     report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
     report.findings.extend(engine_findings(pathway, screening))
+    report.findings.extend(teaching_findings(pathway, vocab, screening))
     return pathway
 
 

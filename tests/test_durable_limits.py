@@ -116,16 +116,17 @@ def rulesets(tmp_path) -> Path:
 def add_rule(rulesets: Path, when: str) -> tuple[Path, int]:
     """Add a rule to the GBS pathway; return the file and the rule's line."""
     path = rulesets / "pathways" / "gbs.yaml"
-    text = path.read_text(encoding="utf-8").rstrip("\n") + "\n"
-    line = text.count("\n") + 1
-    text += (
+    head, teaching = path.read_text(encoding="utf-8").split("\nteaching:", 1)  # rules end where it starts
+    head = head.rstrip("\n") + "\n"
+    line = head.count("\n") + 1
+    head += (
         "  - id: wide\n"
         f"    when: {when}\n"
         "    then: {alerts: [diabetes]}\n"
         "    evidence: expert_opinion\n"
         '    cite: ["002_2befdb370e513400.txt"]\n'
     )
-    path.write_text(text, encoding="utf-8")
+    path.write_text(head + "\nteaching:" + teaching, encoding="utf-8")
     return path, line
 
 

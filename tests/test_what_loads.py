@@ -64,7 +64,8 @@ def _with_extra_rules(rulesets: Path, count: int) -> Path:
         '    cite: ["002_2befdb370e513400.txt"]\n'
         for i in range(count)
     )
-    path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + "\n" + extra, encoding="utf-8")
+    head, teaching = path.read_text(encoding="utf-8").split("\nteaching:", 1)  # rules end where it starts
+    path.write_text(head.rstrip("\n") + "\n" + extra + "\nteaching:" + teaching, encoding="utf-8")
     return path
 
 

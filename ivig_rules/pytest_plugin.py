@@ -27,8 +27,8 @@ _EVALUATORS = pytest.StashKey[dict]()
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("ivig-rules", "ivig-rules scenario files")
     group.addoption(
-        "--ivig-engine", dest="ivig_engine", default="durable", choices=("durable", "reference"),
-        help="Rules engine for scenario files: durable (default) or reference.",
+        "--ivig-engine", dest="ivig_engine", default="durable", metavar="ENGINE",
+        help="Rules engine for scenario files: durable (default), reference, or an installed engine.",
     )
     group.addoption(
         "--ivig-rulesets", dest="ivig_rulesets", default=None, metavar="DIR",
@@ -41,6 +41,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    from .engines import engine_spec
+    from .errors import InputError
+
+    try:
+        engine_spec(config.getoption("ivig_engine"))  # the engine registry says which names there are
+    except InputError as exc:
+        raise pytest.UsageError(f"--ivig-engine: {exc}") from None
     config.stash[_EVALUATORS] = {}
 
 

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, settings
 
 from ivig_rules.loading.catalogue import load_catalogue
+from ivig_rules.engines import ENGINES
 from ivig_rules.evaluation.evaluator import Evaluator
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +34,7 @@ def vocab(catalogue):
     return catalogue.vocabulary
 
 
-@pytest.fixture(params=["durable", "reference"])
+@pytest.fixture(params=ENGINES)
 def evaluator(request, catalogue):
     with Evaluator(catalogue, engine=request.param) as ev:
         yield ev

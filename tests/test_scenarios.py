@@ -5,11 +5,12 @@ from __future__ import annotations
 import pytest
 
 from conftest import SCENARIOS
+from ivig_rules.engines import ENGINES
 from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.scenarios.runner import load_scenarios, run_scenarios
 
 
-@pytest.mark.parametrize("engine", ["durable", "reference"])
+@pytest.mark.parametrize("engine", ENGINES)
 def test_every_project_scenario_passes(catalogue, engine):
     files, scenarios = load_scenarios([SCENARIOS], catalogue.vocabulary)
     with Evaluator(catalogue, engine=engine) as evaluator:

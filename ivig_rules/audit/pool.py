@@ -115,10 +115,9 @@ def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
     for name in ("SIGTERM", "SIGHUP"):  # the main process ends us when it must
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
-    if spec.engine == "durable":
-        from ..engines.durable import keep_sessions_on_heap
+    from ..engines import tune_process
 
-        keep_sessions_on_heap()  # this worker process is ours to tune
+    tune_process(spec.engine)  # this worker process is ours to tune
     run = spec.build(abort_on_id=abort_id_from_environment(), stop_on_id=os.environ.get(STOP_ENV) or None)
     while True:
         try:

@@ -13,7 +13,7 @@ from typing import Callable, Iterable, Iterator, TextIO
 
 from ..loading.catalogue import load_catalogue
 from ..evaluation.dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
-from ..engines import DEFAULT_ENGINE, ENGINES
+from ..engines import DEFAULT_ENGINE, engine_spec
 from ..evaluation.evaluator import Evaluator
 from ..model import Catalogue
 from .._text import plural
@@ -57,7 +57,7 @@ def audit_cohort(
     this process, without protection against a crashing engine. ``-`` reads standard input
     or writes standard output (in the cohort's format unless ``output_format`` says).
     """
-    _check_choice(engine, ENGINES, "engine")
+    engine_spec(engine)  # an unknown engine is refused here, with the names there are
     _check_choice(weight_policy, WEIGHT_POLICIES, "weight policy")
     workers = _cores() if workers is None else workers
     if workers < 0:

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors, warn
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors, warn
 
 
 class FileFormat(str, Enum):
@@ -39,7 +39,7 @@ def audit(
     summary_json: Optional[Path] = typer.Option(
         None, "--summary-json", help="Also write the summary as JSON to this file.", dir_okay=False
     ),
-    engine: EngineName = EngineOption,
+    engine: str = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
@@ -63,7 +63,7 @@ def audit(
             cohort,
             output,
             rulesets=rulesets,
-            engine=engine.value,
+            engine=engine,
             weight_policy=weight_policy.value,
             workers=workers,
             input_format=input_format.value if input_format else None,

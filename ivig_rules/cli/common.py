@@ -22,17 +22,28 @@ RulesetsOption = typer.Option(
 )
 
 
-class EngineName(str, Enum):
-    durable = "durable"
-    reference = "reference"
-
-
 class WeightPolicy(str, Enum):
     adjusted = "adjusted"
     actual = "actual"
 
 
-EngineOption = typer.Option(EngineName.durable, "--engine", help="Rules engine: durable (durable-rules) or reference (pure Python).")
+def _known_engine(name: str) -> str:
+    """Check --engine against the engine registry (installed engines included), with a did-you-mean."""
+    from ..engines import ENGINES, engine_names
+
+    if name in ENGINES or name in engine_names():  # the built-ins need no scan of installed packages
+        return name
+    problem = typer.BadParameter(f"unknown engine {name!r}")
+    problem.choices = engine_names()  # read by the CLI's usage message, with its did-you-mean
+    raise problem
+
+
+def engine_option(default: str = "durable", help: str = "Rules engine: durable (durable-rules), reference (pure Python), or an installed engine.") -> typer.models.OptionInfo:
+    """The --engine option of every command that evaluates, checked against the engine registry."""
+    return typer.Option(default, "--engine", metavar="ENGINE", callback=_known_engine, help=help)
+
+
+EngineOption = engine_option()
 WeightPolicyOption = typer.Option(
     WeightPolicy.adjusted,
     "--weight-policy",

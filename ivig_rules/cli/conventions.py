@@ -428,7 +428,7 @@ def _bad_value(exc: Any, param: Any) -> tuple[str, str | None]:
     name = _long_name(param) if param.param_type_name == "option" else metavar(param)
     given = _given(exc)
     shown = f" {given!r}" if isinstance(given, str) else ""
-    choices = _choices(param)
+    choices = getattr(exc, "choices", None) or _choices(param)  # a callback that checks a registry names them
     if choices:
         return f"invalid value{shown} for {name}; expected one of: {', '.join(choices)}", did_you_mean(given, choices)
     base = _base_type(param)

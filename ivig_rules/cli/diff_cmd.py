@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EngineName, RulesetsOption, handles_errors
+from .common import RulesetsOption, engine_option, handles_errors
 
 
 @handles_errors
@@ -19,9 +19,7 @@ def diff(
         [], "--scenarios", metavar="PATH", help="Also compare these scenario files or folders (repeatable)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as one JSON object."),
-    engine: EngineName = typer.Option(
-        EngineName.reference, "--engine", help="Rules engine for both sides: reference (default, fast) or durable."
-    ),
+    engine: str = engine_option("reference", help="Rules engine for both sides: reference (default, fast), durable, or an installed engine."),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Compare two versions of the rules: which patients get another answer, and why.
@@ -42,6 +40,6 @@ def diff(
     before = load_side(old, rulesets)
     after = load_side(new, rulesets)
     cases = load_scenarios(scenarios, after.vocabulary)[1] if scenarios else []
-    report = semantic_diff(before, after, scenarios=cases, engine=engine.value, old_label=str(old), new_label=str(new))
+    report = semantic_diff(before, after, scenarios=cases, engine=engine, old_label=str(old), new_label=str(new))
     typer.echo(json.dumps(report.to_dict(), indent=2) if as_json else to_text(report))
     raise typer.Exit(report.exit_code)

@@ -8,14 +8,14 @@ from typing import Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors
 
 
 @handles_errors
 def evaluate(
     patient: str = typer.Argument(..., help="Patient file (YAML or JSON, one mapping of facts, or a FHIR R4 Bundle), or - for standard input."),
     as_json: bool = typer.Option(False, "--json", help="Print exactly one JSON object instead of the summary."),
-    engine: EngineName = EngineOption,
+    engine: str = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
@@ -35,7 +35,7 @@ def evaluate(
     from ..fhir.input import read_patient_input
     from ..evaluation.text import to_text
 
-    with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
+    with Evaluator(rulesets, engine=engine, weight_policy=weight_policy.value) as evaluator:
         facts, _, reading = read_patient_input(patient, evaluator)
         rec = evaluator.evaluate(facts)
     if as_json:

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors
 
 
 @handles_errors
@@ -16,7 +16,7 @@ def explain(
     patient: str = typer.Argument(..., help="Patient file (YAML or JSON, one mapping of facts, or a FHIR R4 Bundle), or - for standard input."),
     as_json: bool = typer.Option(False, "--json", help="Print the explanation as one JSON object."),
     limit: int = typer.Option(3, "--limit", min=0, help="How many near-miss IVIG rules to list (0: all)."),
-    engine: EngineName = EngineOption,
+    engine: str = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
@@ -36,7 +36,7 @@ def explain(
     from ..analysis.explain_text import to_text
     from ..fhir.input import read_patient_input
 
-    with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
+    with Evaluator(rulesets, engine=engine, weight_policy=weight_policy.value) as evaluator:
         parsed, given, reading = read_patient_input(patient, evaluator)
         explanation = explain_patient(evaluator, parsed, given=given, limit=limit)
     if as_json:

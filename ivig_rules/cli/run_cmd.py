@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, warn, write_output
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, warn, write_output
 
 
 @handles_errors
@@ -27,7 +27,7 @@ def run(
     coverage_diagram: Optional[Path] = typer.Option(
         None, "--coverage-diagram", help="Write one DOT diagram per pathway into this folder, untested arrows in red.", file_okay=False
     ),
-    engine: EngineName = EngineOption,
+    engine: str = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
@@ -46,7 +46,7 @@ def run(
     from ..scenarios.report import to_json, to_junit, to_text
     from ..scenarios.runner import load_scenarios, run_scenarios, select_by_tags
 
-    with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
+    with Evaluator(rulesets, engine=engine, weight_policy=weight_policy.value) as evaluator:
         files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
         scenarios = select_by_tags(scenarios, tag)
         progress = _progress if sys.stderr.isatty() and not as_json else None

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import EngineName, EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors
 
 
 @handles_errors
@@ -20,7 +20,7 @@ def serve(
         None, "--cors-origin", metavar="ORIGIN", help="Allow browser calls from this origin (repeatable; the CDS Hooks sandbox needs it). Off by default."
     ),
     base_url: Optional[str] = typer.Option(None, "--base-url", metavar="URL", help="Public URL of this server, for the links in CDS cards (default: the request's)."),
-    engine: EngineName = EngineOption,
+    engine: str = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
@@ -43,7 +43,7 @@ def serve(
     from ..server.app import SETTINGS_ENV, ServerSettings, create_app
 
     folder = str(find_rulesets(rulesets).resolve())
-    settings = ServerSettings(rulesets=folder, engine=engine.value, weight_policy=weight_policy.value,
+    settings = ServerSettings(rulesets=folder, engine=engine, weight_policy=weight_policy.value,
                               cors_origins=tuple(cors_origin or ()), base_url=base_url.rstrip("/") if base_url else None)
     load_catalogue(folder)  # a broken ruleset stops the start here, with its file:line message
     create_app(settings)  # and so does a broken fhir.yaml

@@ -83,10 +83,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """Build the app (loads and checks the rulesets now, so a broken ruleset stops the start)."""
     if settings is None:  # a worker process started by `ivig-rules serve`: ours to tune
         settings = ServerSettings.from_env()
-        if settings.engine == "durable":
-            from ..engines.durable import keep_sessions_on_heap
+        from ..engines import tune_process
 
-            keep_sessions_on_heap()  # see docs/performance.md: durable-rules sessions and glibc
+        tune_process(settings.engine)  # see docs/performance.md: durable-rules sessions and glibc
     evaluator = Evaluator(settings.rulesets, engine=settings.engine, weight_policy=settings.weight_policy)
     state = _State(settings, evaluator, mapping_for(evaluator), PathwayViews(evaluator.catalogue))
     for diagnosis in evaluator.catalogue.pathways:

@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import sys
+from enum import Enum
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 
+from ..scenarios.formats import DEFAULT_RUN_FORMAT, RUN_FORMATS
 from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, warn, write_output
+
+
+RunFormatName = Enum("RunFormatName", {name: name for name in RUN_FORMATS}, type=str)  # the registry's names
 
 
 @handles_errors
 def run(
     paths: List[Path] = typer.Argument(..., help="Scenario files or folders (searched recursively for *.yaml)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the results as one JSON object."),
+    fmt: Optional[RunFormatName] = typer.Option(
+        None, "--format", "-f", show_default=False,
+        help=f"Report format: {', '.join(RUN_FORMATS)} (default: the --output file's suffix, else {DEFAULT_RUN_FORMAT}).",
+    ),
+    output: Optional[Path] = typer.Option(
+        None, "--output", "-o", dir_okay=False, metavar="FILE",
+        help="Write the report to this file instead of standard output (" + ", ".join(f"*{f.suffix} {f.name}" for f in RUN_FORMATS.values()) + ").",
+    ),
+    as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML to this file (for CI).", dir_okay=False),
     tag: List[str] = typer.Option([], "--tag", help="Run only scenarios with this tag (repeatable)."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="List every scenario, not only the failures."),
@@ -41,20 +54,23 @@ def run(
     ivig-rules run scenarios/
     ivig-rules run scenarios/cidp.yaml --tag maintenance --junit results.xml
     ivig-rules run scenarios/ --coverage --fail-under 100
+    ivig-rules run scenarios/ -o results.json
     """
     from ..evaluation.evaluator import Evaluator
-    from ..scenarios.report import to_json, to_junit, to_text
+    from ..scenarios.formats import render_run
     from ..scenarios.runner import load_scenarios, run_scenarios, select_by_tags
+
+    fmt_name = _chosen_format(fmt.value if fmt else None, as_json, output)
 
     with Evaluator(rulesets, engine=engine, weight_policy=weight_policy.value) as evaluator:
         files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
         scenarios = select_by_tags(scenarios, tag)
-        progress = _progress if sys.stderr.isatty() and not as_json else None
+        progress = _progress if sys.stderr.isatty() and fmt_name == DEFAULT_RUN_FORMAT else None
         report = run_scenarios(scenarios, evaluator, files=files, progress=progress)
     if progress:
         sys.stderr.write("\n")
     if junit is not None:
-        write_output(to_junit(report), junit)
+        write_output(render_run("junit", report), junit)
     covered = None
     if coverage or fail_under is not None or coverage_json or coverage_diagram:
         from ..scenarios.coverage import coverage_of
@@ -62,16 +78,24 @@ def run(
 
         covered = coverage_of(report, evaluator.catalogue)
         write_coverage(covered, evaluator.catalogue, coverage_json, coverage_diagram)
-    text = to_json(report) if as_json else to_text(report, verbose=verbose)
-    if covered is not None and (coverage or fail_under is not None):
-        from ..scenarios.coverage_output import with_coverage
-
-        text = with_coverage(text, covered, as_json=as_json)
-    typer.echo(text)
+    shown = covered if coverage or fail_under is not None else None
+    write_output(render_run(fmt_name, report, shown, verbose=verbose), output)
     if covered is not None and fail_under is not None and covered.percent < fail_under:
         warn(f"rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)
     raise typer.Exit(0 if report.ok else 1)
+
+
+def _chosen_format(given: Optional[str], as_json: bool, output: Optional[Path]) -> str:
+    from ..errors import InputError
+    from ..output.formats import choose_format
+    from ..scenarios.formats import suffixes
+
+    if as_json:
+        if given not in (None, "json"):
+            raise InputError(f"--json and --format {given} disagree; give one of them")
+        given = "json"
+    return choose_format(output, given, suffixes=suffixes(), what="report", option="--format", default=DEFAULT_RUN_FORMAT)
 
 
 def _progress(result) -> None:

@@ -1,23 +1,16 @@
-"""Coverage output for ``ivig-rules run``: appended to the text or JSON report, or written to files."""
+"""Coverage files for ``ivig-rules run``: the JSON report and one DOT diagram per pathway.
+
+(Coverage shown with the run report is each run format's job: see formats.py.)
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .coverage import CoverageReport, to_dot, to_json, to_text
 from ..model import Catalogue
 
-__all__ = ["with_coverage", "write_coverage"]
-
-
-def with_coverage(report_text: str, coverage: CoverageReport, *, as_json: bool) -> str:
-    """The run report with the coverage added: a 'coverage' key in JSON, a section in text."""
-    if as_json:
-        data = json.loads(report_text)
-        data["coverage"] = coverage.to_dict()
-        return json.dumps(data, indent=2)
-    return report_text + "\n\n" + to_text(coverage)
+__all__ = ["write_coverage"]
 
 
 def write_coverage(coverage: CoverageReport, catalogue: Catalogue, json_path: Path | None, diagram_dir: Path | None) -> None:

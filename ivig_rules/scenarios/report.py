@@ -9,7 +9,7 @@ from collections import defaultdict
 from .._text import plural
 from .runner import RunReport, ScenarioResult
 
-__all__ = ["to_text", "to_json", "to_junit"]
+__all__ = ["to_text", "to_dict", "to_json", "to_junit"]
 
 _LABEL = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"}
 
@@ -81,8 +81,8 @@ def _jsonable(value):
     return value
 
 
-def to_json(report: RunReport) -> str:
-    data = {
+def to_dict(report: RunReport) -> dict:
+    return {
         "engine": report.engine,
         "files": report.files,
         "seconds": round(report.seconds, 4),
@@ -95,7 +95,10 @@ def to_json(report: RunReport) -> str:
         },
         "results": [_result_dict(r) for r in report.results],
     }
-    return json.dumps(data, indent=2)
+
+
+def to_json(report: RunReport) -> str:
+    return json.dumps(to_dict(report), indent=2)
 
 
 def to_junit(report: RunReport) -> str:

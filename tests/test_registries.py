@@ -11,13 +11,15 @@ from typer.testing import CliRunner
 
 from conftest import ROOT, SCENARIOS
 from ivig_rules.cli.app import app
+from ivig_rules.lint import LintFinding
+from ivig_rules.lint.checks import LINT_CHECKS
 from ivig_rules.scenarios.formats import RUN_FORMATS
 
 runner = CliRunner()
 
 
 def doc_table(doc: str, heading: str) -> list[list[str]]:
-    """The rows of the first Markdown table under ``heading`` in docs/<doc>, cells stripped of backticks."""
+    """The rows of the first Markdown table under ``heading`` in docs/<doc>, each cell as written."""
     text = (ROOT / "docs" / doc).read_text()
     section = text[text.index(heading):]
     rows = []
@@ -25,12 +27,12 @@ def doc_table(doc: str, heading: str) -> list[list[str]]:
         if line.startswith("#"):
             break
         if line.startswith("|") and not set(line) <= set("|- "):
-            rows.append([cell.strip().strip("`") for cell in line.strip("|").split("|")])
+            rows.append([cell.strip() for cell in line.strip().strip("|").split("|")])
     return rows[1:]  # without the header
 
 
 def test_the_run_formats_table_is_the_registry():
-    assert doc_table("scenarios.md", "### Output formats") == [[f.name, f.suffix, f.summary] for f in RUN_FORMATS.values()]
+    assert doc_table("scenarios.md", "### Output formats") == [[f"`{f.name}`", f"`{f.suffix}`", f.summary] for f in RUN_FORMATS.values()]
 
 
 def _parses(fmt: str, text: str) -> None:
@@ -63,3 +65,15 @@ def test_json_coverage_is_one_object_built_once(tmp_path):
     result = runner.invoke(app, ["run", str(SCENARIOS / "gbs.yaml"), "--json", "--coverage"])
     data = json.loads(result.stdout)
     assert data["summary"]["failed"] == 0 and "gbs" in data["coverage"]["pathways"]
+
+
+def test_the_lint_table_is_the_registry():
+    assert doc_table("lint.md", "## What is checked") == [[f"`{c.code}`", c.severity, c.what] for c in LINT_CHECKS]
+
+
+def test_a_finding_outside_the_registry_is_a_bug_caught_when_made():
+    with pytest.raises(ValueError, match="'gaps' at 'error' is not in the registry"):
+        LintFinding("error", "gaps", "no rule decides")
+    with pytest.raises(ValueError, match="'gap' at 'warning'"):
+        LintFinding("warning", "gap", "a gap made a warning by hand")
+

@@ -6,12 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FileReadError, InputError, YamlError
+from .checks import ERROR, SEVERITIES, SEVERITIES_OF, WARNING
 
 __all__ = ["ERROR", "WARNING", "SEVERITIES", "LintFinding", "from_input_error"]
-
-ERROR = "error"
-WARNING = "warning"
-SEVERITIES = (ERROR, WARNING)
 
 
 @dataclass(frozen=True)
@@ -34,6 +31,10 @@ class LintFinding:
     example: dict[str, Any] | None = None
     count: int | None = None
     unreadable: bool = field(default=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES_OF.get(self.code, ()):
+            raise ValueError(f"lint finding {self.code!r} at {self.severity!r} is not in the registry (lint/checks.py)")
 
     @property
     def where(self) -> str:

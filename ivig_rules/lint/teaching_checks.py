@@ -11,9 +11,8 @@ from ..model import Pathway, Screening, Vocabulary
 from ..model.teaching import LABEL_LIMIT
 from .findings import ERROR, WARNING, LintFinding
 
-__all__ = ["teaching_findings", "screening_teaching_findings", "TEACHING_CODES"]
+__all__ = ["teaching_findings", "screening_teaching_findings"]
 
-TEACHING_CODES = ("teaching-missing", "teaching-place", "teaching-question", "teaching-label", "teaching-wording")
 
 
 def _rule_line(pathway: Pathway, rule_id: str) -> int | None:

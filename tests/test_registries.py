@@ -13,6 +13,7 @@ from conftest import ROOT, SCENARIOS
 from ivig_rules.cli.app import app
 from ivig_rules.lint import LintFinding
 from ivig_rules.lint.checks import LINT_CHECKS
+from ivig_rules.scenarios.expectations import DOSE_FIELDS, EXPECT_FIELDS
 from ivig_rules.scenarios.formats import RUN_FORMATS
 
 runner = CliRunner()
@@ -77,3 +78,17 @@ def test_a_finding_outside_the_registry_is_a_bug_caught_when_made():
     with pytest.raises(ValueError, match="'gap' at 'warning'"):
         LintFinding("warning", "gap", "a gap made a warning by hand")
 
+
+
+def test_the_expectation_table_and_dose_fields_are_the_registry():
+    assert doc_table("scenarios.md", "### Expectation fields") == [[f"`{f.name}`", f.checks] for f in EXPECT_FIELDS.values()]
+    text = (ROOT / "docs" / "scenarios.md").read_text()
+    listed = text[text.index("Dose fields: "):].split(".\n", 1)[0]
+    assert re.findall(r"`(\w+)`", listed) == list(DOSE_FIELDS)
+
+
+def test_an_unknown_expectation_field_names_the_registry_fields(tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("scenarios:\n  - name: a\n    patient: {diagnosis: gbs, age_years: 30, sex: male}\n    expect: {ivig: recommended, no_alert: [iga_unknown]}\n")
+    result = runner.invoke(app, ["run", str(path)])
+    assert result.exit_code == 2 and f"{path}:4" in result.output and "Did you mean 'no_alerts'?" in result.output

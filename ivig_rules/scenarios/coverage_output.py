@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .coverage import CoverageReport, to_dot, to_json, to_text
+from .coverage import CoverageReport, to_dot, to_json
 from ..model import Catalogue
 
 __all__ = ["write_coverage"]

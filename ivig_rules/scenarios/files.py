@@ -16,21 +16,12 @@ from ..loading import marked_yaml
 from ..loading.cursor import Node, Problems, root
 from ..errors import ScenarioError
 from ..loading.marked_yaml import MarkedDict
-from ..model import VERDICTS, Patient, Vocabulary
+from ..model import Patient, Vocabulary
 from ..loading.patient import parse_patient
+from .expectations import DOSE_FIELDS, EXPECT_FIELDS, read_field
 
 __all__ = ["Scenario", "Expectation", "load_scenario_file", "collect_scenario_files", "DOSE_FIELDS", "EXPECT_FIELDS"]
 
-DOSE_FIELDS = (
-    "therapy", "phase", "regimen", "g_per_kg", "g_per_kg_range", "per", "days", "days_range",
-    "interval_weeks", "interval_weeks_range", "max_g_per_day", "dosing_weight_kg", "weight_basis",
-    "ideal_body_weight_kg", "per_day_g", "total_g", "rounded_total_g",
-)
-EXPECT_FIELDS = (
-    "ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "alert_text", "evidence", "decided_by",
-    "pathway_verdict", "conflicts", "not_recorded", "review", "monitoring", "administration",
-    "citations", "no_citations",
-)
 _SUFFIXES = (".yaml", ".yml")
 
 
@@ -76,50 +67,14 @@ def _merge_patient(base: MarkedDict | None, own: Any) -> Any:
 
 
 def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
-    node.mapping(optional=EXPECT_FIELDS, what="the expected recommendation")
+    node.mapping(optional=list(EXPECT_FIELDS), what="the expected recommendation")
     if not node.value:
         raise node.error("'expect' is empty; say what the recommendation should be (for example ivig: recommended)")
     out: dict[str, Any] = {}
     lines: dict[str, int | None] = {}
     for key, child in node.items():
         lines[key] = child.line
-        value = child.value
-        if key == "ivig":
-            out[key] = tuple(i.choice(VERDICTS, what="IVIG verdict") for i in child.seq(allow_single=True, nonempty=True))
-        elif key == "pathway_verdict":
-            out[key] = child.choice(VERDICTS, what="IVIG verdict")
-        elif key == "conflicts":
-            out[key] = tuple(sorted(i.choice(vocab.conflicts, what="conflict id") for i in child.seq(allow_single=True)))
-        elif key == "not_recorded":
-            out[key] = tuple(sorted(i.choice(vocab.facts, what="fact") for i in child.seq(allow_single=True)))
-        elif key == "monitoring":
-            out[key] = tuple(i.choice(vocab.monitoring, what="monitoring id") for i in child.seq(allow_single=True))
-        elif key == "administration":
-            out[key] = tuple(i.choice(vocab.administration, what="administration id") for i in child.seq(allow_single=True))
-        elif key == "review":
-            out[key] = None if value is None else child.text(max_length=500)
-        elif key in ("citations", "no_citations"):
-            out[key] = tuple(i.text(max_length=500) for i in child.seq(allow_single=True, nonempty=True))
-        elif key in ("next_step",):
-            out[key] = None if value is None else child.choice(vocab.therapies, what="therapy")
-        elif key == "with":
-            out[key] = tuple(i.choice(vocab.therapies, what="therapy") for i in child.seq(allow_single=True))
-        elif key == "line":
-            out[key] = None if value is None else child.number(minimum=1, maximum=9, integer=True)
-        elif key in ("alerts", "no_alerts"):
-            out[key] = tuple(i.choice(vocab.alerts, what="alert id") for i in child.seq(allow_single=True))
-        elif key == "evidence":
-            out[key] = None if value is None else child.choice(vocab.evidence_levels, what="evidence level")
-        elif key == "dose":
-            out[key] = None if value is None else _dose_expectation(child)
-        elif key == "alert_text":
-            child.mapping(what="alert id -> words its message must contain")
-            out[key] = {
-                Node(alert_id, child.file, sub.path, sub.line, ScenarioError).choice(vocab.alerts, what="alert id"): sub.text(max_length=500)
-                for alert_id, sub in child.items()
-            }
-        else:  # step, decided_by
-            out[key] = None if value is None else child.text(max_length=200)
+        out[key] = read_field(key, child, vocab)
     both = set(out.get("citations", ())) & set(out.get("no_citations", ()))
     if both:
         raise node.error(f"the citations {', '.join(sorted(both))} are both expected and expected absent")
@@ -128,22 +83,6 @@ def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
         if both:
             raise node.error(f"the alerts {', '.join(sorted(both))} are both expected and expected absent")
     return Expectation(out, lines)
-
-
-def _dose_expectation(node: Node) -> dict[str, Any]:
-    node.mapping(optional=DOSE_FIELDS, what="dose fields")
-    fields: dict[str, Any] = {}
-    for key, child in node.items():
-        value = child.value
-        if isinstance(value, list):
-            fields[key] = [item.number() for item in child.seq()]
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            fields[key] = child.number()
-        elif value is None or isinstance(value, str):
-            fields[key] = value
-        else:
-            raise child.error(f"expected a number, text or null for dose field {key!r}")
-    return fields
 
 
 def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | Path | None = None) -> list[Scenario]:

@@ -2,43 +2,19 @@
 
 from __future__ import annotations
 
-import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Callable, Iterable
 
 from ..loading.cursor import Problems
 from ..errors import IvigRulesError, UnknownTagError
 from ..evaluation.evaluator import Evaluator
 from ..evaluation.recommend import Recommendation
+from .expectations import Mismatch, check_field
 from .files import Scenario, collect_scenario_files, load_scenario_file
 
 __all__ = ["Mismatch", "ScenarioResult", "RunReport", "check", "run_scenarios", "load_scenarios", "select_by_tags"]
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    field: str
-    expected: Any
-    actual: Any
-    line: int | None = None
-
-    def describe(self) -> str:
-        expected = _show(self.expected)
-        if self.field == "ivig" and isinstance(self.expected, tuple):
-            expected = "one of " + ", ".join(self.expected)  # a list of acceptable verdicts
-        return f"{self.field}: expected {expected}, got {_show(self.actual)}"
-
-
-def _show(value: Any) -> str:
-    if isinstance(value, (tuple, list)):
-        return "[" + ", ".join(_show(v) for v in value) + "]"
-    if value is None:
-        return "null"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
 
 
 @dataclass(frozen=True)
@@ -76,79 +52,10 @@ class RunReport:
         return text
 
 
-def _numbers_equal(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a == b
-    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
-        return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-6)
-    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-        return len(a) == len(b) and all(_numbers_equal(x, y) for x, y in zip(a, b))
-    return a == b
-
-
 def check(scenario: Scenario, rec: Recommendation) -> tuple[Mismatch, ...]:
-    """Every expected field that the recommendation does not meet."""
-    out: list[Mismatch] = []
-    fields, lines = scenario.expect.fields, scenario.expect.lines
-    simple = {
-        "next_step": rec.next_step,
-        "step": rec.step,
-        "line": rec.line,
-        "evidence": rec.evidence,
-        "decided_by": rec.decided_by,
-        "with": tuple(rec.with_therapies),
-        "pathway_verdict": rec.pathway_verdict,
-        "conflicts": tuple(sorted(c.id for c in rec.conflicts)),
-        "not_recorded": tuple(sorted(rec.not_recorded)),
-    }
-    for key, expected in fields.items():
-        line = lines.get(key)
-        if key == "ivig":
-            if rec.ivig not in expected:
-                out.append(Mismatch("ivig", expected if len(expected) > 1 else expected[0], rec.ivig, line))
-        elif key in simple:
-            if not _numbers_equal(simple[key], expected):
-                out.append(Mismatch(key, expected, simple[key], line))
-        elif key == "alerts":
-            missing = [a for a in expected if a not in rec.alert_ids]
-            if missing:
-                out.append(Mismatch("alerts", tuple(missing), rec.alert_ids, line))
-        elif key == "no_alerts":
-            present = [a for a in expected if a in rec.alert_ids]
-            if present:
-                out.append(Mismatch("no_alerts", tuple(expected), tuple(present), line))
-        elif key in ("monitoring", "administration"):
-            have = tuple(a.id for a in getattr(rec, key))
-            missing = [a for a in expected if a not in have]
-            if missing or (not expected and have):
-                out.append(Mismatch(key, expected, have, line))
-        elif key == "review":
-            text = rec.review.text if rec.review is not None else None
-            if (expected is None) != (text is None) or (expected is not None and expected not in text):
-                out.append(Mismatch("review", "none" if expected is None else f"a review containing {expected!r}", text, line))
-        elif key in ("citations", "no_citations"):
-            texts = [c.text or str(c) for c in rec.citations]
-            found = [words for words in expected if any(words in text for text in texts)]
-            wrong = [w for w in expected if w not in found] if key == "citations" else found
-            if wrong:
-                shown = tuple(texts) if key == "citations" else tuple(t for t in texts if any(w in t for w in wrong))
-                out.append(Mismatch(key, tuple(expected), shown, line))
-        elif key == "alert_text":
-            messages = {a.id: a.message for a in rec.alerts}
-            for alert_id, words in expected.items():
-                message = messages.get(alert_id)
-                if message is None or words not in message:
-                    out.append(Mismatch(f"alert_text.{alert_id}", f"a message containing {words!r}", message, line))
-        elif key == "dose":
-            if expected is None or rec.dose is None:
-                if (expected is None) != (rec.dose is None):
-                    out.append(Mismatch("dose", expected, None if rec.dose is None else "a dose", line))
-                continue
-            actual = rec.dose.to_dict()
-            for name, value in expected.items():
-                if not _numbers_equal(actual.get(name), value):
-                    out.append(Mismatch(f"dose.{name}", value, actual.get(name), line))
-    return tuple(out)
+    """Every expected field that the recommendation does not meet, in the order the file gives them."""
+    lines = scenario.expect.lines
+    return tuple(m for key, expected in scenario.expect.fields.items() for m in check_field(key, expected, rec, lines.get(key)))
 
 
 def load_scenarios(paths: Iterable[str | Path], vocab, *, rulesets: str | Path | None = None) -> tuple[list[Path], list[Scenario]]:

@@ -17,7 +17,7 @@ from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.fhir import FhirError, IncompleteRecordError, load_mapping, read_bundle
 from ivig_rules.fhir.evaluate import patient_from_bundle
 from ivig_rules.fhir.write import bundle_from_facts
-from ivig_rules.model import TREATMENT_PREFIX
+from ivig_rules.model.facts import is_treatment, therapy_of
 from ivig_rules.scenarios.runner import load_scenarios
 from ivig_rules.scenarios.files import load_scenario_file
 
@@ -286,9 +286,9 @@ def test_bulk_data_audit_rows_out_equal_patients_in(tmp_path, mapping, ev):
     by_type: dict[str, list[str]] = {}
     expected = {}
     for index, scenario in enumerate(scenarios):
-        facts = {k: v for k, v in scenario.patient.facts.items() if not k.startswith(TREATMENT_PREFIX)}
-        facts["treatments"] = {k[len(TREATMENT_PREFIX):]: v for k, v in scenario.patient.facts.items()
-                               if k.startswith(TREATMENT_PREFIX)}
+        facts = {k: v for k, v in scenario.patient.facts.items() if not is_treatment(k)}
+        facts["treatments"] = {therapy_of(k): v for k, v in scenario.patient.facts.items()
+                               if is_treatment(k)}
         facts["id"] = f"p{index:03d}"
         expected[facts["id"]] = ev.evaluate(scenario.patient).ivig
         for entry in bundle_from_facts(facts, mapping, ev.vocabulary)["entry"]:
@@ -321,7 +321,7 @@ def test_shipped_and_written_bundles_are_valid_r4(mapping, ev):
         validate_resource(json.loads(path.read_text()), file=str(path))
     scenarios = load_scenarios([ROOT / "scenarios"], ev.vocabulary, rulesets=RULESETS)[1]
     for scenario in scenarios:
-        facts = {k: v for k, v in scenario.patient.facts.items() if not k.startswith(TREATMENT_PREFIX)}
-        facts["treatments"] = {k[len(TREATMENT_PREFIX):]: v for k, v in scenario.patient.facts.items()
-                               if k.startswith(TREATMENT_PREFIX)}
+        facts = {k: v for k, v in scenario.patient.facts.items() if not is_treatment(k)}
+        facts["treatments"] = {therapy_of(k): v for k, v in scenario.patient.facts.items()
+                               if is_treatment(k)}
         validate_resource(bundle_from_facts(facts, mapping, ev.vocabulary), file=scenario.name)

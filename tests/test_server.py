@@ -16,7 +16,7 @@ httpx = pytest.importorskip("httpx", reason="pip install -e '.[test]'")
 from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
 from ivig_rules.fhir.evaluate import mapping_for  # noqa: E402
 from ivig_rules.fhir.write import bundle_from_facts  # noqa: E402
-from ivig_rules.model import TREATMENT_PREFIX  # noqa: E402
+from ivig_rules.model.facts import is_treatment, therapy_of  # noqa: E402
 from ivig_rules.scenarios.runner import load_scenarios  # noqa: E402
 from ivig_rules.server.requests import hook_request  # noqa: E402
 
@@ -47,8 +47,8 @@ def scenarios(local):
 
 
 def facts_of(patient) -> dict:
-    facts = {k: v for k, v in patient.facts.items() if not k.startswith(TREATMENT_PREFIX)}
-    facts["treatments"] = {k[len(TREATMENT_PREFIX):]: v for k, v in patient.facts.items() if k.startswith(TREATMENT_PREFIX)}
+    facts = {k: v for k, v in patient.facts.items() if not is_treatment(k)}
+    facts["treatments"] = {therapy_of(k): v for k, v in patient.facts.items() if is_treatment(k)}
     return facts
 
 

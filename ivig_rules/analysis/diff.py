@@ -21,6 +21,7 @@ from ..logic.fact_space import axes_for_rules, enumerate_space, example_patient
 from ..model import Catalogue, Patient, Rule
 from ..loading.rulesets import load_pathway, load_screening
 from ..loading.vocabulary import load_vocabulary
+from ..model.facts import DIAGNOSIS, is_treatment, therapy_of
 
 __all__ = ["Outcome", "ChangeGroup", "DiffReport", "semantic_diff", "load_side", "DIFF_BASE"]
 
@@ -58,7 +59,7 @@ def _dose_text(dose) -> str | None:
 
 
 def _outcome(evaluator: Evaluator, patient: Patient | dict) -> Outcome:
-    diagnosis = patient.diagnosis if isinstance(patient, Patient) else patient["diagnosis"]
+    diagnosis = patient.diagnosis if isinstance(patient, Patient) else patient[DIAGNOSIS]
     if diagnosis not in evaluator.catalogue.pathways:
         return Outcome(NO_PATHWAY, decided_by=NO_PATHWAY)
     try:
@@ -206,8 +207,8 @@ def _scenario_example(patient: Patient) -> dict[str, Any]:
     out: dict[str, Any] = {"diagnosis": patient.diagnosis}
     treatments = {}
     for name, value in values.items():
-        if name.startswith("treatments."):
-            treatments[name.split(".", 1)[1]] = value
+        if is_treatment(name):
+            treatments[therapy_of(name)] = value
         else:
             out[name] = value
     out["treatments"] = treatments

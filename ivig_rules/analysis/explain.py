@@ -25,12 +25,13 @@ from ..engines.reference import holds
 from ..errors import NoDecisionError
 from ..evaluation.evaluator import Evaluator
 from ..logic.fact_space import show_value
-from ..model import TREATMENT_PREFIX, AllOf, Compare, Condition, Not, Patient, Rule, Vocabulary
+from ..model.facts import therapy_of, treatment_fact
+from ..model import AllOf, Compare, Condition, Not, Patient, Rule, Vocabulary
 from ..evaluation.recommend import Recommendation
 
 __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
 
-IVIG_STATUS = TREATMENT_PREFIX + "ivig"
+IVIG_STATUS = treatment_fact("ivig")
 """IVIG's own treatment status: a rule that needs another value of it is no way to IVIG."""
 _WANTED = {"recommended": ("recommended",), "consider": ("recommended",), "specialist_review": ()}
 _DEFAULT_WANTED = ("recommended", "consider")
@@ -64,8 +65,8 @@ class Check:
         return f"{self.op} {show_value(self.value)}"
 
     def subject(self, vocab: Vocabulary | None = None) -> str:
-        if self.fact.startswith(TREATMENT_PREFIX):
-            therapy = self.fact[len(TREATMENT_PREFIX):]
+        therapy = therapy_of(self.fact)
+        if therapy is not None:
             label = vocab.therapies[therapy].label if vocab and therapy in vocab.therapies else therapy
             return f"{label} has status {show_value(self.actual)}"
         return f"{self.fact} is {show_value(self.actual)}"
@@ -222,7 +223,7 @@ def given_facts(data: Any) -> frozenset[str]:
     names = {str(k) for k, v in data.items() if k != "treatments" and v is not None}
     treatments = data.get("treatments")
     if isinstance(treatments, Mapping):
-        names |= {TREATMENT_PREFIX + str(k) for k, v in treatments.items() if v is not None}
+        names |= {treatment_fact(str(k)) for k, v in treatments.items() if v is not None}
     return frozenset(names)
 
 

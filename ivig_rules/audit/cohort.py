@@ -18,7 +18,8 @@ from pathlib import Path
 from typing import BinaryIO, Iterator, NamedTuple
 
 from ..errors import InputError, did_you_mean
-from ..model import TREATMENT_PREFIX, Vocabulary
+from ..model import Vocabulary
+from ..model.facts import treatment_fact
 
 __all__ = ["RawRow", "Cohort", "resolve_columns", "quote_left_open", "MAX_LINE_BYTES", "MAX_RECORD_LINES", "TREATMENT_COLUMN_PREFIXES"]
 
@@ -99,7 +100,7 @@ def resolve_columns(names: list[str], vocab: Vocabulary, file: str, line: int) -
                         key=name,
                         suggestion=_prefixed(prefix, did_you_mean(therapy, vocab.therapies)),
                     )
-                fact = TREATMENT_PREFIX + therapy
+                fact = treatment_fact(therapy)
                 break
         else:
             if name not in vocab.facts:

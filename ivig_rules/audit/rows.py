@@ -20,7 +20,8 @@ from ..loading.cursor import Node
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
 from ..loading.marked_yaml import MarkedDict
-from ..model import TREATMENT_PREFIX, UNKNOWN
+from ..model import UNKNOWN
+from ..model.facts import DIAGNOSIS, therapy_of, treatment_fact
 from ..loading.patient import parse_patient
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
@@ -99,7 +100,7 @@ class RowProcessor:
             _abort()
         patient, reading = patient_from_bundle(data, self.evaluator, mapping=self._fhir_mapping,
                                                file=f"{self.file} (Patient/{peeked['id']})")
-        peeked["diagnosis"] = reading.facts.get("diagnosis")
+        peeked[DIAGNOSIS] = reading.facts.get(DIAGNOSIS)
         return patient
 
     # -- CSV --------------------------------------------------------------------------------
@@ -126,8 +127,9 @@ class RowProcessor:
             text = cell.strip()
             if not text:
                 continue  # an empty cell: not given
-            if fact.startswith(TREATMENT_PREFIX):
-                treatments[fact[len(TREATMENT_PREFIX):]] = text
+            therapy = therapy_of(fact)
+            if therapy is not None:
+                treatments[therapy] = text
                 continue
             kind = facts[fact].type
             if kind == "number":
@@ -186,7 +188,7 @@ class RowProcessor:
                 if therapy in treatments:
                     raise PatientError(
                         f"the status of {therapy!r} is given twice (under 'treatments' and as 'treatment.{therapy}')",
-                        file=self.file, line=line, key=f"treatments.{therapy}",
+                        file=self.file, line=line, key=treatment_fact(therapy),
                     )
                 treatments[therapy] = status
         return mapping

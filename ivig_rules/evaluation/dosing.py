@@ -25,6 +25,7 @@ from types import MappingProxyType
 
 from ..errors import PatientError
 from ..model import Amount, Citation, DoseRegimen, Patient
+from ..model.facts import AGE, HEIGHT, PREGNANT, SEX, WEIGHT
 
 __all__ = [
     "WEIGHT_POLICIES",
@@ -76,7 +77,7 @@ class DosingWeight:
 
 def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen_basis: str = "policy") -> DosingWeight | None:
     """The dose-determining weight, or None when the patient has no weight."""
-    weight = patient["weight_kg"]
+    weight = patient[WEIGHT]
     if weight is None:
         return None
     weight = float(weight)
@@ -88,7 +89,7 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
         return actual("Actual body weight (weight policy 'actual').")
     if regimen_basis == "actual":
         return actual("Actual body weight: this regimen is given per kg of actual weight.")
-    age = patient["age_years"]
+    age = patient[AGE]
     if age is None or float(age) < ADULT_AGE:
         return actual(
             "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
@@ -96,14 +97,14 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
             "over 50 kg (male) or 45.5 kg (female); the Australian rule is followed).",
             cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
         )
-    if patient["pregnant"] is True:
+    if patient[PREGNANT] is True:
         return actual(
             "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
             "weight in pregnancy (Ontario's calculator adjusts the pre-pregnancy weight, which is not "
             "recorded here; the Australian rule is followed).",
             cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
         )
-    height = patient["height_cm"]
+    height = patient[HEIGHT]
     if height is None:
         return actual("Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm.")
     inches = float(height) / CM_PER_INCH
@@ -113,7 +114,7 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
             "Australian National Blood Authority does not adjust the dosing weight under 152 cm.",
             cited=EXCLUSION_CITATIONS,
         )
-    ideal = ideal_body_weight(str(patient["sex"]), float(height))
+    ideal = ideal_body_weight(str(patient[SEX]), float(height))
     shown_ideal = round_half_up(ideal, 1)
     if weight <= ideal:
         return actual(

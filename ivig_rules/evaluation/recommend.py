@@ -18,6 +18,7 @@ from typing import Any, Iterable
 from ..model.citations import with_text
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
 from .dosing import ADULT_AGE, Dose, compute_dose
+from ..model.facts import AGE
 from ..errors import NoDecisionError
 from ..model import (
     SCREENING_VERDICTS,
@@ -188,7 +189,7 @@ def _months(spec: AlertSpec, g_per_kg: float) -> int:
 
 def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient) -> str:
     """The alert's wording for this patient: the child wording under 18, vaccine months by dose."""
-    age = patient["age_years"]
+    age = patient[AGE]
     if spec.child_message and age is not None and float(age) < ADULT_AGE:
         return spec.child_message
     if not spec.vaccine_intervals:
@@ -394,7 +395,7 @@ def resolve(
         raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
     regimen, step = decided.regimen, decided.step
     dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
-    age = patient["age_years"]
+    age = patient[AGE]
     child = age is not None and float(age) < ADULT_AGE
     # what the alerts and citations depend on: no regimen, no weight, or the dose's own citations
     state = None if regimen is None else "missing" if dose is None else dose.citations

@@ -19,6 +19,7 @@ from ..loading.patient import patient_from_mapping
 from .errors import FhirError, IncompleteRecordError
 from .mapping import FhirMapping, load_mapping
 from .reader import FhirReading, read_bundle
+from ..model.facts import treatment_fact
 
 __all__ = ["patient_from_reading", "patient_from_bundle", "needed_facts", "mapping_for"]
 
@@ -46,7 +47,7 @@ def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: st
         return patient_from_mapping(reading.facts, evaluator.vocabulary, source=file)
     except PatientError as exc:
         source = reading.sources.get(exc.key or "") or reading.sources.get(
-            "treatments." + (exc.key or "").rpartition(".")[2], ""
+            treatment_fact((exc.key or "").rpartition(".")[2]), ""
         )
         where = f" (read from {source})" if source else ""
         raise FhirError(f"{exc.message}{where}", file=file, key=exc.key, suggestion=exc.suggestion) from None

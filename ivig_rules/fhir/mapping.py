@@ -16,6 +16,7 @@ from ..loading.cursor import Node, root
 from ..loading.catalogue import find_rulesets
 from ..errors import SchemaError
 from ..model import Vocabulary, frozen_map
+from ..model.facts import DIAGNOSIS
 
 __all__ = ["Code", "CodeSet", "DiagnosisMap", "QuantityMap", "IgaMap", "StatusRules", "OrderRules", "FhirMapping",
            "load_mapping", "MAPPING_FILE", "RESOURCE_TYPES_WITH_STATUS"]
@@ -311,7 +312,7 @@ class _Loader:
         return frozen_map(units)
 
     def _diagnoses(self, node: Node) -> dict[str, DiagnosisMap]:
-        allowed = self.vocab.facts["diagnosis"].values
+        allowed = self.vocab.facts[DIAGNOSIS].values
         out: dict[str, DiagnosisMap] = {}
         for diagnosis, child in node.mapping(what="diagnoses").items():
             if diagnosis not in allowed:

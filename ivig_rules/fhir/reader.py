@@ -15,7 +15,8 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
-from ..model import TREATMENT_PREFIX, Vocabulary
+from ..model import Vocabulary
+from ..model.facts import is_treatment, therapy_of, treatment_fact
 from ..loading.patient import normalise_number
 from .errors import FhirError
 from .mapping import CodeSet, FhirMapping
@@ -260,7 +261,7 @@ _MEDICATION_TYPES = ("MedicationStatement", "MedicationRequest", "MedicationAdmi
 
 def fact_source_types(fact: str, mapping: FhirMapping) -> tuple[str, ...]:
     """The resource types a fact can be read from (what a missing prefetch makes unknown)."""
-    if fact.startswith(TREATMENT_PREFIX):
+    if is_treatment(fact):
         return _MEDICATION_TYPES
     if fact in ("age_years", "sex", "id"):
         return ("Patient",)
@@ -311,13 +312,13 @@ class _Reading:
         self._condition_facts()
         self._hypersensitivity()
         self._therapies()
-        treatments = {k[len(TREATMENT_PREFIX):]: v for k, v in self.facts.items() if k.startswith(TREATMENT_PREFIX)}
-        facts = {k: v for k, v in self.facts.items() if not k.startswith(TREATMENT_PREFIX)}
+        treatments = {therapy_of(k): v for k, v in self.facts.items() if is_treatment(k)}
+        facts = {k: v for k, v in self.facts.items() if not is_treatment(k)}
         if treatments:
             facts["treatments"] = dict(sorted(treatments.items()))
         stated = set(self.facts) | set(self.unknown)
         not_recorded = [name for name in self.vocab.facts if name not in stated and name != "id"]
-        not_recorded += [TREATMENT_PREFIX + t for t in self.vocab.therapies if TREATMENT_PREFIX + t not in stated]
+        not_recorded += [treatment_fact(t) for t in self.vocab.therapies if treatment_fact(t) not in stated]
         return FhirReading(facts, self.sources, not_recorded, self.unknown, self.warnings, orders, as_of.isoformat())
 
     # -- Patient ----------------------------------------------------------------------------
@@ -656,7 +657,7 @@ class _Reading:
         for therapy, items in found.items():
             items.sort(key=lambda item: (item[0], item[1]))
             _, _, status, why, res = items[-1]
-            fact = TREATMENT_PREFIX + therapy
+            fact = treatment_fact(therapy)
             if status is None:
                 self.unknown[fact] = why
             else:

@@ -12,6 +12,7 @@ from typing import Any, Mapping
 
 from ..model import Vocabulary
 from .mapping import FhirMapping
+from ..model.facts import AGE, DIAGNOSIS, SEX
 
 __all__ = ["bundle_from_facts", "DEFAULT_AS_OF"]
 
@@ -49,11 +50,11 @@ def bundle_from_facts(facts: Mapping[str, Any], mapping: FhirMapping, vocab: Voc
                     "clinicalStatus": {"coding": [{"system": _CLINICAL, "code": status}]},
                     "code": {"coding": [coding]}, **extra})
 
-    patient = {"resourceType": "Patient", "id": pid, "gender": facts["sex"],
-               "birthDate": _birth_date(facts["age_years"], as_of).isoformat()}
+    patient = {"resourceType": "Patient", "id": pid, "gender": facts[SEX],
+               "birthDate": _birth_date(facts[AGE], as_of).isoformat()}
     entries.append({"fullUrl": f"urn:uuid:{pid}", "resource": patient})
     # diagnosis, with the clinical status that says recurrent / exacerbation as the facts do
-    dmap = mapping.diagnoses[facts["diagnosis"]]
+    dmap = mapping.diagnoses[facts[DIAGNOSIS]]
     want_recurrent = bool(facts.get("recurrent"))
     want_exacerbation = bool(facts.get("exacerbation"))
     chosen = None
@@ -71,7 +72,7 @@ def bundle_from_facts(facts: Mapping[str, Any], mapping: FhirMapping, vocab: Voc
         if chosen:
             break
     if chosen is None:
-        raise ValueError(f"fhir.yaml cannot express {facts['diagnosis']} with recurrent={want_recurrent}, "
+        raise ValueError(f"fhir.yaml cannot express {facts[DIAGNOSIS]} with recurrent={want_recurrent}, "
                          f"exacerbation={want_exacerbation}")
     extra = {}
     if "severe" in facts and mapping.severe_codes:

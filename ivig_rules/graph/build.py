@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..model import STEP_START, TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
+from ..model import STEP_START, AllOf, AnyOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
 from .labels import PENDING, condition_text, conjuncts, dose_summary, fact_label, humanise
+from ..model.facts import treatment_fact
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -74,7 +75,7 @@ def _pending_for(part: Condition, therapy: str | None) -> bool:
 
     'ongoing' alone is kept: it marks a patient already on the therapy, not one moving to it.
     """
-    if therapy is None or not isinstance(part, Compare) or part.fact != TREATMENT_PREFIX + therapy:
+    if therapy is None or not isinstance(part, Compare) or part.fact != treatment_fact(therapy):
         return False
     values = part.value if part.op == "in" else (part.value,) if part.op == "==" else ()
     return PENDING[0] in values and all(v in PENDING for v in values)  # PENDING[0] is not_tried

@@ -11,7 +11,8 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Iterable
 
-from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
+from ..model import AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
+from ..model.facts import is_treatment, therapy_of
 
 __all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summary", "dose_words", "amount_text", "join_unique", "PENDING"]
 
@@ -34,8 +35,8 @@ def _g(value: float) -> str:
 
 def fact_label(fact: str, vocab: Vocabulary | None = None) -> str:
     """The subject of a comparison: a therapy's label, or the fact's name made readable."""
-    if fact.startswith(TREATMENT_PREFIX):
-        therapy = fact[len(TREATMENT_PREFIX):]
+    therapy = therapy_of(fact)
+    if therapy is not None:
         if vocab is not None and therapy in vocab.therapies:
             label = vocab.therapies[therapy].label
             return label if label.isupper() else label[:1].lower() + label[1:]
@@ -47,7 +48,7 @@ def fact_label(fact: str, vocab: Vocabulary | None = None) -> str:
 
 
 def _value(fact: str, value: object, vocab: Vocabulary | None) -> str:
-    if fact.startswith(TREATMENT_PREFIX) and vocab is not None and value in vocab.statuses:
+    if is_treatment(fact) and vocab is not None and value in vocab.statuses:
         return vocab.statuses[value].label
     if isinstance(value, bool):
         return "yes" if value else "no"
@@ -74,8 +75,8 @@ def _compare_text(c: Compare, vocab: Vocabulary | None) -> str:
         return subject if (c.value is True) == (c.op == "==") else f"not {subject}"
     if c.op in ("in", "not_in"):
         values = list(c.value)
-        if c.op == "not_in" and c.fact.startswith(TREATMENT_PREFIX) and vocab is not None:
-            values = [s for s in vocab.statuses_for(c.fact[len(TREATMENT_PREFIX):]) if s not in c.value]
+        if c.op == "not_in" and is_treatment(c.fact) and vocab is not None:
+            values = [s for s in vocab.statuses_for(therapy_of(c.fact)) if s not in c.value]
             prefix = ""
         else:
             prefix = "not " if c.op == "not_in" else ""

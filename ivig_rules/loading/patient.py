@@ -14,7 +14,8 @@ from . import marked_yaml
 from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
-from ..model import TREATMENT_PREFIX, Patient, Scalar, Vocabulary, frozen_map
+from ..model.facts import treatment_fact
+from ..model import Patient, Scalar, Vocabulary, frozen_map
 
 __all__ = ["parse_patient", "read_patient", "patient_from_mapping", "normalise_number"]
 
@@ -70,7 +71,7 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
             statuses.update(_treatments(node.child(_TREATMENTS), vocab))
     problems.raise_any()
     for therapy, status in statuses.items():
-        values[TREATMENT_PREFIX + therapy] = status
+        values[treatment_fact(therapy)] = status
     ordered = {name: values[name] for name in sorted(values)}
     return Patient(facts=frozen_map(ordered), source=node.file, line=node.line)
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from ..model import TREATMENT_PREFIX, UNKNOWN, Scalar, Vocabulary
+from ..model.facts import treatment_fact
+from ..model import UNKNOWN, Scalar, Vocabulary
 
 __all__ = ["ValidationPlan", "plan_for"]
 
@@ -41,7 +42,7 @@ class ValidationPlan:
         self.defaults = {name: spec.default for name, spec in vocab.facts.items()}
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
-        self.therapies = {therapy: TREATMENT_PREFIX + therapy for therapy in vocab.therapies}
+        self.therapies = {therapy: treatment_fact(therapy) for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
         self.default_status = vocab.default_status
 

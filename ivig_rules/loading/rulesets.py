@@ -42,6 +42,7 @@ from ..model import (
 from .teaching import load_screening_teaching, load_teaching
 from ..model.teaching import ScreeningTeaching
 from .vocabulary import parse_citations
+from ..model.facts import DIAGNOSIS
 
 __all__ = ["load_pathway", "load_screening", "parse_condition"]
 
@@ -393,7 +394,7 @@ def _header(node: Node, vocab: Vocabulary, *, pathway: bool) -> dict:
     for item in node.child("sources").seq(nonempty=True, allow_single=True):
         sources.append(item.choice(vocab.sources, what="source"))
     out.update(
-        diagnosis=node.child("diagnosis").choice(vocab.facts["diagnosis"].values, what="diagnosis"),
+        diagnosis=node.child("diagnosis").choice(vocab.facts[DIAGNOSIS].values, what="diagnosis"),
         status=node.child("status").choice(_STATUSES, what="status"),
         last_reviewed=last,
         review_due=due,

@@ -8,6 +8,7 @@ from pathlib import Path
 from . import marked_yaml
 from .cursor import Node, root
 from ..model.citations import with_text
+from ..model.facts import CORE_FACTS, ENGINE_TREATMENT_PREFIX
 from ..errors import SchemaError, did_you_mean
 from ..model import (
     DECIMALS,
@@ -36,7 +37,6 @@ __all__ = ["load_vocabulary", "parse_citations"]
 
 _CITATION = re.compile(r"^(?P<source>[^\s\[\]#]+)(?:#(?P<section>[^\s\[\]#]+))?(?:\s*\[(?P<ref>\d+)\])?$")
 _FACT_TYPES = ("enum", "number", "boolean", "text")
-_REQUIRED_FACTS = ("diagnosis",)
 _SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
 
 
@@ -310,6 +310,27 @@ def _conflicts(section: Node | None, sources: dict[str, Source]) -> dict[str, Co
     return out
 
 
+def _check_core_facts(node: Node, facts: dict[str, FactSpec]) -> None:
+    """The facts ivig-rules' code reads (model/facts.py) are defined, with the type the code reads."""
+    for core in CORE_FACTS:
+        spec = facts.get(core.name)
+        if spec is None:
+            guess = did_you_mean(core.name, [n for n in facts if n not in {c.name for c in CORE_FACTS}])
+            raise node.error(
+                f"the fact {core.name!r} must be defined ({core.type}): ivig-rules reads it by that name, "
+                f"because {core.why}",
+                suggestion=guess,
+            )
+        where = node.child(core.name)
+        if spec.type != core.type:
+            raise where.child("type").error(f"the fact {core.name!r} must be of type {core.type} (found {spec.type}): {core.why}")
+        missing = [v for v in core.values if v not in spec.values]
+        if missing:
+            raise where.child("values").error(
+                f"the fact {core.name!r} must offer the values {', '.join(core.values)} (missing {', '.join(missing)}): {core.why}"
+            )
+
+
 def load_vocabulary(folder: str | Path) -> Vocabulary:
     """Load ``vocabulary.yaml`` and ``sources.yaml`` from a rulesets folder."""
     folder = Path(folder)
@@ -324,10 +345,10 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     facts = {}
     for name, node in doc.child("facts").mapping().items():
         Node(name, doc.file, node.path, node.line).ident(what="a fact name")
+        if name.startswith(ENGINE_TREATMENT_PREFIX):
+            raise node.error(f"a fact name may not start with {ENGINE_TREATMENT_PREFIX!r} (the engine's name for treatment statuses); rename {name!r}")
         facts[name] = _fact(name, node)
-    for name in _REQUIRED_FACTS:
-        if name not in facts:
-            raise doc.child("facts").error(f"the fact {name!r} must be defined")
+    _check_core_facts(doc.child("facts"), facts)
     for name, spec in facts.items():
         for other, value in spec.requires:
             other_spec = facts.get(other)

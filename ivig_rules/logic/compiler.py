@@ -15,7 +15,8 @@ from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
-from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
+from ..model.facts import ENGINE_TREATMENT_PREFIX, therapy_of, treatment_fact
+from ..model import AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
 
 __all__ = [
     "Predicate",
@@ -47,9 +48,8 @@ NEVER: Predicate = ("any", ())
 
 def engine_key(fact: str) -> str:
     """The property name a fact has inside the engine (no dots: durable-rules reads them as paths)."""
-    if fact.startswith(TREATMENT_PREFIX):
-        return "tx_" + fact[len(TREATMENT_PREFIX):]
-    return fact
+    therapy = therapy_of(fact)
+    return fact if therapy is None else ENGINE_TREATMENT_PREFIX + therapy
 
 
 def push_negation(condition: Condition, negate: bool = False) -> Condition:
@@ -72,7 +72,9 @@ def push_negation(condition: Condition, negate: bool = False) -> Condition:
 
 def fact_of_key(key: str) -> str:
     """The inverse of :func:`engine_key`: the vocabulary's name for an engine property."""
-    return TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
+    if key.startswith(ENGINE_TREATMENT_PREFIX):
+        return treatment_fact(key[len(ENGINE_TREATMENT_PREFIX):])
+    return key
 
 
 def normalise(condition: Condition, negate: bool = False) -> Predicate:

@@ -15,7 +15,8 @@ from typing import Any, Iterable, Iterator
 
 from .compiler import CompiledPathway, compile_pathway, engine_key, fact_of_key, normalise, predicate_keys
 from ..engines.reference import holds
-from ..model import TREATMENT_PREFIX, Catalogue, Patient, Pathway, Rule, Vocabulary, frozen_map
+from ..model.facts import AGE, DIAGNOSIS, SEX, therapy_of, treatment_fact
+from ..model import Catalogue, Patient, Pathway, Rule, Vocabulary, frozen_map
 
 __all__ = [
     "axes",
@@ -100,11 +101,11 @@ def patient_from_engine_facts(values: dict[str, Any], pathway: Pathway, vocab: V
     facts: dict[str, Any] = {}
     for name, spec in vocab.facts.items():
         facts[name] = spec.default
-    facts["diagnosis"] = pathway.diagnosis
-    facts["age_years"] = EXAMPLE_AGE
-    facts["sex"] = EXAMPLE_SEX
+    facts[DIAGNOSIS] = pathway.diagnosis
+    facts[AGE] = EXAMPLE_AGE
+    facts[SEX] = EXAMPLE_SEX
     for therapy in vocab.therapies:
-        facts[TREATMENT_PREFIX + therapy] = vocab.default_status
+        facts[treatment_fact(therapy)] = vocab.default_status
     facts.update(values)
     return Patient(facts=frozen_map(dict(sorted(facts.items()))), source=f"<{pathway.id} fact space>")
 
@@ -123,15 +124,16 @@ def show_value(value: Any) -> str:
 def example_patient(values: dict[str, Any], diagnosis: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
     """A patient mapping a user can paste into ``ivig-rules evaluate``: diagnosis, age, sex,
     the given facts, and therapy statuses nested under ``treatments:``."""
-    out: dict[str, Any] = {"diagnosis": diagnosis, "age_years": EXAMPLE_AGE, "sex": EXAMPLE_SEX}
+    out: dict[str, Any] = {DIAGNOSIS: diagnosis, AGE: EXAMPLE_AGE, SEX: EXAMPLE_SEX}
     out.update(base or {})
     treatments: dict[str, Any] = {}
     for name in sorted(values):
         value = values[name]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        if name.startswith(TREATMENT_PREFIX):
-            treatments[name[len(TREATMENT_PREFIX):]] = value
+        therapy = therapy_of(name)
+        if therapy is not None:
+            treatments[therapy] = value
         else:
             out[name] = value
     if treatments:

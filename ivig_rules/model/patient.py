@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .constants import Scalar
+from .facts import DIAGNOSIS, ID
 
 
 @dataclass(frozen=True)
@@ -17,13 +18,17 @@ class Patient:
     line: int | None = field(default=None, compare=False)
 
     def __getitem__(self, name: str) -> Scalar | None:
-        return self.facts.get(name)
+        """A fact's value (None when not recorded); a name the vocabulary does not define is a bug, raised."""
+        try:
+            return self.facts[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a fact of this patient; facts are: {', '.join(self.facts)}") from None
 
     @property
     def id(self) -> str | None:
-        value = self.facts.get("id")
+        value = self.facts.get(ID)
         return None if value is None else str(value)
 
     @property
     def diagnosis(self) -> str:
-        return str(self.facts["diagnosis"])
+        return str(self.facts[DIAGNOSIS])

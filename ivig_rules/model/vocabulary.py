@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Mapping
 
-from .constants import TREATMENT_PREFIX, UNKNOWN, Scalar
+from .constants import UNKNOWN, Scalar
+from .facts import treatment_fact
 from .sources import Citation, Source
 from .teaching import VocabularyTeaching
 
@@ -133,7 +134,7 @@ class Vocabulary:
         return tuple(s for s, term in self.statuses.items() if therapy not in term.not_for)
 
     def treatment_fact(self, therapy: str) -> str:
-        return TREATMENT_PREFIX + therapy
+        return treatment_fact(therapy)
 
     def rule_facts(self) -> dict[str, FactSpec]:
         """Every fact a rule may test: always-present facts and every treatment status."""

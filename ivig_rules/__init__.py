@@ -1,6 +1,8 @@
 """ivig-rules: an open, source-cited rules knowledge base for IVIG in neurology.
 
-The public API is small; everything else is private and may change::
+The public API is ``__all__`` below, and it is small: every module (``ivig_rules.engines``,
+``ivig_rules.loading`` and the rest) is private by convention and may change between releases;
+tests/test_public_api.py keeps the list honest. Use it like this::
 
     from ivig_rules import Evaluator, load_catalogue
     with Evaluator() as evaluator:                      # durable-rules engine by default
@@ -20,26 +22,26 @@ __version__ = "0.1.0"
 
 # name -> module; imported on first use so that `ivig-rules --help` stays fast.
 _EXPORTS = MappingProxyType({
+    # evaluate
     "Evaluator": ".evaluation.evaluator",
+    "Recommendation": ".evaluation.recommend",
+    "Alert": ".evaluation.recommend",
+    "Dose": ".evaluation.dosing",
+    "WEIGHT_POLICIES": ".evaluation.dosing",
+    "engine_names": ".engines",
+    # read
     "load_catalogue": ".loading.catalogue",
-    "find_rulesets": ".loading.catalogue",
-    "compile_pathway": ".logic.compiler",
-    "make_engine": ".engines",
-    "ENGINES": ".engines",
     "read_patient": ".loading.patient",
     "patient_from_mapping": ".loading.patient",
-    "Recommendation": ".evaluation.recommend",
     "citation_text": ".model.citations",
     "reference_text": ".model.citations",
     "source_text": ".model.citations",
-    "Alert": ".evaluation.recommend",
-    "Dose": ".evaluation.dosing",
-    "dosing_weight": ".evaluation.dosing",
-    "ideal_body_weight": ".evaluation.dosing",
-    "WEIGHT_POLICIES": ".evaluation.dosing",
+    # check
     "load_scenarios": ".scenarios.runner",
     "run_scenarios": ".scenarios.runner",
     "RunReport": ".scenarios.runner",
+    "lint_paths": ".lint",
+    # errors
     "IvigRulesError": ".errors",
     "InputError": ".errors",
     "YamlError": ".errors",
@@ -50,7 +52,7 @@ _EXPORTS = MappingProxyType({
     "NoDecisionError": ".errors",
 })
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
 def __getattr__(name: str) -> Any:

@@ -16,13 +16,12 @@ import re
 import signal
 from typing import Any
 
-from ..loading.cursor import Node
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
 from ..loading.marked_yaml import MarkedDict
 from ..model import UNKNOWN
 from ..model.facts import DIAGNOSIS, therapy_of, treatment_fact
-from ..loading.patient import parse_patient
+from ..loading.patient import patient_from_mapping
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 
@@ -76,7 +75,7 @@ class RowProcessor:
                 _abort()
             if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            patient = parse_patient(Node(mapping, self.file, "", row.line, PatientError), self.vocab)
+            patient = patient_from_mapping(mapping, self.vocab, source=self.file, line=row.line)
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from ..loading import marked_yaml
-from ..loading.catalogue import find_rulesets, pathway_files
+from ..loading.catalogue import UniqueIds, find_rulesets, pathway_files
 from ..errors import InputError
 from ..model import Pathway, Screening, Vocabulary
 from ..loading.rulesets import load_pathway, load_screening
@@ -150,29 +150,13 @@ def _pathway(
 
 
 def _cross_file(pathways: list[Pathway], screening_id: str | None, report: LintReport) -> None:
-    """Ids and diagnoses must be unique across the files of one folder."""
-    ids: dict[str, str] = {}
-    diagnoses: dict[str, str] = {}
+    """Ids and diagnoses must be unique across the files of one folder (the loader's own check)."""
+    unique = UniqueIds(screening_id)
     for pathway in pathways:
-        if pathway.id in ids:
-            report.findings.append(LintFinding(
-                ERROR, "duplicate-id", f"the pathway id {pathway.id!r} is also used by {ids[pathway.id]}",
-                file=pathway.file, line=1, key="pathway.id", pathway=pathway.id,
-            ))
-        elif pathway.id == screening_id:
-            report.findings.append(LintFinding(
-                ERROR, "duplicate-id", f"the pathway id {pathway.id!r} is the screening's id",
-                file=pathway.file, line=1, key="pathway.id", pathway=pathway.id,
-            ))
-        if pathway.diagnosis in diagnoses:
-            report.findings.append(LintFinding(
-                ERROR, "duplicate-id",
-                f"the diagnosis {pathway.diagnosis!r} already has a pathway in {diagnoses[pathway.diagnosis]}; "
-                "one pathway per diagnosis",
-                file=pathway.file, line=1, key="pathway.diagnosis", pathway=pathway.id,
-            ))
-        ids.setdefault(pathway.id, str(pathway.file))
-        diagnoses.setdefault(pathway.diagnosis, str(pathway.file))
+        report.findings.extend(
+            LintFinding(ERROR, "duplicate-id", problem.message, file=pathway.file, line=1, key=problem.key, pathway=pathway.id)
+            for problem in unique.add(pathway)
+        )
 
 
 def lint_paths(

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SchemaError
-from ..model import Catalogue, frozen_map
+from ..model import Catalogue, Pathway, frozen_map
 from .rulesets import load_pathway, load_screening
 from .vocabulary import load_vocabulary
 
-__all__ = ["load_catalogue", "find_rulesets", "pathway_files", "RULESETS_ENV", "PATHWAY_SUFFIXES"]
+__all__ = ["load_catalogue", "find_rulesets", "pathway_files", "UniqueIds", "RULESETS_ENV", "PATHWAY_SUFFIXES"]
 
 RULESETS_ENV = "IVIG_RULES_RULESETS"
 _REQUIRED = ("vocabulary.yaml", "sources.yaml", "safety.yaml")
@@ -51,6 +52,39 @@ def find_rulesets(explicit: str | Path | None = None) -> Path:
     return candidates[-1]
 
 
+@dataclass(frozen=True)
+class IdProblem:
+    key: str  # pathway.id or pathway.diagnosis
+    message: str
+
+
+@dataclass
+class UniqueIds:
+    """The cross-file check of a rulesets folder, in one place for the loader and for lint: a
+    pathway id is used by one file and is not the screening's; a diagnosis has one pathway."""
+
+    screening_id: str | None
+    ids: dict[str, str] = field(default_factory=dict)  # pathway id -> the file that has it
+    diagnoses: dict[str, str] = field(default_factory=dict)  # diagnosis -> the file that has its pathway
+
+    def add(self, pathway: Pathway) -> list[IdProblem]:
+        """The problems this pathway brings, given the ones added before it."""
+        found = []
+        if pathway.id in self.ids:
+            found.append(IdProblem("pathway.id", f"the pathway id {pathway.id!r} is also used by {self.ids[pathway.id]}"))
+        elif pathway.id == self.screening_id:
+            found.append(IdProblem("pathway.id", f"the pathway id {pathway.id!r} is the screening's id"))
+        if pathway.diagnosis in self.diagnoses:
+            found.append(IdProblem(
+                "pathway.diagnosis",
+                f"the diagnosis {pathway.diagnosis!r} already has a pathway in {self.diagnoses[pathway.diagnosis]}; "
+                "one pathway per diagnosis",
+            ))
+        self.ids.setdefault(pathway.id, str(pathway.file))
+        self.diagnoses.setdefault(pathway.diagnosis, str(pathway.file))
+        return found
+
+
 def load_catalogue(folder: str | Path | None = None) -> Catalogue:
     """Load and cross-check every file of a rulesets folder."""
     folder = find_rulesets(folder)
@@ -64,20 +98,11 @@ def load_catalogue(folder: str | Path | None = None) -> Catalogue:
     vocab = load_vocabulary(folder)
     screening = load_screening(folder / "safety.yaml", vocab)
     pathways = {}
-    ids: dict[str, str] = {}
+    unique = UniqueIds(screening.id)
     for path in pathway_files(folder / "pathways"):
         pathway = load_pathway(path, vocab)
-        if pathway.id in ids:
-            raise SchemaError(f"the pathway id {pathway.id!r} is also used by {ids[pathway.id]}", file=str(path))
-        if pathway.diagnosis in pathways:
-            other = pathways[pathway.diagnosis].file
-            raise SchemaError(
-                f"the diagnosis {pathway.diagnosis!r} already has a pathway in {other}; one pathway per diagnosis",
-                file=str(path),
-            )
-        if pathway.id == screening.id:
-            raise SchemaError(f"the pathway id {pathway.id!r} is the screening's id", file=str(path))
-        ids[pathway.id] = str(path)
+        for problem in unique.add(pathway):
+            raise SchemaError(problem.message, file=str(path))
         pathways[pathway.diagnosis] = pathway
     if not pathways:
         raise SchemaError("no pathway files (pathways/*.yaml) found", file=str(folder / "pathways"))

@@ -148,6 +148,8 @@ def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
     return parse_patient(root(data, name, PatientError), vocab)
 
 
-def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
-    """Validate a plain Python mapping (for library callers)."""
-    return parse_patient(Node(mapping, source, "", None, PatientError), vocab)
+def patient_from_mapping(
+    mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None, line: int | None = None
+) -> Patient:
+    """Validate a plain Python mapping (for library callers); ``source`` and ``line`` place its errors."""
+    return parse_patient(Node(mapping, source, "", line, PatientError), vocab)

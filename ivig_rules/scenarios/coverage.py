@@ -17,7 +17,6 @@ none counts every pathway (0%), so an empty run never passes ``--fail-under``.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -199,8 +198,7 @@ def to_json(coverage: CoverageReport) -> str:
     return json.dumps(coverage.to_dict(), indent=2)
 
 
-_EDGE_LINE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[(.*)\];$')
-_UNTESTED = ', color="#d62728", fontcolor="#d62728", penwidth=3, style="bold,dashed", xlabel="UNTESTED"'
+_UNTESTED = 'color="#d62728", fontcolor="#d62728", penwidth=3, style="bold,dashed", xlabel="UNTESTED"'
 
 
 def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> str:
@@ -223,10 +221,4 @@ def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> s
         owner = catalogue.screening.id if source == SCREENING else pathway.id
         if not any(f"{owner}.{r}" in tested_rules for r in data["rules"]):
             untested.add((source, target))
-    lines = []
-    for line in pathway_dot(graph).splitlines():
-        match = _EDGE_LINE.match(line)
-        if match and (match[1], match[2]) in untested:
-            line = f'  "{match[1]}" -> "{match[2]}" [{match[3]}{_UNTESTED}];'
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return pathway_dot(graph, mark_edge=lambda source, target, data: _UNTESTED if (source, target) in untested else None)

@@ -14,7 +14,7 @@ from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.cli.app import app
 from ivig_rules.errors import IvigRulesError
 from ivig_rules.export import FORMATS, export_bytes
-from ivig_rules.export.dot import to_dot, write_dot
+from ivig_rules.export.dot import to_dot
 from ivig_rules.export.json_graph import to_json
 from ivig_rules.export.mermaid import mermaid_escape, to_markdown, to_mermaid
 from ivig_rules.export.render import find_dot
@@ -86,12 +86,10 @@ def test_dot_has_ranks_shapes_colours_and_legend(catalogue):
     assert "not medical advice" in text
 
 
-def test_dot_escapes_quotes_and_backslashes(vocab, tmp_path):
+def test_dot_escapes_quotes_and_backslashes(vocab):
     graph = build_graph(load_pathway(FIXTURES / "labels.yaml", vocab), None, vocab)
     text = to_dot(graph)
     assert r'Steroids <i>\"first\"</i>' in text
-    write_dot(graph, tmp_path / "g.dot")
-    assert (tmp_path / "g.dot").read_text(encoding="utf-8") == text
 
 
 def test_dot_renders_hand_made_labels(vocab, dot_binary):

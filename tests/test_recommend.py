@@ -89,10 +89,10 @@ def test_the_verdict_step_and_evidence_come_from_the_deciding_rule(catalogue, ru
         assert rec.evidence == decider.evidence
         assert rec.decided_by in rec.rules_fired and set(rec.rules_fired) <= set(rec.rules_matched)
         if rec.step is None:
-            assert (rec.next_step, rec.step_label, rec.line, rec.with_therapies) == (None, None, None, ())
+            assert (rec.next_step, rec.step_label, rec.line_of_therapy, rec.with_therapies) == (None, None, None, ())
             continue
         step = pathway.steps[rec.step]
-        assert (rec.next_step, rec.step_label, rec.line, rec.with_therapies) == (
+        assert (rec.next_step, rec.step_label, rec.line_of_therapy, rec.with_therapies) == (
             step.therapy, step.label, step.line_of_therapy, step.with_therapies
         )
 
@@ -153,8 +153,9 @@ def test_the_json_form_says_what_the_recommendation_says(catalogue, runs):
             }
             assert [c["cite"] for c in shown["citations"]] == [str(c) for c in alert.citations]
         for key in ("pathway", "pathway_title", "ruleset_version", "engine", "weight_policy", "patient_id", "diagnosis",
-                    "ivig", "next_step", "step", "step_label", "line", "decided_by", "evidence"):
+                    "ivig", "next_step", "step", "step_label", "decided_by", "evidence"):
             assert data[key] == getattr(rec, key), key
+        assert data["line"] == rec.line_of_therapy  # the JSON key stays "line"
 
 
 def test_a_patient_no_rule_decides_gets_a_clear_error_not_a_crash(catalogue):

@@ -56,7 +56,7 @@ def result_row(row: RawRow, rec: Recommendation) -> tuple[dict, Summary]:
         "pathway": rec.pathway,
         "verdict": rec.ivig,
         "next_step": rec.next_step,
-        "line_of_therapy": rec.line,
+        "line_of_therapy": rec.line_of_therapy,
         "dose_regimen": dose.regimen if dose else None,
         "phase": dose.phase if dose else None,
         "g_per_kg": dose.g_per_kg if dose else None,

@@ -110,7 +110,7 @@ class Recommendation:
     next_step: str | None
     step: str | None
     step_label: str | None
-    line: int | None
+    line_of_therapy: int | None  # JSON key: line (every other .line here is a source line)
     with_therapies: tuple[str, ...]
     dose: Dose | None
     alerts: tuple[Alert, ...]
@@ -147,7 +147,7 @@ class Recommendation:
             "next_step": self.next_step,
             "step": self.step,
             "step_label": self.step_label,
-            "line": self.line,
+            "line": self.line_of_therapy,
             "with": list(self.with_therapies),
             "dose": self.dose.to_dict() if self.dose else None,
             "review": self.review.to_dict() if self.review else None,
@@ -422,7 +422,7 @@ def resolve(
         next_step=step.therapy if step else None,
         step=step.id if step else None,
         step_label=step.label if step else None,
-        line=step.line_of_therapy if step else None,
+        line_of_therapy=step.line_of_therapy if step else None,
         with_therapies=step.with_therapies if step else (),
         dose=dose,
         alerts=alerts,

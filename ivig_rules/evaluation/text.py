@@ -99,7 +99,7 @@ def to_text(rec: Recommendation, vocab: Vocabulary) -> str:
         combined = ""
         if rec.with_therapies:
             combined = " together with " + ", ".join(vocab.therapies[t].label for t in rec.with_therapies)
-        lines.append(f"Next step: {rec.step_label} ({therapy}{combined}), line {rec.line}")
+        lines.append(f"Next step: {rec.step_label} ({therapy}{combined}), line {rec.line_of_therapy}")
     else:
         lines.append("Next step: none named by the pathway")
     lines.extend(_dose_lines(rec))

@@ -5,7 +5,6 @@ Plain text, so it needs nothing installed; :mod:`ivig_rules.export.render` turns
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -14,7 +13,7 @@ from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_l
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["to_dot", "write_dot"]
+__all__ = ["to_dot"]
 
 _FONT = "Helvetica"
 _SHAPES = MappingProxyType({
@@ -143,7 +142,3 @@ def to_dot(graph: "nx.DiGraph", *, legend: bool = True, rankdir: str = "LR", mar
         lines += _legend()
     lines.append("}")
     return "\n".join(lines) + "\n"
-
-
-def write_dot(graph: "nx.DiGraph", path: str | Path, **options) -> None:
-    Path(path).write_text(to_dot(graph, **options), encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .style import ordered_edges, ordered_nodes
@@ -11,7 +10,7 @@ from .style import ordered_edges, ordered_nodes
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["to_data", "to_json", "write_json", "JSON_FORMAT_VERSION"]
+__all__ = ["to_data", "to_json", "JSON_FORMAT_VERSION"]
 
 JSON_FORMAT_VERSION = 1
 
@@ -30,7 +29,3 @@ def to_data(graph: "nx.DiGraph") -> dict[str, Any]:
 def to_json(graph: "nx.DiGraph") -> str:
     """Byte-identical for the same graph: keys sorted, order from :mod:`.style`."""
     return json.dumps(to_data(graph), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_json(graph: "nx.DiGraph", path: str | Path) -> None:
-    Path(path).write_text(to_json(graph), encoding="utf-8")

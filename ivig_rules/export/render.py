@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import IvigRulesError
@@ -16,7 +15,7 @@ from .dot import to_dot
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["GraphvizMissing", "GraphvizFailed", "RENDER_FORMATS", "INSTALL_HINT", "run_dot", "render_dot", "render", "write_rendered", "find_dot"]
+__all__ = ["GraphvizMissing", "GraphvizFailed", "RENDER_FORMATS", "INSTALL_HINT", "run_dot", "render_dot", "render", "find_dot"]
 
 RENDER_FORMATS = ("svg", "png")
 INSTALL_HINT = "sudo apt-get install -y graphviz (Debian/Ubuntu) or brew install graphviz (macOS)"
@@ -76,7 +75,3 @@ def render_dot(dot_text: str, fmt: str) -> bytes:
 def render(graph: "nx.DiGraph", fmt: str, **options) -> bytes:
     """The graph drawn as SVG or PNG bytes."""
     return render_dot(to_dot(graph, **options), fmt)
-
-
-def write_rendered(graph: "nx.DiGraph", path: str | Path, fmt: str, **options) -> None:
-    Path(path).write_bytes(render(graph, fmt, **options))

@@ -7,7 +7,6 @@ can prove from Graphviz's own layout that every rule is on the picture.
 
 from __future__ import annotations
 
-from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
@@ -196,7 +195,3 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
     out += [_edge(s, t, d) for s, t, d in ordered_edges(view)]
     out.append("}")
     return "\n".join(out) + "\n"
-
-
-def write_teaching_dot(view: "nx.DiGraph", path: str | Path) -> None:
-    Path(path).write_text(to_teaching_dot(view), encoding="utf-8")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .teaching_style import ordered_edges, ordered_nodes
@@ -32,7 +31,3 @@ def to_teaching_data(view: "nx.DiGraph") -> dict[str, Any]:
 def to_teaching_json(view: "nx.DiGraph") -> str:
     """Byte-identical for the same view: keys sorted, order from :mod:`.teaching_style`."""
     return json.dumps(to_teaching_data(view), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
-
-
-def write_teaching_json(view: "nx.DiGraph", path: str | Path) -> None:
-    Path(path).write_text(to_teaching_json(view), encoding="utf-8")

@@ -103,11 +103,6 @@ class Rule:
     def decides(self) -> bool:
         return self.then.ivig is not None
 
-    @property
-    def from_step(self) -> str:
-        """The first position the rule applies after (most rules have one)."""
-        return self.from_steps[0]
-
 
 @dataclass(frozen=True)
 class Pathway:

@@ -208,7 +208,7 @@ EXPECT_FIELDS = MappingProxyType({f.name: f for f in (
     ExpectField("next_step", "the therapy to give next (`null`: none)",
                 _nullable(_one(lambda v: v.therapies, "therapy")), _equals(lambda r: r.next_step)),
     ExpectField("step", "the step id the patient is at", _nullable(_text(200)), _equals(lambda r: r.step)),
-    ExpectField("line", "the line of therapy, 1 to 9 (`null`: none)", _nullable(_line), _equals(lambda r: r.line)),
+    ExpectField("line", "the line of therapy, 1 to 9 (`null`: none)", _nullable(_line), _equals(lambda r: r.line_of_therapy)),
     ExpectField("with", "exactly these therapies given alongside", _ids(lambda v: v.therapies, "therapy"),
                 _equals(lambda r: tuple(r.with_therapies))),
     ExpectField("dose", "these dose fields (below); `null` expects no dose", _nullable(_dose), _dose_fields),

@@ -226,7 +226,7 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
     lines = [f"**{vocab.verdicts[rec.ivig].label if rec.ivig in vocab.verdicts else rec.ivig}** "
              f"for {rec.pathway_title} (pathway `{rec.pathway}` v{rec.ruleset_version})."]
     if rec.step_label:
-        lines.append(f"Next step: {rec.step_label}" + (f" (line {rec.line})" if rec.line else "") + ".")
+        lines.append(f"Next step: {rec.step_label}" + (f" (line {rec.line_of_therapy})" if rec.line_of_therapy else "") + ".")
     if rec.evidence:
         lines.append(f"Evidence: {vocab.evidence_levels[rec.evidence].label if rec.evidence in vocab.evidence_levels else rec.evidence}.")
     dose = rec.dose

@@ -1,4 +1,4 @@
-"""Enumerates a pathway's finite fact space, and finds its gaps and overlaps.
+"""Enumerates a pathway's finite fact space (its gaps and overlaps are lint's: lint/space_checks.py).
 
 The space is every combination of the values of the facts the pathway's rules test: each
 status of each therapy mentioned, both values of each flag, every value of each choice, and
@@ -10,13 +10,11 @@ rule, so gaps (no verdict) and overlaps (two different decisions) are found exha
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator
 
-from .compiler import CompiledPathway, compile_pathway, engine_key, fact_of_key, normalise, predicate_keys
-from ..engines.reference import holds
+from .compiler import engine_key, fact_of_key, normalise, predicate_keys
 from ..model.facts import AGE, DIAGNOSIS, SEX, therapy_of, treatment_fact
-from ..model import Catalogue, Patient, Pathway, Rule, Vocabulary, frozen_map
+from ..model import Patient, Pathway, Rule, Vocabulary, frozen_map
 
 __all__ = [
     "axes",
@@ -26,8 +24,6 @@ __all__ = [
     "enumerate_patients",
     "example_patient",
     "show_value",
-    "Finding",
-    "decision_findings",
     "patient_from_engine_facts",
     "MAX_SPACE",
     "EXAMPLE_AGE",
@@ -88,12 +84,6 @@ def axes_for_rules(rules: Iterable[Rule], vocab: Vocabulary) -> dict[str, tuple[
                         values.add(candidate)
             out[fact] = tuple(sorted(values))
     return out
-
-
-def _empty_screening():
-    from ..model import Screening
-
-    return Screening(id="none", title="", version="0", applies_to=("recommended",), rules=())
 
 
 def patient_from_engine_facts(values: dict[str, Any], pathway: Pathway, vocab: Vocabulary) -> Patient:
@@ -161,38 +151,3 @@ def enumerate_space(space: dict[str, tuple[Any, ...]], what: str = "the fact spa
 def enumerate_patients(pathway: Pathway, vocab: Vocabulary) -> Iterator[dict[str, Any]]:
     """Every combination of the deciding values (fact name -> value)."""
     return enumerate_space(axes(pathway, vocab), f"the fact space of {pathway.id}")
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str  # gap | overlap
-    pathway: str
-    rules: tuple[str, ...]
-    example: dict[str, Any]
-    message: str
-
-
-def decision_findings(pathway: Pathway, vocab: Vocabulary, catalogue: Catalogue | None = None) -> list[Finding]:
-    """Gaps (no rule gives a verdict) and overlaps (matching rules disagree), one example each."""
-    compiled: CompiledPathway = compile_pathway(pathway, _empty_screening())
-    deciders = [r for r in compiled.rules if r.rule.decides]
-    findings: dict[tuple, Finding] = {}
-    for values in enumerate_patients(pathway, vocab):
-        patient = patient_from_engine_facts(values, pathway, vocab)
-        facts = compiled.engine_facts(patient)
-        hits = [r for r in deciders if holds(r.predicate, facts)]
-        if not hits:
-            key = ("gap",)
-            if key not in findings:
-                findings[key] = Finding("gap", pathway.id, (), values, "no rule gives an IVIG verdict")
-            continue
-        outcomes = {(r.rule.then.ivig, r.rule.then.next_step) for r in hits}
-        if len(outcomes) > 1:
-            ids = tuple(r.rule.id for r in hits)
-            key = ("overlap", ids)
-            if key not in findings:
-                findings[key] = Finding(
-                    "overlap", pathway.id, ids, values,
-                    "rules with different outcomes match the same patient: " + ", ".join(ids),
-                )
-    return list(findings.values())

@@ -7,7 +7,7 @@ import itertools
 import pytest
 
 from ivig_rules.logic.compiler import durable_definition, normalise, CompiledRule
-from ivig_rules.engines.reference import holds
+from ivig_rules.logic.predicates import holds
 from ivig_rules.model import AllOf, AnyOf, Compare, Not, Rule, Outcome
 
 STATUSES = ("not_tried", "failed", "responded")

@@ -8,7 +8,8 @@ import pytest
 
 from ivig_rules.logic.compiler import push_negation
 from ivig_rules.engines import reference as reference_engine
-from ivig_rules.engines.reference import holds
+from ivig_rules.logic import predicates
+from ivig_rules.logic.predicates import holds
 from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.analysis.explain import IVIG_STATUS, explain
 from ivig_rules.logic.fact_space import enumerate_patients, example_patient
@@ -176,12 +177,12 @@ def test_push_negation_keeps_in_lists_whole():
 
 
 def test_explain_reads_comparisons_with_the_engines_operators(monkeypatch, reference):
-    """explain has no operator table of its own: change the engines' and its reading follows."""
+    """explain has no operator table of its own: change the engines' (logic.predicates.OPS) and its reading follows."""
     patient = adult(diagnosis="gbs", treatments={"plasma_exchange": "failed"})
     before = explain(reference, patient)
-    always = {op: (lambda a, b: True) for op in reference_engine._OPS}
-    monkeypatch.setattr(reference_engine, "_OPS", always)
-    # the engine's table is read by its predicate walk; its generated matcher is Python's own operators
+    always = {op: (lambda a, b: True) for op in predicates.OPS}
+    monkeypatch.setattr(predicates, "OPS", always)
+    # the one table (logic/predicates.py) is read by the engine's predicate walk; its generated matcher is Python's own operators
     monkeypatch.setattr(reference_engine.ReferenceEngine, "match", lambda self, c, f: reference_engine.ReferenceEngine.walk(c, f))
     after = explain(reference, patient)
     assert after.engine_agrees

@@ -73,7 +73,7 @@ def test_generated_pathways_same_findings(catalogue, tmp_path):
 
 def test_cells_count_every_point_once(catalogue):
     """The hit sets' counts add up to the space, and each first point is the first in enumeration order."""
-    from ivig_rules.engines.reference import holds
+    from ivig_rules.logic.predicates import holds
 
     pathway = catalogue.pathways["adem"]
     space = axes(pathway, catalogue.vocabulary)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Any, Iterable, Mapping
 
 from ..logic.compiler import normalise, push_negation
-from ..engines.reference import holds
+from ..logic.predicates import holds
 from ..errors import NoDecisionError
 from ..evaluation.evaluator import Evaluator
 from ..logic.fact_space import show_value

@@ -2,38 +2,17 @@
 
 Each compiled pathway's predicates become one generated Python function the first time it is
 seen (:mod:`ivig_rules.engines.matcher_code`, about 1 us a patient); a pathway whose predicates
-cannot be written as code is matched by walking them with :func:`holds`, as before.
+cannot be written as code is matched by walking them with :func:`ivig_rules.logic.predicates.holds`.
 """
 
 from __future__ import annotations
 
-import operator
-from types import MappingProxyType
 from typing import Any
 
-from ..logic.compiler import CompiledPathway, Predicate
+from ..logic.compiler import CompiledPathway
+from ..logic.predicates import holds
 
 __all__ = ["ReferenceEngine", "holds"]
-
-_OPS = MappingProxyType({
-    "==": operator.eq,
-    "!=": operator.ne,
-    "<": operator.lt,
-    "<=": operator.le,
-    ">": operator.gt,
-    ">=": operator.ge,
-})
-
-
-def holds(predicate: Predicate, facts: dict[str, Any]) -> bool:
-    kind = predicate[0]
-    if kind == "cmp":
-        _, key, op, value = predicate
-        return _OPS[op](facts[key], value)
-    if kind == "all":
-        return all(holds(p, facts) for p in predicate[1])
-    return any(holds(p, facts) for p in predicate[1])
-
 
 class ReferenceEngine:
     name = "reference"

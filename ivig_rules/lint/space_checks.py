@@ -18,7 +18,7 @@ from typing import Any
 
 from .._text import plural
 from ..logic.compiler import compile_pathway, engine_key, normalise
-from ..engines.reference import holds
+from ..logic.predicates import holds
 from ..logic.fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding

@@ -17,9 +17,11 @@ from typing import Any, Mapping
 
 from ..model.facts import ENGINE_TREATMENT_PREFIX, therapy_of, treatment_fact
 from ..model import AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
+from .predicates import ALWAYS, Predicate, cmp, join as _join, keys as predicate_keys
 
 __all__ = [
     "Predicate",
+    "predicate_keys",
     "CompiledRule",
     "CompiledPathway",
     "compile_pathway",
@@ -32,9 +34,6 @@ __all__ = [
     "SENTINEL",
 ]
 
-# ("all", (p, ...)) | ("any", (p, ...)) | ("cmp", key, op, value)
-Predicate = tuple
-
 SEQ_KEY = "seq"
 """A per-fact counter: makes every fact unique and gives 'always' rules something to test."""
 SENTINEL = "sentinel"
@@ -42,8 +41,6 @@ SENTINEL = "sentinel"
 
 _COMPLEMENT = MappingProxyType({"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not_in", "not_in": "in"})
 _DURABLE_OPS = MappingProxyType({"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"})
-ALWAYS: Predicate = ("all", ())
-NEVER: Predicate = ("any", ())
 
 
 def engine_key(fact: str) -> str:
@@ -88,32 +85,11 @@ def _lower(condition: Condition) -> Predicate:
         key = engine_key(condition.fact)
         if condition.op in ("in", "not_in"):
             positive = condition.op == "in"
-            parts = tuple(("cmp", key, "==" if positive else "!=", v) for v in condition.value)
+            parts = tuple(cmp(key, "==" if positive else "!=", v) for v in condition.value)
             return _join("any" if positive else "all", parts)
-        return ("cmp", key, condition.op, condition.value)
+        return cmp(key, condition.op, condition.value)
     kind = "all" if isinstance(condition, AllOf) else "any"
     return _join(kind, tuple(_lower(item) for item in condition.items))
-
-
-def _join(kind: str, parts: tuple[Predicate, ...]) -> Predicate:
-    flat: list[Predicate] = []
-    for part in parts:
-        if part[0] == kind:
-            flat.extend(part[1])
-        else:
-            flat.append(part)
-    if len(flat) == 1:
-        return flat[0]
-    return (kind, tuple(flat))
-
-
-def predicate_keys(predicate: Predicate) -> set[str]:
-    if predicate[0] == "cmp":
-        return {predicate[1]}
-    keys: set[str] = set()
-    for part in predicate[1]:
-        keys |= predicate_keys(part)
-    return keys
 
 
 @dataclass(frozen=True)

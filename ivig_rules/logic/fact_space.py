@@ -13,6 +13,7 @@ import itertools
 from typing import Any, Iterable, Iterator
 
 from .compiler import engine_key, fact_of_key, normalise, predicate_keys
+from .predicates import thresholds
 from ..model.facts import AGE, DIAGNOSIS, SEX, therapy_of, treatment_fact
 from ..model import Patient, Pathway, Rule, Vocabulary, frozen_map
 
@@ -36,20 +37,8 @@ EXAMPLE_SEX = "female"
 
 
 def _thresholds(rules: Iterable[Rule], fact: str) -> set[float]:
-    found: set[float] = set()
     key = engine_key(fact)
-
-    def walk(p):
-        if p[0] == "cmp":
-            if p[1] == key and isinstance(p[3], (int, float)) and not isinstance(p[3], bool):
-                found.add(float(p[3]))
-        else:
-            for part in p[1]:
-                walk(part)
-
-    for rule in rules:
-        walk(normalise(rule.when))
-    return found
+    return {point for rule in rules for point in thresholds(normalise(rule.when), key)}
 
 
 def axes(pathway: Pathway, vocab: Vocabulary) -> dict[str, tuple[Any, ...]]:

@@ -12,7 +12,7 @@ import pytest
 
 httpx = pytest.importorskip("httpx", reason="pip install -e '.[test]'")
 
-from ivig_rules.evaluator import Evaluator  # noqa: E402
+from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
 from ivig_rules.fhir.evaluate import mapping_for  # noqa: E402
 from ivig_rules.fhir.write import bundle_from_facts  # noqa: E402
 from ivig_rules.server.app import ServerSettings, create_app  # noqa: E402

@@ -11,6 +11,10 @@ went through; both ask the view here, so they agree on what a rule's place is.
   screening rule there fired, else its "yes" arrow into the IVIG box. A screening rule's "no"
   arrow at a gate no fired arrow enters is not on the route (the patient never stood there),
   though its note is.
+* The **way in**: where the route starts at a box the diagram's start box does not lead to
+  directly, the shortest way down the diagram from the start box to it (the steps the patient
+  went through before the rule that decided; those rules did not fire, since only the deciding
+  rule and alerts do). Kept apart (``way_in``): the workbench draws it, coverage does not count it.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["Place", "Route", "rule_places", "route_on_view", "arrow_rules", "note_rules"]
+__all__ = ["Place", "Route", "rule_places", "route_on_view", "arrow_rules", "note_rules", "box_name"]
 
 
 @dataclass(frozen=True)
@@ -46,10 +50,20 @@ class Route:
     arrows: tuple[tuple[str, str], ...] = ()
     notes: tuple[int, ...] = ()
     not_shown: tuple[str, ...] = field(default=())  # fired rules this view has no place for
+    way_in: tuple[tuple[str, str], ...] = ()  # arrows from the start box to where the route begins
 
     def to_dict(self) -> dict[str, Any]:
         return {"pathway": self.pathway, "rules": [p.to_dict() for p in self.rules], "boxes": list(self.boxes),
-                "arrows": [list(a) for a in self.arrows], "notes": list(self.notes), "not_shown": list(self.not_shown)}
+                "arrows": [list(a) for a in self.arrows], "notes": list(self.notes), "not_shown": list(self.not_shown),
+                "way_in": [list(a) for a in self.way_in]}
+
+
+def box_name(view: "nx.DiGraph", node: str) -> str:
+    """A box as the diagram names it: 'box 6', or 'circle to box 13' for a connector."""
+    data = view.nodes[node]
+    if data.get("number") is not None:
+        return f"box {data['number']}"
+    return f"circle to box {data.get('number_of_target', '?')}"
 
 
 def _owner_prefix(view: "nx.DiGraph", node: str) -> str:
@@ -116,4 +130,26 @@ def route_on_view(view: "nx.DiGraph", fired: Iterable[str]) -> Route:
             if view.nodes[note["anchors"][0]]["kind"] != "gate":
                 boxes.update(dict.fromkeys(note["anchors"]))
     shown = tuple(places[r] for r in fired if r in places)
-    return Route(pathway, shown, tuple(boxes), tuple(arrows), tuple(notes), tuple(r for r in fired if r not in places))
+    return Route(pathway, shown, tuple(boxes), tuple(arrows), tuple(notes), tuple(r for r in fired if r not in places),
+                 _way_in(view, tuple(arrows)))
+
+
+def _way_in(view: "nx.DiGraph", arrows: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The shortest way from the start box to each box where the route begins (a box an arrow of
+    the route leaves but none enters), along arrows that carry a patient on (not connectors'
+    dashed links); nothing where no such way exists."""
+    import networkx as nx
+
+    from .teaching import ENTRY
+
+    entered = {t for _, t in arrows}
+    begins = [s for s, _ in arrows if s not in entered and s != ENTRY]
+    walk = nx.subgraph_view(view, filter_edge=lambda s, t: view.edges[s, t].get("kind") != "link")
+    way: dict[tuple[str, str], None] = {}
+    for box in dict.fromkeys(begins):
+        try:
+            path = nx.shortest_path(walk, ENTRY, box)
+        except (nx.NetworkXNoPath, nx.NodeNotFound):
+            continue
+        way.update(dict.fromkeys(zip(path, path[1:])))
+    return tuple(pair for pair in way if pair not in set(arrows))

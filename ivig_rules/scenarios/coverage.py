@@ -152,14 +152,6 @@ def _views(catalogue: Catalogue, pathways: list[Pathway]) -> dict[str, "nx.DiGra
     return {p.id: teaching_view(p, catalogue.screening, catalogue.vocabulary) for p in pathways}
 
 
-def box_name(view: "nx.DiGraph", node: str) -> str:
-    """A box as the diagram names it: 'box 6', or 'circle to box 13' for a connector."""
-    data = view.nodes[node]
-    if data.get("number") is not None:
-        return f"box {data['number']}"
-    return f"circle to box {data.get('number_of_target', '?')}"
-
-
 def _places(view: "nx.DiGraph") -> tuple[list[tuple[str, str, dict]], list[dict]]:
     """The view's arrows that carry rules, and its notes that list rules, in drawing order."""
     from ..export.teaching_style import ordered_edges
@@ -180,7 +172,7 @@ def touched_pathways(report: RunReport, catalogue: Catalogue) -> tuple[str, ...]
 def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
     """Rule and teaching-view coverage of the scenarios that produced a recommendation (passed or
     failed), over the pathways the run touched (every pathway when it touched none)."""
-    from ..graph.teaching_route import arrow_rules, note_rules, route_on_view
+    from ..graph.teaching_route import arrow_rules, box_name, note_rules, route_on_view
 
     decided: dict[str, int] = {}
     contributed: dict[str, int] = {}

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -214,6 +214,11 @@ def _routes(app: FastAPI, state: _State) -> None:
     async def diagram(pathway_id: str, fmt: str) -> Response:
         content, media = state.views.diagram(pathway_id, fmt)
         return Response(content, media_type=media)
+
+    @app.get("/pathways/{pathway_id}/route", summary="A patient's route on the pathway's teaching diagram")
+    async def route(pathway_id: str, rule: list[str] = Query(
+            default=[], description="A rule that fired (qualified id, from rules_fired of /evaluate); repeat for each")) -> Response:
+        return _json(state.views.route(pathway_id, rule))
 
     @app.get("/pathways/{pathway_id}/page", summary="A pathway's page (HTML), where CDS cards link", response_class=HTMLResponse)
     async def page(pathway_id: str) -> Response:

@@ -90,3 +90,18 @@ def test_every_rule_of_every_pathway_has_a_place(catalogue):
         expected |= {r.qualified_id for r in catalogue.screening.rules}
         assert expected <= set(places), (pathway.id, sorted(expected - set(places)))
         assert all(p.arrows or p.notes for p in places.values())
+
+
+def test_the_way_in_runs_from_the_start_box_down_to_where_the_route_begins(catalogue):
+    """MS relapse, IVIG third line: the deciding rule leaves the plasma-exchange decision; the way
+    there is the start box, IV methylprednisolone and its decision, kept apart from the route."""
+    view = teaching_view(catalogue.pathway("ms_relapse"), catalogue.screening, catalogue.vocabulary)
+    route = route_on_view(view, ["ms_relapse.ivig_third_line"])
+    assert route.way_in == (("start", "step:ivmp"), ("step:ivmp", "decide:ivmp"), ("decide:ivmp", "step:plex"))
+    assert route.arrows[0] == ("step:plex", "decide:plex")
+    assert not set(route.way_in) & set(route.arrows)
+    assert route_on_view(view, ["ms_relapse.ivig_third_line"]).way_in == route.way_in  # deterministic
+
+
+def test_a_route_that_begins_at_the_start_box_has_no_way_in(gbs_view):
+    assert route_on_view(gbs_view, ["gbs.ivig_at_diagnosis"]).way_in == ()

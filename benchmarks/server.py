@@ -41,7 +41,7 @@ def requests_bodies(count: int) -> list[bytes]:
     from ivig_rules.fhir.evaluate import mapping_for
     from ivig_rules.fhir.write import bundle_from_facts
     from ivig_rules.model import TREATMENT_PREFIX
-    from ivig_rules.scenarios.files.runner import load_scenarios
+    from ivig_rules.scenarios.runner import load_scenarios
     from ivig_rules.server.requests import hook_request
 
     with Evaluator(ROOT / "rulesets", engine="reference") as ev:

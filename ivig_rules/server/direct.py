@@ -1,8 +1,9 @@
 """The ASGI app uvicorn runs: CDS Hooks service calls answered directly, the rest by FastAPI.
 
 An EHR calls a CDS service on every order it signs, so that one call is the service's hot path.
-Through FastAPI's middleware, routing and dependency solving it cost about 130 us of CPU per
-call before any of ours (docs/performance.md); here ``POST /cds-services/<service>`` goes
+Through FastAPI's middleware, routing and dependency solving it cost about 150 us more CPU per
+call (in one process, benchmarks/server_direct.py: about 600 against 750 to 930 us; see
+docs/performance.md); here ``POST /cds-services/<service>`` goes
 straight to :func:`.cds.handle_hook` with the same checks as the FastAPI route (body size,
 Content-Type, JSON, depth) and the same answers and errors (:mod:`.answers`). Every other
 request, and a call of a service that does not exist, goes to the FastAPI app unchanged, which

@@ -127,6 +127,7 @@ def _check_route(tab, pathway, deciding):
         assert {f"{s}->{t}" for s, t in place.arrows} <= set(arrows), rule
     dimmed = diagram.locator("g.edge:not(.route)").first.evaluate("e => getComputedStyle(e).opacity")
     assert float(dimmed) < 0.5 and float(diagram.locator("g.edge.route").first.evaluate("e => getComputedStyle(e).opacity")) == 1
+    assert diagram.locator("[tabindex], [role='button']").count() == 0  # no panel opens here: no tab stops
     assert tab.locator("#route-arrows li[data-arrow]").count() == len(expected.arrows)
     assert tab.locator("#way-in li[data-arrow]").count() == len(expected.way_in)
     width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
@@ -176,4 +177,18 @@ def test_fhir_bundle_pasted_and_errors_shown(browser, base, shots):
     tab.click("#submit")
     tab.wait_for_selector("#error-message", timeout=30000)
     assert "Patient" in tab.locator("#error-message").inner_text()
+    tab.close()
+
+
+def test_pathway_page_shows_the_teaching_diagram(browser, base, shots):
+    """Where CDS cards link: the pathway's page, with the atlas's teaching diagram, fitting the page."""
+    tab, outside = _page(browser, base)
+    tab.goto(f"{base}/pathways/ms_relapse/page")
+    diagram = tab.locator("#diagram")
+    assert diagram.locator("g.node[data-node='step:ivig']").count() == 1
+    assert diagram.locator("[tabindex], [role='button']").count() == 0
+    width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    tab.screenshot(path=str(shots / "pathway_page_ms_relapse.png"), full_page=True)
+    assert outside == []
     tab.close()

@@ -60,7 +60,7 @@ def _page(title: str, body: str, script: str = "") -> str:
 
 def pathway_page(views: PathwayViews, pathway_id: str) -> str:
     pathway = views.pathway(pathway_id)
-    svg = views.clickable_svg(pathway_id)  # the teaching diagram, as the atlas shows it
+    svg = _not_buttons(views.clickable_svg(pathway_id))  # the teaching diagram, as the atlas shows it
     steps = "".join(
         f"<li>line {s.line_of_therapy}: {html.escape(s.label)}</li>" for s in pathway.steps.values()
     )
@@ -76,6 +76,12 @@ def pathway_page(views: PathwayViews, pathway_id: str) -> str:
         f"<h2>Notes</h2><p>{html.escape(pathway.notes)}</p>"
     )
     return _page(pathway.title, body)
+
+
+def _not_buttons(svg: str) -> str:
+    """The atlas's diagram without its boxes' tab stops and button role: here no panel opens on a
+    click, so a keyboard should not stop at every box (``data-node`` and the names stay)."""
+    return svg.replace(' tabindex="0" role="button"', "")
 
 
 def _field(name: str, spec, vocab) -> str:
@@ -190,6 +196,7 @@ async function renderDiagram(rec) {
   }
   const text = await svgResp.text(); const route = await routeResp.json();
   box.innerHTML = text.slice(text.indexOf('<svg'));
+  for (const g of box.querySelectorAll('[role="button"]')) { g.removeAttribute('role'); g.removeAttribute('tabindex'); }  // nothing opens on a click here
   const nodes = new Set([...route.boxes, ...route.notes.map(n => 'note:' + n.note), ...route.way_in.flatMap(a => [a.from, a.to])]);
   const arrows = new Set(route.arrows.map(a => a.from + '->' + a.to));
   const wayIn = new Set(route.way_in.map(a => a.from + '->' + a.to));

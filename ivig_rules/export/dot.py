@@ -6,7 +6,7 @@ Plain text, so it needs nothing installed; :mod:`ivig_rules.export.render` turns
 from __future__ import annotations
 
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Callable, Optional
+from typing import TYPE_CHECKING
 
 from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_lines, node_style_key, ordered_edges, ordered_nodes, verdict_of_node, wrap
 
@@ -113,15 +113,8 @@ def _legend() -> list[str]:
     return lines
 
 
-EdgeMarks = Callable[[str, str, dict], Optional[str]]
-
-
-def to_dot(graph: "nx.DiGraph", *, legend: bool = True, rankdir: str = "LR", mark_edge: EdgeMarks | None = None) -> str:
-    """The graph as DOT text; byte-identical for the same graph.
-
-    ``mark_edge(source, target, data)`` may return more DOT attributes for an arrow (coverage
-    draws the untested ones red), added after its own.
-    """
+def to_dot(graph: "nx.DiGraph", *, legend: bool = True, rankdir: str = "LR") -> str:
+    """The graph as DOT text; byte-identical for the same graph."""
     meta = graph.graph
     title = f"{meta.get('title', meta.get('pathway', 'pathway'))} - version {meta.get('version', '?')}, reviewed {meta.get('last_reviewed', '?')}"
     nodes = ordered_nodes(graph)
@@ -136,8 +129,7 @@ def to_dot(graph: "nx.DiGraph", *, legend: bool = True, rankdir: str = "LR", mar
         lines.append(f"  {_q(node)} [{_node_attrs(node, graph.nodes[node])}];")
     lines += _ranks(graph, nodes)
     for source, target, data in ordered_edges(graph):
-        extra = mark_edge(source, target, data) if mark_edge is not None else None
-        lines.append(f"  {_q(source)} -> {_q(target)} [{_edge_attrs(data)}{', ' + extra if extra else ''}];")
+        lines.append(f"  {_q(source)} -> {_q(target)} [{_edge_attrs(data)}];")
     if legend:
         lines += _legend()
     lines.append("}")

@@ -82,7 +82,7 @@ def test_csv_good_rows_match_the_evaluator(tmp_path, catalogue):
         no_weight = evaluator.evaluate({"id": "g5", "diagnosis": "cidp", "age_years": 61, "sex": "male"})
     row = rows[0]
     assert (row["pathway"], row["verdict"], row["next_step"]) == (first.pathway, first.ivig, first.next_step or "")
-    assert row["line_of_therapy"] == str(first.line)
+    assert row["line_of_therapy"] == str(first.line_of_therapy)
     assert float(row["dosing_weight_kg"]) == first.dose.dosing_weight_kg
     assert float(row["per_day_g"]) == first.dose.per_day_g
     assert float(row["total_g"]) == first.dose.total_g

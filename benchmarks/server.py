@@ -40,7 +40,7 @@ def requests_bodies(count: int) -> list[bytes]:
     from ivig_rules.evaluation.evaluator import Evaluator
     from ivig_rules.fhir.evaluate import mapping_for
     from ivig_rules.fhir.write import bundle_from_facts
-    from ivig_rules.model import TREATMENT_PREFIX
+    from ivig_rules.model.facts import is_treatment, therapy_of
     from ivig_rules.scenarios.runner import load_scenarios
     from ivig_rules.server.requests import hook_request
 
@@ -52,9 +52,9 @@ def requests_bodies(count: int) -> list[bytes]:
             rec = ev.evaluate(scenario.patient)
             if rec.dose is None or rec.ivig not in ("recommended", "consider"):
                 continue
-            facts = {k: v for k, v in scenario.patient.facts.items() if not k.startswith(TREATMENT_PREFIX)}
-            facts["treatments"] = {k[len(TREATMENT_PREFIX):]: v for k, v in scenario.patient.facts.items()
-                                   if k.startswith(TREATMENT_PREFIX)}
+            facts = {k: v for k, v in scenario.patient.facts.items() if not is_treatment(k)}
+            facts["treatments"] = {therapy_of(k): v for k, v in scenario.patient.facts.items()
+                                   if is_treatment(k)}
             request = hook_request(bundle_from_facts(facts, mapping, ev.vocabulary), dose_g=rec.dose.per_day_g)
             bodies.append(json.dumps(request).encode())
             if len(bodies) >= count:

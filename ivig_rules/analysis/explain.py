@@ -26,7 +26,8 @@ from ..errors import NoDecisionError
 from ..evaluation.evaluator import Evaluator
 from ..logic.fact_space import show_value
 from ..model.facts import therapy_of, treatment_fact
-from ..model import AllOf, Compare, Condition, Not, Patient, Rule, Vocabulary
+from ..model import AllOf, Compare, Condition, Patient, Rule, Vocabulary
+from ..model.conditions import comparisons
 from ..evaluation.recommend import Recommendation
 
 __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
@@ -228,20 +229,7 @@ def given_facts(data: Any) -> frozenset[str]:
 
 
 def _rule_facts(rules: Iterable[Rule]) -> set[str]:
-    found: set[str] = set()
-
-    def walk(condition: Condition) -> None:
-        if isinstance(condition, Compare):
-            found.add(condition.fact)
-        elif isinstance(condition, Not):
-            walk(condition.item)
-        else:
-            for item in condition.items:
-                walk(item)
-
-    for rule in rules:
-        walk(rule.when)
-    return found
+    return {c.fact for rule in rules for c in comparisons(rule.when)}
 
 
 def explain(

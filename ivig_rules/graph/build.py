@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..model import STEP_START, AllOf, AnyOf, Compare, Condition, Not, Pathway, Rule, Screening, Vocabulary
+from ..model import STEP_START, AllOf, AnyOf, Compare, Condition, Pathway, Rule, Screening, Vocabulary
+from ..model.conditions import comparisons
 from .labels import PENDING, condition_text, conjuncts, dose_summary, fact_label, humanise
 from ..model.facts import treatment_fact
 
@@ -139,19 +140,7 @@ def merged_label(parts_per_rule: list[list[Condition]], vocab: Vocabulary | None
 
 
 def _decision_label(rules: list[Rule], parts: dict[str, list[Condition]], vocab: Vocabulary | None) -> tuple[str, tuple[str, ...]]:
-    facts: list[str] = []
-
-    def collect(condition: Condition) -> None:
-        if isinstance(condition, Compare):
-            if condition.fact not in facts:
-                facts.append(condition.fact)
-            return
-        for item in (condition.item,) if isinstance(condition, Not) else condition.items:
-            collect(item)
-
-    for rule in rules:
-        for part in parts.get(rule.id, []):
-            collect(part)
+    facts = list(dict.fromkeys(c.fact for rule in rules for part in parts.get(rule.id, []) for c in comparisons(part)))
     names = [fact_label(f, vocab) for f in facts]
     shown = names[:_MAX_DECISION_FACTS] + (["..."] if len(names) > _MAX_DECISION_FACTS else [])
     text = ", ".join(shown) + "?" if shown else "which branch?"

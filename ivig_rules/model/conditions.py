@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
+from typing import Iterator, Union
 
 from .constants import Scalar
 
@@ -35,3 +35,12 @@ class Not:
 
 
 Condition = Union[Compare, AllOf, AnyOf, Not]
+
+
+def comparisons(condition: Condition) -> Iterator[Compare]:
+    """Every comparison of a condition as written, in file order (under ``not`` too)."""
+    if isinstance(condition, Compare):
+        yield condition
+        return
+    for item in (condition.item,) if isinstance(condition, Not) else condition.items:
+        yield from comparisons(item)

@@ -111,6 +111,48 @@ def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: Lint
         return doc, None
 
 
+@dataclass
+class PathwayContext:
+    """What a pathway check may read; ``steps_used`` is the fact space's answer, for the graph check."""
+
+    pathway: Pathway
+    doc: Any
+    vocab: Vocabulary
+    screening: Screening | None
+    today: _dt.date
+    steps_used: dict[str, tuple[int, str]] | None = None
+
+
+def _space(context: PathwayContext) -> list[LintFinding]:
+    pathway = context.pathway
+    try:
+        space = pathway_space_findings(pathway, context.vocab)
+    except ValueError as exc:  # a fact space too large to enumerate
+        return [LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
+                            file=pathway.file, line=1, pathway=pathway.id)]
+    context.steps_used = space.steps_used
+    return space.findings
+
+
+# Every check of one pathway, in the order they run (the graph check reads what the space check found);
+# the codes and severities they may report are registered in checks.py.
+PATHWAY_CHECKS = (
+    lambda c: evidence_findings(c.pathway.rules, c.pathway.id),
+    lambda c: silence_findings(c.pathway.rules, c.pathway.id),
+    lambda c: review_findings(c.pathway, c.doc, c.today),
+    _space,
+    lambda c: pathway_graph_findings(c.pathway, c.vocab, c.screening, c.steps_used),
+    lambda c: engine_findings(c.pathway, c.screening),
+    lambda c: teaching_findings(c.pathway, c.vocab, c.screening),
+)
+# Every check of the safety screening.
+SCREENING_CHECKS = (
+    lambda screening, vocab: evidence_findings(screening.rules, None),
+    lambda screening, vocab: screening_space_findings(screening, vocab),
+    lambda screening, vocab: screening_teaching_findings(screening),
+)
+
+
 def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening | None:
     path = folder / "safety.yaml"
     if not path.is_file():
@@ -119,9 +161,8 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
     doc, screening = _checked_load(path, vocab, screening_structure, load_screening, report)
     if screening is None:
         return None
-    report.findings.extend(evidence_findings(screening.rules, None))
-    report.findings.extend(screening_space_findings(screening, vocab))
-    report.findings.extend(screening_teaching_findings(screening))
+    for check in SCREENING_CHECKS:
+        report.findings.extend(check(screening, vocab))
     return screening
 
 
@@ -132,20 +173,9 @@ def _pathway(
     if pathway is None:
         return None
     report.pathways.append(pathway.id)
-    report.findings.extend(evidence_findings(pathway.rules, pathway.id))
-    report.findings.extend(silence_findings(pathway.rules, pathway.id))
-    report.findings.extend(review_findings(pathway, doc, today))
-    steps_used = None
-    try:
-        space = pathway_space_findings(pathway, vocab)
-        report.findings.extend(space.findings)
-        steps_used = space.steps_used
-    except ValueError as exc:  # a fact space too large to enumerate
-        report.findings.append(LintFinding(WARNING, "space-too-large", f"{exc}; gaps and overlaps not checked",
-                                           file=pathway.file, line=1, pathway=pathway.id))
-    report.findings.extend(pathway_graph_findings(pathway, vocab, screening, steps_used))
-    report.findings.extend(engine_findings(pathway, screening))
-    report.findings.extend(teaching_findings(pathway, vocab, screening))
+    context = PathwayContext(pathway, doc, vocab, screening, today)
+    for check in PATHWAY_CHECKS:
+        report.findings.extend(check(context))
     return pathway
 
 

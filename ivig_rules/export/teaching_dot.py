@@ -86,6 +86,7 @@ def _edge(source: str, target: str, data: dict) -> str:
         attrs.append(f"rules={_q(' '.join(data['rules']))}")
     if data.get("kind") == "link":
         attrs.append("style=dashed")
+    attrs += data.get("dot_attrs", ())  # what a caller adds (coverage marks untested arrows)
     return f"  {_q(source)} -> {_q(target)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";"
 
 
@@ -119,7 +120,7 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
         lines.append(
             f'    {_q(name)} [id={_q(dot_id(name))}, shape=box, style=filled, fillcolor="#ffffff", color="#ffffff", fontsize=10, '
             f"margin=0, height={0.17 * len(text):.2f}, width={width:.2f}, fixedsize=true, group=notes, label={label}{rules}, "
-            'class="note"];'
+            'class="note"' + "".join(", " + a for a in note.get("dot_attrs", ())) + "];"
         )
         names.append(name)
     columns = 1 if _fits_one_column(view, len(names)) else 2

@@ -20,7 +20,6 @@ none counts every pathway (0%), so an empty run never passes ``--fail-under``.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -258,19 +257,10 @@ def to_json(coverage: CoverageReport) -> str:
     return json.dumps(coverage.to_dict(), indent=2)
 
 
-_EDGE_LINE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[(.*)\];$')
-_NOTE_LINE = re.compile(r'^    "note:(\d+)" \[(.*)\];$')
-_GRAPH_LABEL = re.compile(r'^(  graph \[.*?label=)"((?:[^"\\]|\\.)*)"')
-_UNTESTED_EDGE = f', color="{UNTESTED_COLOUR}", fontcolor="{UNTESTED_COLOUR}", penwidth=3, style="bold,dashed"'
-_UNTESTED_NOTE = f', color="{UNTESTED_COLOUR}", fontcolor="{UNTESTED_COLOUR}", penwidth=2'
+_UNTESTED_EDGE = (f'color="{UNTESTED_COLOUR}"', f'fontcolor="{UNTESTED_COLOUR}"', "penwidth=3", 'style="bold,dashed"')
+_UNTESTED_NOTE = (f'color="{UNTESTED_COLOUR}"', f'fontcolor="{UNTESTED_COLOUR}"', "penwidth=2")
 UNTESTED_MARK = "UNTESTED: "
 """What an untested arrow's label starts with on the coverage diagram."""
-
-
-def _untested_label(attrs: str) -> str:
-    if "label=\"" in attrs:
-        return attrs.replace('label="', f'label="{UNTESTED_MARK}', 1)
-    return f'label="{UNTESTED_MARK.rstrip(": ")}", ' + attrs
 
 
 def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> str:
@@ -291,18 +281,19 @@ def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> s
         arrows, notes = _places(view)
         untested = {(s, t) for s, t, _ in arrows}
         unread = {str(n["number"]) for n in notes}
-    lines = []
-    for line in to_teaching_dot(view).splitlines():
-        edge, note, title = _EDGE_LINE.match(line), _NOTE_LINE.match(line), _GRAPH_LABEL.match(line)
-        if edge and (_unquote(edge[1]), _unquote(edge[2])) in untested:
-            line = f'  "{edge[1]}" -> "{edge[2]}" [{_untested_label(edge[3])}{_UNTESTED_EDGE}];'
-        elif note and note[1] in unread:
-            line = f'    "note:{note[1]}" [{note[2]}{_UNTESTED_NOTE}];'
-        elif title:
-            line = line.replace(title[0], f'{title[1]}"{title[2]}\\nScenario coverage: untested arrows and notes in red"', 1)
-        lines.append(line)
-    return "\n".join(lines) + "\n"
+    return to_teaching_dot(_marked(view, untested, unread))
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text)
+def _marked(view: "nx.DiGraph", untested: set, unread: set) -> "nx.DiGraph":
+    """A copy of the view whose untested arrows and unread notes carry the coverage marks."""
+    marked = view.copy()
+    for source, target in untested & set(marked.edges):
+        data = marked.edges[source, target]
+        data["label"] = UNTESTED_MARK + data["label"] if data.get("label") else UNTESTED_MARK.rstrip(": ")
+        data["dot_attrs"] = _UNTESTED_EDGE
+    marked.graph["notes"] = [
+        {**note, "dot_attrs": _UNTESTED_NOTE} if str(note["number"]) in unread else note for note in view.graph["notes"]
+    ]
+    marked.graph["title"] = view.graph["title"] + "\nScenario coverage: untested arrows and notes in red"
+    return marked
+

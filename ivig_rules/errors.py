@@ -132,6 +132,12 @@ class FileReadError(InputError):
     kind = "cannot read"
 
 
+class FileWriteError(InputError):
+    """A file cannot be written (no space, no permission, a folder in the way)."""
+
+    kind = "cannot write"
+
+
 class YamlError(InputError):
     """The text is not YAML we accept (syntax, tags, aliases, size)."""
 

@@ -10,7 +10,7 @@ from typing import Optional
 
 import typer
 
-from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, fail, handles_errors, warn
+from .common import EngineOption, RulesetsOption, WeightPolicy, WeightPolicyOption, handles_errors, warn
 
 
 class FileFormat(str, Enum):
@@ -75,11 +75,9 @@ def audit(
         )
     typer.echo(summary.to_text(), err=True)
     if summary_json is not None:
-        try:
-            summary_json.parent.mkdir(parents=True, exist_ok=True)
-            summary_json.write_text(json.dumps(summary.to_dict(), indent=2) + "\n", encoding="utf-8")
-        except OSError as exc:
-            raise fail(f"{summary_json}: cannot write the summary: {exc.strerror or exc}") from None
+        from ..output.files import write_file
+
+        write_file(summary_json, json.dumps(summary.to_dict(), indent=2), what="summary")
     raise typer.Exit(1 if summary.errors else 0)
 
 

@@ -105,8 +105,6 @@ def write_output(text: str, path: Optional[Path]) -> None:
     if path is None:
         typer.echo(text)
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-    except OSError as exc:
-        raise fail(f"{path}: cannot write the file: {exc.strerror or exc}") from None
+    from ..output.files import write_file
+
+    write_file(path, text, what="report")

@@ -42,11 +42,9 @@ def write_bytes(data: bytes, output: Optional[Path]) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    try:
-        output.parent.mkdir(parents=True, exist_ok=True)
-        output.write_bytes(data)
-    except OSError as exc:
-        raise fail(f"{output}: cannot write the file: {exc.strerror or exc}") from None
+    from ..output.files import write_file
+
+    write_file(output, data, what="drawing")
 
 
 @handles_errors

@@ -29,10 +29,9 @@ Progress = Callable[[Path, int, int], None]
 
 
 def _write(path: Path, text: str) -> None:
-    try:
-        path.write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write the file: {exc.strerror or exc}", file=str(path)) from None
+    from ..output.files import write_file
+
+    write_file(path, text.encode("utf-8"), what="atlas page")  # as built, byte for byte
 
 
 def _names(view) -> dict[str, tuple[str, str]]:

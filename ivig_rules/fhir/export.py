@@ -161,12 +161,14 @@ def to_fhir_resources(catalogue: Catalogue, ivig_coding: dict | None = None) -> 
 
 
 def write_fhir(catalogue: Catalogue, outdir: str | Path) -> list[Path]:
+    from ..output.files import write_file
+
     folder = Path(outdir)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name, resource in to_fhir_resources(catalogue).items():
         path = folder / name
-        path.write_text(json.dumps(resource, indent=2) + "\n", encoding="utf-8")
+        write_file(path, json.dumps(resource, indent=2), what="FHIR resource")
         written.append(path)
     return written
 

@@ -14,15 +14,10 @@ __all__ = ["write_coverage"]
 
 
 def write_coverage(coverage: CoverageReport, catalogue: Catalogue, json_path: Path | None, diagram_dir: Path | None) -> None:
-    from ..errors import InputError
+    from ..output.files import write_file
 
-    try:
-        if json_path is not None:
-            json_path.parent.mkdir(parents=True, exist_ok=True)
-            json_path.write_text(to_json(coverage) + "\n", encoding="utf-8")
-        if diagram_dir is not None:
-            diagram_dir.mkdir(parents=True, exist_ok=True)
-            for pathway_id in coverage.pathways:
-                (diagram_dir / f"{pathway_id}.coverage.dot").write_text(to_dot(coverage, catalogue, pathway_id), encoding="utf-8")
-    except OSError as exc:
-        raise InputError(f"cannot write the coverage output: {exc.strerror or exc}", file=str(exc.filename or "")) from None
+    if json_path is not None:
+        write_file(json_path, to_json(coverage), what="coverage report")
+    if diagram_dir is not None:
+        for pathway_id in coverage.pathways:
+            write_file(diagram_dir / f"{pathway_id}.coverage.dot", to_dot(coverage, catalogue, pathway_id), what="coverage diagram")

@@ -245,93 +245,127 @@ def evaluate_in_workers(
     row_timeout: float = DEFAULT_ROW_TIMEOUT,
 ) -> Iterator[ChunkOutput]:
     """Evaluate chunks in ``workers`` processes; yield each chunk's output in input order."""
-    context = _context()
-    writer = RowWriter(spec.output_fmt)
-    source = iter(chunks)
-    max_ahead = 2 * workers + 2
-    pool = [_Worker(context, spec) for _ in range(workers)]
-    retry: deque[_Chunk] = deque()
-    finished: dict[int, ChunkOutput] = {}
-    next_id = next_out = 0
-    exhausted = False
-    startup_failures = 0
+    scheduler = _Scheduler(spec, iter(chunks), workers, on_death, row_timeout)
     try:
-        while True:
-            for worker in pool:
-                if worker.chunk is not None:
-                    continue
-                if retry:
-                    chunk = retry.popleft()
-                elif not exhausted and next_id - next_out < max_ahead:
-                    rows = next(source, None)
-                    if rows is None:
-                        exhausted = True
-                        continue
-                    chunk = _Chunk(next_id, rows)
-                    next_id += 1
-                else:
-                    continue
-                worker.send(chunk)
-            busy = [w for w in pool if w.chunk is not None]
-            if not busy:
-                if exhausted and not retry:
-                    break
-                continue
-            ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_tick(row_timeout)))
-            now = time.monotonic()
-            for worker in busy:
-                if worker.killed_for is None and worker.stalled(row_timeout, now):
-                    worker.kill(f"no answer within {row_timeout:g} s (stopped or stuck), so it was killed")
-            if not ready:
-                continue
-            for position, worker in enumerate(pool):
-                if worker.chunk is None or (worker.conn not in ready and worker.process.sentinel not in ready):
-                    continue
-                chunk = worker.chunk
-                message = None
-                if worker.conn.poll():
-                    try:
-                        message = worker.conn.recv()
-                    except (EOFError, OSError):
-                        message = None
-                if message is not None:
-                    _, out = message
-                    merged = dict(zip(worker.indices, out))
-                    merged.update(chunk.done)
-                    finished[chunk.id] = [merged[i] for i in range(len(chunk.rows))]
-                    worker.chunk = None
-                    startup_failures = 0
-                    continue
-                # the worker died with this chunk in hand
-                how = worker.death()
-                index = worker.progress.value
-                worker.conn.close()
-                if 0 <= index < len(worker.indices):
-                    row = chunk.rows[worker.indices[index]]
-                    result, summary = crash_row(row, spec.file, how)
-                    chunk.done[worker.indices[index]] = (writer.format(result), summary)
-                    startup_failures = 0
-                    if on_death:
-                        on_death(row, how)
-                else:
-                    # A worker that fails on its own before any row (an exit code) fails the same way each
-                    # time: stop soon. One killed from outside (a signal) may be unlucky: allow many more.
-                    startup_failures += 1 if worker.process.exitcode is not None and worker.process.exitcode > 0 else 0.15
-                    if on_death:
-                        on_death(None, how)
-                    if startup_failures >= MAX_STARTUP_FAILURES:
-                        raise EngineError(f"the audit workers keep dying before evaluating any row ({how}); stopping")
-                if chunk.todo():
-                    retry.appendleft(chunk)
-                else:
-                    finished[chunk.id] = [chunk.done[i] for i in range(len(chunk.rows))]
-                pool[position] = _Worker(context, spec)
-            while next_out in finished:
-                yield finished.pop(next_out)
-                next_out += 1
+        while scheduler.feed():
+            scheduler.step()
+            yield from scheduler.in_order()
     except BaseException:  # Ctrl-C, a write error, or the consumer stopped early: nothing more to wait for
-        for worker in pool:
-            worker.stop(wait=False)
+        scheduler.stop(wait=False)
         raise
-    for worker in pool:
-        worker.stop()
+    scheduler.stop()
+
+
+class _Scheduler:
+    """The pool's bookkeeping: which worker holds which chunk, what is finished, what to retry.
+
+    One ``step`` waits for a worker to answer, die or stall; a chunk whose worker died is
+    finished with a crash row for the row it was on and handed to a fresh worker for the rest.
+    """
+
+    def __init__(self, spec: WorkerSpec, source: Iterator[list[RawRow]], workers: int,
+                 on_death: Callable[[RawRow | None, str], None] | None, row_timeout: float) -> None:
+        self.spec, self.source, self.on_death, self.row_timeout = spec, source, on_death, row_timeout
+        self.context = _context()
+        self.writer = RowWriter(spec.output_fmt)
+        self.max_ahead = 2 * workers + 2
+        self.pool = [_Worker(self.context, spec) for _ in range(workers)]
+        self.retry: deque[_Chunk] = deque()
+        self.finished: dict[int, ChunkOutput] = {}
+        self.next_id = self.next_out = 0
+        self.exhausted = False
+        self.startup_failures = 0.0
+
+    def feed(self) -> bool:
+        """Give every idle worker a chunk (a retried one first); False when all work is done."""
+        for worker in self.pool:
+            if worker.chunk is None:
+                chunk = self._next_chunk()
+                if chunk is not None:
+                    worker.send(chunk)
+        return bool(self._busy()) or not self.exhausted or bool(self.retry)
+
+    def _next_chunk(self) -> _Chunk | None:
+        if self.retry:
+            return self.retry.popleft()
+        if self.exhausted or self.next_id - self.next_out >= self.max_ahead:
+            return None
+        rows = next(self.source, None)
+        if rows is None:
+            self.exhausted = True
+            return None
+        self.next_id += 1
+        return _Chunk(self.next_id - 1, rows)
+
+    def _busy(self) -> list[_Worker]:
+        return [w for w in self.pool if w.chunk is not None]
+
+    def step(self) -> None:
+        """Wait for the busy workers; take in each answer, each death, and kill what stalled."""
+        busy = self._busy()
+        if not busy:
+            return
+        ready = set(wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=_tick(self.row_timeout)))
+        now = time.monotonic()
+        for worker in busy:
+            if worker.killed_for is None and worker.stalled(self.row_timeout, now):
+                worker.kill(f"no answer within {self.row_timeout:g} s (stopped or stuck), so it was killed")
+        for position, worker in enumerate(self.pool):
+            if worker.chunk is not None and (worker.conn in ready or worker.process.sentinel in ready):
+                if not self._answered(worker):
+                    self._died(worker)
+                    self.pool[position] = _Worker(self.context, self.spec)
+
+    def _answered(self, worker: _Worker) -> bool:
+        """Take the worker's answer for its chunk, if it sent one."""
+        message = None
+        if worker.conn.poll():
+            try:
+                message = worker.conn.recv()
+            except (EOFError, OSError):
+                message = None
+        if message is None:
+            return False
+        chunk = worker.chunk
+        merged = dict(zip(worker.indices, message[1]))
+        merged.update(chunk.done)
+        self.finished[chunk.id] = [merged[i] for i in range(len(chunk.rows))]
+        worker.chunk = None
+        self.startup_failures = 0
+        return True
+
+    def _died(self, worker: _Worker) -> None:
+        """The worker died with its chunk in hand: a crash row for the row it was on, the rest retried."""
+        chunk = worker.chunk
+        how = worker.death()
+        index = worker.progress.value
+        worker.conn.close()
+        if 0 <= index < len(worker.indices):
+            row = chunk.rows[worker.indices[index]]
+            result, summary = crash_row(row, self.spec.file, how)
+            chunk.done[worker.indices[index]] = (self.writer.format(result), summary)
+            self.startup_failures = 0
+            if self.on_death:
+                self.on_death(row, how)
+        else:
+            # A worker that fails on its own before any row (an exit code) fails the same way each
+            # time: stop soon. One killed from outside (a signal) may be unlucky: allow many more.
+            self.startup_failures += 1 if worker.process.exitcode is not None and worker.process.exitcode > 0 else 0.15
+            if self.on_death:
+                self.on_death(None, how)
+            if self.startup_failures >= MAX_STARTUP_FAILURES:
+                raise EngineError(f"the audit workers keep dying before evaluating any row ({how}); stopping")
+        if chunk.todo():
+            self.retry.appendleft(chunk)
+        else:
+            self.finished[chunk.id] = [chunk.done[i] for i in range(len(chunk.rows))]
+
+    def in_order(self) -> Iterator[ChunkOutput]:
+        """The finished chunks that are next in input order."""
+        while self.next_out in self.finished:
+            yield self.finished.pop(self.next_out)
+            self.next_out += 1
+
+    def stop(self, *, wait: bool = True) -> None:
+        for worker in self.pool:
+            worker.stop(wait=wait)

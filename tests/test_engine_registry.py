@@ -47,7 +47,9 @@ def plugin(tmp_path_factory) -> dict[str, str]:
     info = folder / "walker_engine-1.0.dist-info"
     info.mkdir()
     (info / "METADATA").write_text("Metadata-Version: 2.1\nName: walker-engine\nVersion: 1.0\n")
-    (info / "entry_points.txt").write_text("[ivig_rules.engines]\nwalker = walker_engine:WalkerEngine\n")
+    (info / "entry_points.txt").write_text(
+        "[ivig_rules.engines]\nwalker = walker_engine:WalkerEngine\nbroken = walker_engine:NoSuchEngine\n"
+    )
     return {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)}
 
 
@@ -104,7 +106,13 @@ def test_the_pytest_plugin_takes_an_installed_engine(plugin, tmp_path):
 def test_an_unknown_engine_is_refused_with_the_installed_ones_named(plugin):
     result = _cli(plugin, "run", str(SCENARIOS), "--engine", "walkr")
     assert result.returncode == 2
-    assert "expected one of: durable, reference, walker" in result.stderr and "Did you mean 'walker'?" in result.stderr
+    assert "expected one of: durable, reference, broken, walker" in result.stderr and "Did you mean 'walker'?" in result.stderr
+
+
+def test_an_installed_engine_that_cannot_be_loaded_is_one_clear_error(plugin):
+    result = _cli(plugin, "run", str(SCENARIOS / "gbs.yaml"), "--engine", "broken")
+    assert result.returncode == 3 and "Traceback" not in result.stderr
+    assert "the engine 'broken' (from walker-engine) cannot be loaded from 'walker_engine:NoSuchEngine'" in result.stderr
 
 
 def test_no_tool_compares_an_engine_name_outside_the_registry():

@@ -47,7 +47,13 @@ class EngineSpec:
     tuning: Optional[str] = None
 
     def load(self) -> Callable[[], Engine]:
-        return _resolve(self.target)
+        """The engine's class; one that cannot be imported is an EngineError naming where it was looked for."""
+        try:
+            return _resolve(self.target)
+        except (ImportError, AttributeError, ValueError) as exc:
+            from ..errors import EngineError
+
+            raise EngineError(f"the engine {self.name!r} ({self.summary}) cannot be loaded from {self.target!r}: {exc}") from None
 
     def tune_process(self) -> None:
         tuning = _resolve(self.tuning) if self.tuning else getattr(self.load(), "tune_process", None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from dataclasses import dataclass
 from types import MappingProxyType
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -34,6 +35,24 @@ _TYPE_NAMES = MappingProxyType({
     type(None): "nothing (null)",
     _dt.date: "a date",
 })
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys one mapping of a file format may have, as data.
+
+    Loaders check a mapping with ``node.mapping(KEYS)``; the JSON Schemas of
+    :mod:`ivig_rules.schemas` are generated from the same tables, so a key added here reaches
+    both the loader and the editors.
+    """
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    what: str = ""
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.required + self.optional
 
 
 def describe(value: Any) -> str:
@@ -137,8 +156,13 @@ class Node:
             path = f"{self.path}.{shown}" if self.path else shown
         return Node(value, self.file, path, line, self.error_class)
 
-    def mapping(self, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = "") -> "Node":
-        """Check that this is a mapping with only the known keys and all the required ones."""
+    def mapping(
+        self, keys: Keys | None = None, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = ""
+    ) -> "Node":
+        """Check that this is a mapping with only the known keys and all the required ones
+        (``keys``: a format's table of them; else ``required`` and ``optional``)."""
+        if keys is not None:
+            required, optional, what = keys.required, keys.optional, what or keys.what
         if not isinstance(self.value, dict):
             raise self.error(f"expected a mapping{' (' + what + ')' if what else ''}, found {describe(self.value)}")
         required = list(required)

@@ -32,7 +32,7 @@ from .model import (
 from .teaching_loader import load_vocabulary_teaching
 from .teaching_model import VocabularyTeaching
 
-__all__ = ["load_vocabulary", "parse_citations"]
+__all__ = ["load_vocabulary", "load_sources", "parse_citations"]
 
 _CITATION = re.compile(r"^(?P<source>[^\s\[\]#]+)(?:#(?P<section>[^\s\[\]#]+))?(?:\s*\[(?P<ref>\d+)\])?$")
 FACT_TYPES = ("enum", "number", "boolean", "text")
@@ -158,7 +158,7 @@ def _sections(node: Node | None) -> dict[str, Section]:
     return sections
 
 
-def _load_sources(path: Path) -> dict[str, Source]:
+def load_sources(path: Path) -> dict[str, Source]:
     doc = root(marked_yaml.read_file(path), str(path)).mapping(SOURCES_FILE)
     sources: dict[str, Source] = {}
     for item in doc.child("sources").seq(what="sources", nonempty=True):
@@ -336,7 +336,7 @@ def _conflicts(section: Node | None, sources: dict[str, Source]) -> dict[str, Co
 def load_vocabulary(folder: str | Path) -> Vocabulary:
     """Load ``vocabulary.yaml`` and ``sources.yaml`` from a rulesets folder."""
     folder = Path(folder)
-    sources = _load_sources(folder / "sources.yaml")
+    sources = load_sources(folder / "sources.yaml")
     path = folder / "vocabulary.yaml"
     doc = root(marked_yaml.read_file(path), str(path))
     doc.mapping(VOCABULARY_FILE)

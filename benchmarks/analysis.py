@@ -30,13 +30,13 @@ sys.path.insert(0, str(HERE))
 from generated_pathway import shape_for, space_points, write_pathway  # noqa: E402
 from measure import cli_command, median_cpu, median_wall  # noqa: E402
 
-from ivig_rules.catalogue import load_catalogue  # noqa: E402
-from ivig_rules.compiler import normalise  # noqa: E402
-from ivig_rules.fact_space import axes  # noqa: E402
+from ivig_rules.loading.catalogue import load_catalogue  # noqa: E402
+from ivig_rules.logic.compiler import normalise  # noqa: E402
+from ivig_rules.logic.fact_space import axes  # noqa: E402
 from ivig_rules.lint import lint_paths  # noqa: E402
 from ivig_rules.lint.space_checks import pathway_space_findings, pathway_space_findings_by_enumeration  # noqa: E402
-from ivig_rules.ruleset_loader import load_pathway  # noqa: E402
-from ivig_rules.space_partition import SpaceDiagram  # noqa: E402
+from ivig_rules.loading.rulesets import load_pathway  # noqa: E402
+from ivig_rules.logic.partition import SpaceDiagram  # noqa: E402
 
 TARGET_SHIPPED_S = 1.0
 TARGET_10_8_S = 10.0

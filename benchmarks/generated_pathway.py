@@ -29,7 +29,10 @@ __all__ = ["pathway_document", "write_pathway", "shape_for", "space_points", "TH
 
 THERAPIES = ("corticosteroids", "plasma_exchange", "immunosuppressants", "dmt", "hormonal_therapy",
              "antiseizure_medication", "ivig")
-FLAGS = ("severe", "recurrent", "exacerbation", "meningoencephalitis", "pregnant", "breastfeeding", "postpartum")
+FLAGS = ("severe", "recurrent", "exacerbation", "pregnant", "breastfeeding", "postpartum", "meningoencephalitis")
+# Values each flag takes in the vocabulary: true and false, and 'unknown' where a fact is
+# fail-safe (meningoencephalitis, unknown until assessed).
+FLAG_VALUES = {"meningoencephalitis": 3}
 STATUSES = ("not_tried", "ongoing", "responded", "failed", "intolerant", "contraindicated", "unavailable")
 EXHAUSTED = ["failed", "intolerant", "contraindicated", "unavailable"]
 
@@ -46,7 +49,10 @@ SOURCE = "001_31bd74f6d628a3ef.txt"
 
 def space_points(therapies: int, flags: int, age_thresholds: int) -> int:
     # IVIG is always among the therapies (6 statuses); each other one has 7
-    return 6 * 7 ** (therapies - 1) * 2 ** flags * ((2 + 3 * age_thresholds) if age_thresholds else 1)
+    flag_points = 1
+    for flag in FLAGS[:flags]:
+        flag_points *= FLAG_VALUES.get(flag, 2)
+    return 6 * 7 ** (therapies - 1) * flag_points * ((2 + 3 * age_thresholds) if age_thresholds else 1)
 
 
 def shape_for(points: int) -> tuple[int, int, int]:

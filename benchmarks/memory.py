@@ -22,7 +22,7 @@ sys.path.insert(0, str(HERE))
 from cohort import write_cohort  # noqa: E402
 from measure import audit_in_subprocess  # noqa: E402
 
-from ivig_rules.catalogue import load_catalogue  # noqa: E402
+from ivig_rules.loading.catalogue import load_catalogue  # noqa: E402
 
 
 def main() -> int:

@@ -47,14 +47,14 @@ sys.path.insert(0, str(HERE))
 from cohort import patients  # noqa: E402
 from measure import CLOCKS, call_clock, percentile  # noqa: E402
 
-from ivig_rules.catalogue import load_catalogue  # noqa: E402
-from ivig_rules.compiler import CompiledPathway, compile_pathway  # noqa: E402
+from ivig_rules.loading.catalogue import load_catalogue  # noqa: E402
+from ivig_rules.logic.compiler import CompiledPathway, compile_pathway  # noqa: E402
 from ivig_rules.engines.durable import DurableEngine, keep_sessions_on_heap  # noqa: E402
 from ivig_rules.engines.reference import ReferenceEngine  # noqa: E402
-from ivig_rules.evaluator import Evaluator  # noqa: E402
-from ivig_rules.fact_space import axes_for_rules, enumerate_space, patient_from_engine_facts  # noqa: E402
-from ivig_rules.patient import patient_from_mapping  # noqa: E402
-from ivig_rules.predicate_code import compile_matcher  # noqa: E402
+from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
+from ivig_rules.logic.fact_space import axes_for_rules, enumerate_space, patient_from_engine_facts  # noqa: E402
+from ivig_rules.loading.patient import patient_from_mapping  # noqa: E402
+from ivig_rules.engines.matcher_code import compile_matcher  # noqa: E402
 
 PATHWAYS = ("ms_relapse", "cidp")
 

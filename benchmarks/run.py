@@ -25,10 +25,10 @@ sys.path.insert(0, str(HERE))
 from cohort import patients, write_cohort  # noqa: E402
 from measure import CLOCKS, audit_in_subprocess, call_clock, cli_command, median_cpu, median_wall, percentile  # noqa: E402
 
-from ivig_rules.catalogue import load_catalogue  # noqa: E402
+from ivig_rules.loading.catalogue import load_catalogue  # noqa: E402
 from ivig_rules.errors import IvigRulesError  # noqa: E402
-from ivig_rules.evaluator import Evaluator  # noqa: E402
-from ivig_rules.patient import patient_from_mapping  # noqa: E402
+from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
+from ivig_rules.loading.patient import patient_from_mapping  # noqa: E402
 
 TARGETS = {  # issue 13
     "validation_median_us": 10,

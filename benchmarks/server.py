@@ -31,11 +31,11 @@ sys.path.insert(0, str(ROOT))
 
 def requests_bodies(count: int) -> list[bytes]:
     """Order-sign calls for scenario patients whose pathway doses IVIG (the realistic, heaviest case)."""
-    from ivig_rules.evaluator import Evaluator
+    from ivig_rules.evaluation.evaluator import Evaluator
     from ivig_rules.fhir.evaluate import mapping_for
     from ivig_rules.fhir.write import bundle_from_facts
     from ivig_rules.model import TREATMENT_PREFIX
-    from ivig_rules.runner import load_scenarios
+    from ivig_rules.scenarios.files.runner import load_scenarios
     from ivig_rules.server.requests import hook_request
 
     with Evaluator(ROOT / "rulesets", engine="reference") as ev:

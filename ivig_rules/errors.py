@@ -73,7 +73,7 @@ class IvigRulesError(Exception):
 class InputError(IvigRulesError):
     """A file or value the user gave us is wrong; says where and, if it can, what was meant.
 
-    When a reader finds several problems in one pass (see :class:`ivig_rules._reader.Problems`)
+    When a reader finds several problems in one pass (see :class:`ivig_rules.loading.cursor.Problems`)
     the first is raised with the others in ``more``: ``problems`` lists them all, and the
     message has one paragraph (line) per problem.
     """

@@ -51,7 +51,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def _evaluator(config: pytest.Config):
     """One evaluator per session (loading the rules once), closed when pytest ends."""
-    from .evaluator import Evaluator
+    from .evaluation.evaluator import Evaluator
 
     engine = config.getoption("ivig_engine")
     rulesets = config.getoption("ivig_rulesets")
@@ -128,7 +128,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 class ScenarioFile(pytest.File):
     def collect(self) -> Iterator["ScenarioItem"]:
         from .errors import IvigRulesError
-        from .scenarios import load_scenario_file
+        from .scenarios.files import load_scenario_file
 
         try:
             vocab = _evaluator(self.config).vocabulary
@@ -159,7 +159,7 @@ class ScenarioItem(pytest.Item):
         self.extra_keyword_matches.update(scenario.tags)
 
     def runtest(self) -> None:
-        from .runner import check
+        from .scenarios.runner import check
 
         rec = _evaluator(self.config).evaluate(self.scenario.patient)
         mismatches = check(self.scenario, rec)

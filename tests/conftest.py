@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-from ivig_rules.catalogue import load_catalogue
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.loading.catalogue import load_catalogue
+from ivig_rules.evaluation.evaluator import Evaluator
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"

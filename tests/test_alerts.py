@@ -31,8 +31,8 @@ def test_the_vaccine_table_gives_every_acip_interval(evaluator):
 
 
 def test_a_course_above_the_table_gets_its_longest_interval(vocab):
-    from ivig_rules.patient import patient_from_mapping
-    from ivig_rules.recommend import _alert_message
+    from ivig_rules.loading.patient import patient_from_mapping
+    from ivig_rules.evaluation.recommend import _alert_message
 
     patient = patient_from_mapping(adult(diagnosis="gbs"), vocab)
     message = _alert_message(vocab.alerts["live_vaccine"], (2.5, None), patient)

@@ -17,7 +17,7 @@ from urllib.parse import unquote, urlparse
 import pytest
 from typer.testing import CliRunner
 
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.cli.app import app
 from ivig_rules.errors import InputError, IvigRulesError
 from ivig_rules.export.atlas import write_site

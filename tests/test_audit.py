@@ -16,7 +16,7 @@ import pytest
 from ivig_rules.audit import audit_cohort
 from ivig_rules.audit.results import FIELDS
 from ivig_rules.audit.rows import ABORT_ENV
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 
 HEADER = "id,diagnosis,age_years,sex,weight_kg,height_cm,severe,pregnant,treatment.corticosteroids,treatments.plasma_exchange"
 GOOD = [

@@ -133,7 +133,7 @@ def test_nesting_limit_holds_whatever_the_yaml_library_says(monkeypatch):
     """A YAML library that refuses deep nesting in its own words still yields the project's message."""
     import yaml
 
-    from ivig_rules import marked_yaml
+    from ivig_rules.loading import marked_yaml
     from ivig_rules.errors import YamlError
 
     class RefusingLoader(marked_yaml._Loader):

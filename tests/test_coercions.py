@@ -15,10 +15,10 @@ import pytest
 
 from conftest import ROOT
 from ivig_rules.audit import audit_cohort
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.errors import IvigRulesError, SchemaError, YamlError
 from ivig_rules.lint import lint_paths
-from ivig_rules.patient import patient_from_mapping, read_patient
+from ivig_rules.loading.patient import patient_from_mapping, read_patient
 
 BASE = {"id": "p", "diagnosis": "gbs", "age_years": 40, "sex": "male"}
 
@@ -94,7 +94,7 @@ def test_explicit_yaml_tags_do_not_bring_back_yaml_1_1_coercions(tmp_path, vocab
 
 @pytest.mark.parametrize("tagged, value", [("!!int 17", 17), ('!!int "17"', 17), ("!!float 72.5", 72.5), ("!!bool true", True)])
 def test_explicit_tags_written_as_plain_values_still_read(tmp_path, tagged, value):
-    from ivig_rules.marked_yaml import parse_text
+    from ivig_rules.loading.marked_yaml import parse_text
 
     assert parse_text(f"a: {tagged}\n")["a"] == value
 

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from ivig_rules.compiler import durable_definition, normalise, CompiledRule
+from ivig_rules.logic.compiler import durable_definition, normalise, CompiledRule
 from ivig_rules.engines.reference import holds
 from ivig_rules.model import AllOf, AnyOf, Compare, Not, Rule, Outcome
 
@@ -66,10 +66,10 @@ def test_a_condition_no_patient_meets_never_matches_and_an_empty_all_always_does
     """durable-rules has no literal true/false; the compiler's stand-ins must mean exactly that."""
     from dataclasses import replace
 
-    from ivig_rules.compiler import compile_pathway
+    from ivig_rules.logic.compiler import compile_pathway
     from ivig_rules.engines.durable import DurableEngine
     from ivig_rules.engines.reference import ReferenceEngine
-    from ivig_rules.patient import patient_from_mapping
+    from ivig_rules.loading.patient import patient_from_mapping
 
     pathway = catalogue.pathway_for("gbs")
     never = replace(pathway.rules[0], id="never", qualified_id="gbs.never", when=AnyOf(()))
@@ -87,7 +87,7 @@ def test_a_condition_no_patient_meets_never_matches_and_an_empty_all_always_does
 
 def test_pushing_negation_keeps_meaning_and_the_lines_explain_cites():
     """explain and the FHIR export call push_negation(condition) and point at the YAML lines."""
-    from ivig_rules.compiler import push_negation
+    from ivig_rules.logic.compiler import push_negation
 
     plain = Compare("severe", "==", True, line=3)
     assert push_negation(plain) is plain  # nothing to push: the condition itself, not its negation

@@ -9,8 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from ivig_rules.cli.app import app
-from ivig_rules.coverage import coverage_of, to_dot, to_text
-from ivig_rules.runner import load_scenarios, run_scenarios
+from ivig_rules.scenarios.coverage import coverage_of, to_dot, to_text
+from ivig_rules.scenarios.runner import load_scenarios, run_scenarios
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = str(ROOT / "rulesets")
@@ -170,9 +170,9 @@ def test_only_the_pathways_the_run_touched_are_counted(tmp_path, reference, cata
 
 
 def test_a_scenario_ending_in_an_error_still_touches_its_pathway(tmp_path, catalogue):
-    from ivig_rules.evaluator import Evaluator
+    from ivig_rules.evaluation.evaluator import Evaluator
     from ivig_rules.model import Catalogue
-    from ivig_rules.ruleset_loader import load_pathway
+    from ivig_rules.loading.rulesets import load_pathway
 
     gapped = load_pathway(ROOT / "tests" / "rulesets" / "gapped.yaml", catalogue.vocabulary)
     single = Catalogue(catalogue.vocabulary, catalogue.screening, {gapped.diagnosis: gapped})
@@ -239,7 +239,7 @@ def test_a_scenario_two_safety_contraindications_fire_in_counts_once_on_their_ar
     rules of the screening's one arrow; that arrow was exercised by one scenario, not two."""
     from dataclasses import replace
 
-    from ivig_rules.evaluator import Evaluator
+    from ivig_rules.evaluation.evaluator import Evaluator
 
     rules = tuple(replace(r, then=replace(r.then, ivig="contraindicated")) if r.id == "renal" else r for r in catalogue.screening.rules)
     two = replace(catalogue, screening=replace(catalogue.screening, rules=rules))

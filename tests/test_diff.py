@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.cli.app import app
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.semantic_diff import NO_DECISION, load_side, semantic_diff
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.analysis.diff import NO_DECISION, load_side, semantic_diff
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
@@ -112,7 +112,7 @@ def test_removed_pathway(catalogue, tmp_path):
 
 
 def test_scenarios_are_compared_and_named(catalogue, edited):
-    from ivig_rules.runner import load_scenarios
+    from ivig_rules.scenarios.runner import load_scenarios
 
     new = edited("pathways/gbs.yaml", PLEX_FAILED, PLEX_FAILED.replace("{ivig: no_guidance}", "{ivig: consider, next_step: ivig}"))
     _, scenarios = load_scenarios([ROOT / "scenarios"], new.vocabulary)

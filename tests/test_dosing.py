@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from conftest import adult
-from ivig_rules.dosing import compute_dose, dosing_weight, ideal_body_weight, round_half_up
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.dosing import compute_dose, dosing_weight, ideal_body_weight, round_half_up
+from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.model import Amount, DoseRegimen
-from ivig_rules.patient import patient_from_mapping
+from ivig_rules.loading.patient import patient_from_mapping
 
 
 def _patient(vocab, **facts):
@@ -143,8 +143,8 @@ def test_every_scenario_dose_carries_its_regimens_words_and_sources(catalogue):
     """A dose says what its regimen says (notes, what follows, citations); the weight formula's
     sources are cited exactly when the adjusted weight was used."""
     from conftest import SCENARIOS
-    from ivig_rules.dosing import WEIGHT_CITATIONS
-    from ivig_rules.runner import load_scenarios
+    from ivig_rules.evaluation.dosing import WEIGHT_CITATIONS
+    from ivig_rules.scenarios.runner import load_scenarios
 
     _, scenarios = load_scenarios([SCENARIOS], catalogue.vocabulary)
     seen = {"notes": 0, "then": 0, "adjusted": 0}

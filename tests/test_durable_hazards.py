@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, adult
-from ivig_rules.compiler import SENTINEL, compile_pathway, durable_definition
+from ivig_rules.logic.compiler import SENTINEL, compile_pathway, durable_definition
 from ivig_rules.engines.durable import DurableEngine
 from ivig_rules.engines.reference import ReferenceEngine
 from ivig_rules.errors import EngineError, PatientError
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.logic.fact_space import enumerate_patients, patient_from_engine_facts
 
 MS_FAILED_BOTH = adult(diagnosis="ms_relapse", treatments={"corticosteroids": "failed", "plasma_exchange": "failed"})
 
@@ -71,7 +71,7 @@ def test_a_changed_ruleset_with_the_same_name_is_not_silently_replaced(catalogue
 
 
 def _patient(catalogue, facts):
-    from ivig_rules.patient import patient_from_mapping
+    from ivig_rules.loading.patient import patient_from_mapping
 
     return patient_from_mapping(facts, catalogue.vocabulary)
 
@@ -94,8 +94,8 @@ def test_a_patient_no_pathway_rule_matches_neither_crashes_nor_raises(catalogue)
     """
     code = f"""
 import sys; sys.path.insert(0, {str(ROOT / 'tests')!r})
-from ivig_rules.catalogue import load_catalogue
-from ivig_rules.compiler import compile_pathway
+from ivig_rules.loading.catalogue import load_catalogue
+from ivig_rules.logic.compiler import compile_pathway
 from ivig_rules.engines.durable import DurableEngine
 from ivig_rules.model import AnyOf
 from dataclasses import replace
@@ -272,7 +272,7 @@ def test_actions_run_no_python_so_nothing_is_swallowed_or_abandoned():
     code = f"""
 import sys; sys.path.insert(0, {str(ROOT / 'tests')!r})
 from conftest import adult
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 with Evaluator({str(ROOT / 'rulesets')!r}, engine='durable') as ev:
     rec = ev.evaluate(adult(diagnosis='ms_relapse', treatments={{'corticosteroids': 'failed', 'plasma_exchange': 'failed'}}))
 print(rec.ivig, 'durable_rules_engine' in sys.modules, 'durable.engine' in sys.modules, 'durable.lang' in sys.modules)

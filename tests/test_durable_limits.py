@@ -16,12 +16,12 @@ import durable_rules_engine as core
 import pytest
 
 from conftest import ROOT
-from ivig_rules.compiler import CompiledRule, durable_definition
+from ivig_rules.logic.compiler import CompiledRule, durable_definition
 from ivig_rules.engines.durable_limits import MAX_FORWARDS, MAX_STACK, MAX_TESTED_FACTS, limit_problems, stack_bound
 from ivig_rules.errors import SchemaError
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.lint import lint_paths
-from ivig_rules.vocabulary import load_vocabulary
+from ivig_rules.loading.vocabulary import load_vocabulary
 
 
 def rule(predicate: tuple, name: str = "r000") -> CompiledRule:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 from conftest import SCENARIOS
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.logic.fact_space import enumerate_patients, patient_from_engine_facts
 from ivig_rules.model import Patient, frozen_map
-from ivig_rules.runner import load_scenarios
+from ivig_rules.scenarios.runner import load_scenarios
 
 _SAFETY_FLAGS = ("hypersensitivity_to_ig", "renal_impairment", "thrombosis_risk", "cardiac_disease", "diabetes", "sugar_sensitivity")
 

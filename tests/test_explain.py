@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from ivig_rules.compiler import push_negation
+from ivig_rules.logic.compiler import push_negation
 from ivig_rules.engines import reference as reference_engine
 from ivig_rules.engines.reference import holds
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.explain import IVIG_STATUS, explain
-from ivig_rules.fact_space import enumerate_patients, example_patient
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.analysis.explain import IVIG_STATUS, explain
+from ivig_rules.logic.fact_space import enumerate_patients, example_patient
 from ivig_rules.model import AllOf, AnyOf, Catalogue, Compare, Not
-from ivig_rules.patient import patient_from_mapping
-from ivig_rules.ruleset_loader import load_pathway
+from ivig_rules.loading.patient import patient_from_mapping
+from ivig_rules.loading.rulesets import load_pathway
 
 from conftest import adult
 
@@ -202,7 +202,7 @@ def test_gap_is_explained_with_the_nearest_rules(catalogue):
 
 def test_a_conflict_is_explained_as_no_go_ahead(reference):
     """GBS with kidney problems: the pathway recommends IVIG; a source says not to use it."""
-    from ivig_rules.explain_text import to_text
+    from ivig_rules.analysis.explain_text import to_text
 
     ex = explain(reference, adult(diagnosis="gbs", renal_impairment=True))
     assert ex.verdict == "specialist_review" and ex.recommendation.pathway_verdict == "recommended"

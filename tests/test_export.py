@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.cli.app import app
 from ivig_rules.errors import IvigRulesError
 from ivig_rules.export import FORMATS, export_bytes
@@ -19,7 +19,7 @@ from ivig_rules.export.json_graph import to_json
 from ivig_rules.export.mermaid import mermaid_escape, to_markdown, to_mermaid
 from ivig_rules.export.render import find_dot
 from ivig_rules.graph import build_graph
-from ivig_rules.ruleset_loader import load_pathway
+from ivig_rules.loading.rulesets import load_pathway
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"

@@ -13,13 +13,13 @@ from typer.testing import CliRunner
 
 from ivig_rules.cli.app import app
 from ivig_rules.errors import SchemaError, ScenarioError
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.fhir import FhirError, IncompleteRecordError, load_mapping, read_bundle
 from ivig_rules.fhir.evaluate import patient_from_bundle
 from ivig_rules.fhir.write import bundle_from_facts
 from ivig_rules.model import TREATMENT_PREFIX
-from ivig_rules.runner import load_scenarios
-from ivig_rules.scenarios import load_scenario_file
+from ivig_rules.scenarios.runner import load_scenarios
+from ivig_rules.scenarios.files import load_scenario_file
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"
@@ -260,7 +260,7 @@ def test_cli_invalid_r4_is_exit_2(tmp_path, mapping, ev):
 def test_scenario_fhir_patients_run(ev):
     files, scenarios = load_scenarios([ROOT / "scenarios" / "fhir.yaml"], ev.vocabulary, rulesets=RULESETS)
     assert len(scenarios) == 4
-    from ivig_rules.runner import run_scenarios
+    from ivig_rules.scenarios.runner import run_scenarios
 
     report = run_scenarios(scenarios, ev)
     assert report.ok, [r.mismatches for r in report.results]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 
 from conftest import SCENARIOS
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.runner import load_scenarios
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.scenarios.runner import load_scenarios
 
 
 def _runs(catalogue):

@@ -17,11 +17,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from conftest import ROOT
-from ivig_rules.compiler import SENTINEL, CompiledRule, durable_definition
+from ivig_rules.logic.compiler import SENTINEL, CompiledRule, durable_definition
 from ivig_rules.engines.durable_limits import MAX_STACK, stack_bound
 from ivig_rules.engines.reference import holds
 from ivig_rules.errors import IvigRulesError
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.lint import lint_paths
 
 pytestmark = pytest.mark.fuzz

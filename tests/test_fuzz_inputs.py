@@ -18,8 +18,8 @@ from hypothesis import given, settings, strategies as st
 
 from ivig_rules.audit import audit_cohort
 from ivig_rules.errors import IvigRulesError
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.marked_yaml import parse_text
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.loading.marked_yaml import parse_text
 
 pytestmark = pytest.mark.fuzz
 

@@ -21,7 +21,7 @@ from ivig_rules.graph import (
     transitions,
 )
 from ivig_rules.model import STEP_START, AllOf, AnyOf, Compare, Not
-from ivig_rules.ruleset_loader import load_pathway
+from ivig_rules.loading.rulesets import load_pathway
 
 FIXTURES = Path(__file__).resolve().parent / "graph_pathways"
 
@@ -43,7 +43,7 @@ FROZEN_MS = Path(__file__).resolve().parent / "fixtures" / "ms_relapse_frozen.ya
 @pytest.fixture
 def ms(catalogue):
     """A frozen MS relapse pathway: structure tests must not break when the clinical file changes."""
-    from ivig_rules.ruleset_loader import load_pathway
+    from ivig_rules.loading.rulesets import load_pathway
 
     return build_graph(load_pathway(FROZEN_MS, catalogue.vocabulary), catalogue.screening, catalogue.vocabulary)
 

@@ -16,7 +16,7 @@ from ivig_rules._excerpt import MAX_MESSAGE_CHARS, excerpt
 from ivig_rules.cli import app
 from ivig_rules.errors import IvigRulesError
 from ivig_rules.model import Patient, frozen_map
-from ivig_rules.recommendation_text import to_text
+from ivig_rules.evaluation.text import to_text
 
 BASE = {"diagnosis": "gbs", "age_years": 40, "sex": "male"}
 LONGEST = MAX_MESSAGE_CHARS + 400  # a message with its file, label and key around it

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from ivig_rules.errors import NoDecisionError
-from ivig_rules.evaluator import Evaluator
+from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.lint import ERROR, WARNING, lint_paths
 from ivig_rules.model import Catalogue
-from ivig_rules.ruleset_loader import load_pathway
+from ivig_rules.loading.rulesets import load_pathway
 
 ROOT = Path(__file__).resolve().parent.parent
 BAD = ROOT / "tests" / "rulesets"
@@ -64,7 +64,7 @@ def test_gaps_name_patients_the_evaluator_cannot_decide(catalogue):
 
 
 def test_gap_counts_cover_every_undecided_patient(catalogue):
-    from ivig_rules.fact_space import enumerate_patients
+    from ivig_rules.logic.fact_space import enumerate_patients
 
     report = lint_one("gapped.yaml")
     pathway = load_pathway(BAD / "gapped.yaml", catalogue.vocabulary)

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from ivig_rules.errors import YamlError
-from ivig_rules.marked_yaml import line_of, parse_text
+from ivig_rules.loading.marked_yaml import line_of, parse_text
 
 
 def test_lines_of_keys_and_items():

@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from conftest import RULESETS
-from ivig_rules._reader import Problems
+from ivig_rules.loading.cursor import Problems
 from ivig_rules.cli.app import app
 from ivig_rules.errors import InputError
 from ivig_rules.lint import lint_paths

@@ -6,7 +6,7 @@ import pytest
 
 from conftest import adult
 from ivig_rules.errors import PatientError
-from ivig_rules.patient import patient_from_mapping
+from ivig_rules.loading.patient import patient_from_mapping
 
 
 def test_a_library_callers_source_names_the_patient_and_its_errors(vocab):
@@ -41,7 +41,7 @@ def test_right_treatments_do_not_hide_a_wrong_fact(vocab):
 
 
 def test_a_patient_file_is_read_and_its_errors_name_the_file(vocab, tmp_path):
-    from ivig_rules.patient import read_patient
+    from ivig_rules.loading.patient import read_patient
 
     good = tmp_path / "patient.yaml"
     good.write_text("diagnosis: gbs\nage_years: 40\nsex: male\ntreatments: {ivig: failed}\n")
@@ -101,7 +101,7 @@ def test_a_patient_from_standard_input_is_named_so_in_errors(vocab, monkeypatch)
     import io
     import sys
 
-    from ivig_rules.patient import read_patient
+    from ivig_rules.loading.patient import read_patient
 
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"diagnosis: gbs\nage_years: 40\nsex: mail\n")))
     with pytest.raises(PatientError) as caught:

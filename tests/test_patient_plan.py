@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-import ivig_rules.patient_plan as patient_plan
+import ivig_rules.loading.patient_plan as patient_plan
 from ivig_rules.errors import IvigRulesError
-from ivig_rules.patient import patient_from_mapping
+from ivig_rules.loading.patient import patient_from_mapping
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 from cohort import patients  # noqa: E402

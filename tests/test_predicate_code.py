@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import math
 
-from ivig_rules.compiler import compile_pathway
+from ivig_rules.logic.compiler import compile_pathway
 from ivig_rules.engines.reference import ReferenceEngine
-from ivig_rules.fact_space import axes_for_rules, patient_from_engine_facts
-from ivig_rules.predicate_code import compile_matcher, matcher_source
+from ivig_rules.logic.fact_space import axes_for_rules, patient_from_engine_facts
+from ivig_rules.engines.matcher_code import compile_matcher, matcher_source
 
 
 def _spread(space: dict, wanted: int):

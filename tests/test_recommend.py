@@ -10,8 +10,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import SCENARIOS
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.runner import load_scenarios
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.scenarios.runner import load_scenarios
 
 
 @pytest.fixture
@@ -162,8 +162,8 @@ def test_a_patient_no_rule_decides_gets_a_clear_error_not_a_crash(catalogue):
 
     from ivig_rules.errors import NoDecisionError
     from ivig_rules.model import Catalogue
-    from ivig_rules.patient import patient_from_mapping
-    from ivig_rules.ruleset_loader import load_pathway
+    from ivig_rules.loading.patient import patient_from_mapping
+    from ivig_rules.loading.rulesets import load_pathway
 
     gapped = load_pathway(Path(__file__).resolve().parent / "rulesets" / "gapped.yaml", catalogue.vocabulary)
     only = Catalogue(catalogue.vocabulary, catalogue.screening, {gapped.diagnosis: gapped})

@@ -6,9 +6,9 @@ import random
 
 from test_engines_agree import _with_random_facts
 
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.fact_space import enumerate_patients, patient_from_engine_facts
-from ivig_rules.recommend import resolve
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.logic.fact_space import enumerate_patients, patient_from_engine_facts
+from ivig_rules.evaluation.recommend import resolve
 
 
 def test_cached_resolution_equals_fresh_resolution(catalogue):

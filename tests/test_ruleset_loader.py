@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from conftest import RULESETS
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.errors import SchemaError
 
 MS = "pathways/ms_relapse.yaml"
@@ -193,7 +193,7 @@ def test_every_citation_reads_as_a_reference_not_a_file(catalogue):
 
 
 def test_the_issue_example_citation_reads_as_asked(catalogue):
-    from ivig_rules.citations import citation_text
+    from ivig_rules.model.citations import citation_text
     from ivig_rules.model import Citation
 
     sources = catalogue.vocabulary.sources
@@ -213,7 +213,7 @@ def test_every_decision_rule_states_its_evidence(catalogue):
 
 
 def test_project_pathways_are_exhaustive_and_unambiguous(catalogue):
-    from ivig_rules.fact_space import decision_findings
+    from ivig_rules.logic.fact_space import decision_findings
 
     for pathway in catalogue.pathways.values():
         assert decision_findings(pathway, catalogue.vocabulary) == [], pathway.id
@@ -227,10 +227,10 @@ def test_the_gap_and_overlap_checker_finds_gaps_and_overlaps(catalogue):
     from dataclasses import replace
 
     from ivig_rules.errors import NoDecisionError
-    from ivig_rules.evaluator import Evaluator
-    from ivig_rules.fact_space import decision_findings, patient_from_engine_facts
+    from ivig_rules.evaluation.evaluator import Evaluator
+    from ivig_rules.logic.fact_space import decision_findings, patient_from_engine_facts
     from ivig_rules.model import Catalogue, Outcome
-    from ivig_rules.ruleset_loader import load_pathway
+    from ivig_rules.loading.rulesets import load_pathway
 
     vocab = catalogue.vocabulary
     assert decision_findings(load_pathway(BAD / "clean.yaml", vocab), vocab) == []

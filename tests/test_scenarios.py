@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import SCENARIOS
-from ivig_rules.evaluator import Evaluator
-from ivig_rules.runner import load_scenarios, run_scenarios
+from ivig_rules.evaluation.evaluator import Evaluator
+from ivig_rules.scenarios.runner import load_scenarios, run_scenarios
 
 
 @pytest.mark.parametrize("engine", ["durable", "reference"])

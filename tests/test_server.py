@@ -13,11 +13,11 @@ import pytest
 
 httpx = pytest.importorskip("httpx", reason="pip install -e '.[test]'")
 
-from ivig_rules.evaluator import Evaluator  # noqa: E402
+from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
 from ivig_rules.fhir.evaluate import mapping_for  # noqa: E402
 from ivig_rules.fhir.write import bundle_from_facts  # noqa: E402
 from ivig_rules.model import TREATMENT_PREFIX  # noqa: E402
-from ivig_rules.runner import load_scenarios  # noqa: E402
+from ivig_rules.scenarios.runner import load_scenarios  # noqa: E402
 from ivig_rules.server.requests import hook_request  # noqa: E402
 
 from server_process import running_server  # noqa: E402

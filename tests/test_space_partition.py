@@ -1,7 +1,7 @@
 """Partitioning the fact space gives exactly the findings of enumerating it, patient for patient.
 
 The lint's gap, overlap, dead- and masked-rule analysis partitions the space by the rules'
-own comparisons (ivig_rules/space_partition.py); the enumeration it replaced stays as the
+own comparisons (ivig_rules/logic/partition.py); the enumeration it replaced stays as the
 reference. Both must give the same findings (counts, example patients, gap cubes, order) on
 every shipped pathway, on the lint corpus and on generated pathways where every kind occurs.
 """
@@ -13,16 +13,16 @@ from pathlib import Path
 
 import pytest
 
-from ivig_rules.compiler import normalise
-from ivig_rules.fact_space import axes, enumerate_space
+from ivig_rules.logic.compiler import normalise
+from ivig_rules.logic.fact_space import axes, enumerate_space
 from ivig_rules.lint.space_checks import (
     pathway_space_findings,
     pathway_space_findings_by_enumeration,
     screening_space_findings,
     screening_space_findings_by_enumeration,
 )
-from ivig_rules.ruleset_loader import load_pathway
-from ivig_rules.space_partition import SpaceDiagram, satisfiable
+from ivig_rules.loading.rulesets import load_pathway
+from ivig_rules.logic.partition import SpaceDiagram, satisfiable
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from ivig_rules.catalogue import load_catalogue
+from ivig_rules.loading.catalogue import load_catalogue
 from ivig_rules.cli.app import app
 from ivig_rules.errors import IvigRulesError, SchemaError
 from ivig_rules.export import export_bytes
@@ -21,8 +21,8 @@ from ivig_rules.export.teaching_dot import dot_id, to_teaching_dot
 from ivig_rules.export.teaching_mermaid import to_teaching_mermaid
 from ivig_rules.graph import build_graph, rules_on_view, teaching_view, view_labels
 from ivig_rules.lint import lint_paths
-from ivig_rules.ruleset_loader import load_pathway
-from ivig_rules.teaching_model import LABEL_LIMIT
+from ivig_rules.loading.rulesets import load_pathway
+from ivig_rules.model.teaching import LABEL_LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 RULESETS = ROOT / "rulesets"

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from conftest import ROOT
 from ivig_rules.cli import app
-from ivig_rules.vocabulary_doc import to_markdown
+from ivig_rules.export.vocabulary import to_markdown
 
 
 def test_committed_data_dictionary_matches_the_vocabulary(vocab):

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from conftest import ROOT
-import ivig_rules.marked_yaml as marked_yaml
+import ivig_rules.loading.marked_yaml as marked_yaml
 from ivig_rules.cli import app
 from ivig_rules.lint import lint_paths
 

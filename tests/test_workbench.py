@@ -62,7 +62,7 @@ def _page(browser, base):
 
 
 def test_form_offers_every_fact_and_status(browser, base):
-    from ivig_rules.catalogue import load_catalogue
+    from ivig_rules.loading.catalogue import load_catalogue
 
     vocab = load_catalogue(ROOT / "rulesets").vocabulary
     tab, outside = _page(browser, base)

@@ -61,7 +61,7 @@ class WorkerSpec:
     one started late to replace a dead one, evaluates with the rulesets the run started with."""
 
     def build(self, *, abort_on_id: str | None = None, stop_on_id: str | None = None) -> Callable[[RawRow], tuple[str, tuple]]:
-        from ..evaluator import Evaluator
+        from ..evaluation.evaluator import Evaluator
         from .rows import RowProcessor
 
         evaluator = Evaluator(self.catalogue or self.rulesets, engine=self.engine, weight_policy=self.weight_policy)

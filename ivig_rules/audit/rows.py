@@ -3,7 +3,7 @@
 Runs in the worker processes. CSV cells are text, so each is parsed explicitly by the type
 the data dictionary gives its fact (a number must be written as plain digits, a boolean as
 true/false, yes/no or 1/0); then the same validation as every other patient
-(:func:`ivig_rules.patient.parse_patient`) applies. Whatever goes wrong with a row is
+(:func:`ivig_rules.loading.patient.parse_patient`) applies. Whatever goes wrong with a row is
 caught here and becomes that row's error; it never stops the run.
 """
 
@@ -16,12 +16,12 @@ import re
 import signal
 from typing import Any
 
-from .._reader import Node
+from ..loading.cursor import Node
 from ..errors import IvigRulesError, PatientError
-from ..evaluator import Evaluator
-from ..marked_yaml import MarkedDict
+from ..evaluation.evaluator import Evaluator
+from ..loading.marked_yaml import MarkedDict
 from ..model import TREATMENT_PREFIX, UNKNOWN
-from ..patient import parse_patient
+from ..loading.patient import parse_patient
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 

@@ -11,10 +11,10 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, TextIO
 
-from ..catalogue import load_catalogue
-from ..dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
+from ..loading.catalogue import load_catalogue
+from ..evaluation.dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, ENGINES
-from ..evaluator import Evaluator
+from ..evaluation.evaluator import Evaluator
 from ..model import Catalogue
 from .._text import plural
 from ..errors import InputError, did_you_mean

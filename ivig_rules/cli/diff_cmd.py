@@ -35,9 +35,9 @@ def diff(
     ivig-rules diff /tmp/old-rulesets rulesets/ --scenarios scenarios/
     ivig-rules diff /tmp/old-rulesets rulesets/ --json --engine durable
     """
-    from ..diff_text import to_text
-    from ..runner import load_scenarios
-    from ..semantic_diff import load_side, semantic_diff
+    from ..analysis.diff_text import to_text
+    from ..scenarios.runner import load_scenarios
+    from ..analysis.diff import load_side, semantic_diff
 
     before = load_side(old, rulesets)
     after = load_side(new, rulesets)

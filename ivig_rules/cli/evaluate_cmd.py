@@ -31,9 +31,9 @@ def evaluate(
     ivig-rules evaluate patient.yaml --json --engine reference
     ivig-rules evaluate - < patient.json
     """
-    from ..evaluator import Evaluator
+    from ..evaluation.evaluator import Evaluator
     from ..fhir.input import read_patient_input
-    from ..recommendation_text import to_text
+    from ..evaluation.text import to_text
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
         facts, _, reading = read_patient_input(patient, evaluator)

@@ -31,9 +31,9 @@ def explain(
     ivig-rules explain patient.yaml
     ivig-rules explain patient.yaml --limit 0 --json
     """
-    from ..evaluator import Evaluator
-    from ..explain import explain as explain_patient
-    from ..explain_text import to_text
+    from ..evaluation.evaluator import Evaluator
+    from ..analysis.explain import explain as explain_patient
+    from ..analysis.explain_text import to_text
     from ..fhir.input import read_patient_input
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:

@@ -35,7 +35,7 @@ def site(
     ivig-rules export site atlas/
     ivig-rules export site atlas/ && xdg-open atlas/index.html
     """
-    from ..catalogue import load_catalogue
+    from ..loading.catalogue import load_catalogue
     from ..export.atlas import write_site
 
     catalogue = load_catalogue(rulesets)
@@ -62,7 +62,7 @@ def handout(
     ivig-rules export handout ms_relapse -o ms_relapse.pdf
     IVIG_RULES_CHROMIUM=google-chrome ivig-rules export handout adem -o adem.pdf
     """
-    from ..catalogue import load_catalogue
+    from ..loading.catalogue import load_catalogue
     from ..export.handout import write_handout
     from .graph_cmd import find_pathway
 
@@ -86,7 +86,7 @@ def fhir(
     ivig-rules export fhir fhir-out/
     ivig-rules export fhir fhir-out/ --rulesets my-rulesets/
     """
-    from ..catalogue import load_catalogue
+    from ..loading.catalogue import load_catalogue
     from ..fhir.export import write_fhir
 
     try:

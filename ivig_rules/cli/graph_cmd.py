@@ -75,7 +75,7 @@ def graph(
     ivig-rules graph gbs -o gbs.png
     ivig-rules graph adem -o adem.svg --no-screening
     """
-    from ..catalogue import load_catalogue
+    from ..loading.catalogue import load_catalogue
     from ..export import export_bytes
     from ..export.formats import graph_format
     from ..graph import teaching_view

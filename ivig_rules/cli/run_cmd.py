@@ -42,9 +42,9 @@ def run(
     ivig-rules run scenarios/cidp.yaml --tag maintenance --junit results.xml
     ivig-rules run scenarios/ --coverage --fail-under 100
     """
-    from ..evaluator import Evaluator
-    from ..run_report import to_json, to_junit, to_text
-    from ..runner import load_scenarios, run_scenarios, select_by_tags
+    from ..evaluation.evaluator import Evaluator
+    from ..scenarios.report import to_json, to_junit, to_text
+    from ..scenarios.runner import load_scenarios, run_scenarios, select_by_tags
 
     with Evaluator(rulesets, engine=engine.value, weight_policy=weight_policy.value) as evaluator:
         files, scenarios = load_scenarios(paths, evaluator.vocabulary, rulesets=evaluator.catalogue.root)
@@ -57,14 +57,14 @@ def run(
         write_output(to_junit(report), junit)
     covered = None
     if coverage or fail_under is not None or coverage_json or coverage_diagram:
-        from ..coverage import coverage_of
-        from ..coverage_cli import write_coverage
+        from ..scenarios.coverage import coverage_of
+        from ..scenarios.coverage_output import write_coverage
 
         covered = coverage_of(report, evaluator.catalogue)
         write_coverage(covered, evaluator.catalogue, coverage_json, coverage_diagram)
     text = to_json(report) if as_json else to_text(report, verbose=verbose)
     if covered is not None and (coverage or fail_under is not None):
-        from ..coverage_cli import with_coverage
+        from ..scenarios.coverage_output import with_coverage
 
         text = with_coverage(text, covered, as_json=as_json)
     typer.echo(text)

@@ -39,7 +39,7 @@ def serve(
         import fastapi  # noqa: F401
     except ImportError:
         raise fail("the server needs FastAPI and uvicorn: pip install 'ivig-rules[server]'") from None
-    from ..catalogue import find_rulesets, load_catalogue
+    from ..loading.catalogue import find_rulesets, load_catalogue
     from ..server.app import SETTINGS_ENV, ServerSettings, create_app
 
     folder = str(find_rulesets(rulesets).resolve())

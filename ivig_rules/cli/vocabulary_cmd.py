@@ -31,9 +31,9 @@ def vocabulary(
     ivig-rules vocabulary
     ivig-rules vocabulary --format json -o vocabulary.json
     """
-    from ..catalogue import find_rulesets
-    from ..vocabulary import load_vocabulary
-    from ..vocabulary_doc import to_json, to_markdown
+    from ..loading.catalogue import find_rulesets
+    from ..loading.vocabulary import load_vocabulary
+    from ..export.vocabulary import to_json, to_markdown
 
     vocab = load_vocabulary(find_rulesets(rulesets))
     write_output(to_json(vocab) if fmt is VocabularyFormat.json else to_markdown(vocab).rstrip("\n"), output)

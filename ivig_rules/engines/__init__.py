@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from ..compiler import CompiledPathway
+from ..logic.compiler import CompiledPathway
 
 __all__ = ["Engine", "ENGINES", "DEFAULT_ENGINE", "make_engine"]
 

@@ -45,7 +45,7 @@ from typing import Any
 
 import durable_rules_engine as _core
 
-from ..compiler import SENTINEL, SEQ_KEY, CompiledPathway, CompiledRule, durable_definition
+from ..logic.compiler import SENTINEL, SEQ_KEY, CompiledPathway, CompiledRule, durable_definition
 from ..errors import EngineError, SchemaError
 from .durable_limits import CODE_REASONS, LimitProblem, limit_problems
 

@@ -29,7 +29,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from ..compiler import SENTINEL, CompiledPathway, CompiledRule
+from ..logic.compiler import SENTINEL, CompiledPathway, CompiledRule
 
 __all__ = [
     "MAX_TESTED_FACTS",

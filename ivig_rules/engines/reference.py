@@ -1,7 +1,7 @@
 """A small pure-Python evaluator of the compiled model, to check durable-rules against.
 
 Each compiled pathway's predicates become one generated Python function the first time it is
-seen (:mod:`ivig_rules.predicate_code`, about 1 us a patient); a pathway whose predicates
+seen (:mod:`ivig_rules.engines.matcher_code`, about 1 us a patient); a pathway whose predicates
 cannot be written as code is matched by walking them with :func:`holds`, as before.
 """
 
@@ -11,7 +11,7 @@ import operator
 from types import MappingProxyType
 from typing import Any
 
-from ..compiler import CompiledPathway, Predicate
+from ..logic.compiler import CompiledPathway, Predicate
 
 __all__ = ["ReferenceEngine", "holds"]
 
@@ -45,7 +45,7 @@ class ReferenceEngine:
         try:
             matcher = self._matchers[compiled.fingerprint]
         except KeyError:
-            from ..predicate_code import compile_matcher
+            from .matcher_code import compile_matcher
 
             matcher = self._matchers[compiled.fingerprint] = compile_matcher([(r.name, r.predicate) for r in compiled.rules])
         if matcher is not None:

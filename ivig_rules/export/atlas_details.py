@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable
 
-from ..dosing import course_g_per_kg
+from ..evaluation.dosing import course_g_per_kg
 from ..graph.labels import condition_text, dose_summary, dose_words
 from ..graph.teaching import note_mark
 from ..model import Catalogue, Citation, DoseRegimen, Pathway, Rule
-from ..citations import citation_text
+from ..model.citations import citation_text
 from .atlas_html import badge, esc
 
 if TYPE_CHECKING:

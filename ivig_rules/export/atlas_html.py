@@ -66,7 +66,7 @@ class References:
     def cite(self, citations: Iterable[Citation]) -> str:
         """Citations as links to the list, '[1] [2, ref. 5]', each with its readable reference
         as the link's title."""
-        from ..citations import citation_text
+        from ..model.citations import citation_text
 
         parts = []
         for citation in citations:
@@ -82,7 +82,7 @@ class References:
         return self.cite(Citation(s) for s in source_ids)
 
     def _entries(self, source: Source) -> str:
-        from ..citations import reference_text
+        from ..model.citations import reference_text
 
         items = []
         for citation in sorted(self._cited.get(source.id, []), key=lambda c: (c.section or "", c.ref or 0)):
@@ -95,7 +95,7 @@ class References:
         return f'<ul class="cited-refs">{"".join(items)}</ul>' if items else ""
 
     def render(self) -> str:
-        from ..citations import source_text
+        from ..model.citations import source_text
 
         items = []
         for source_id, n in sorted(self._numbers.items(), key=lambda kv: kv[1]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from ..dosing import course_g_per_kg
+from ..evaluation.dosing import course_g_per_kg
 from ..graph.checks import GraphFinding
 from ..graph.labels import amount_text, condition_text, dose_words
 from ..model import Amount, Catalogue, Pathway

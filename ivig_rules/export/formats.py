@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from types import MappingProxyType
 
-from ..file_formats import choose_format
+from ..output.formats import choose_format
 
 __all__ = ["SUFFIXES", "graph_format"]
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..compiler import fact_of_key
+from ..logic.compiler import fact_of_key
 from ..errors import PatientError
-from ..evaluator import Evaluator
+from ..evaluation.evaluator import Evaluator
 from ..model import Patient
-from ..patient import patient_from_mapping
+from ..loading.patient import patient_from_mapping
 from .errors import FhirError, IncompleteRecordError
 from .mapping import FhirMapping, load_mapping
 from .reader import FhirReading, read_bundle

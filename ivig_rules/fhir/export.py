@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..compiler import push_negation
+from ..logic.compiler import push_negation
 from ..model import AllOf, Catalogue, Compare, Condition, DoseRegimen, Pathway, Rule
 
 __all__ = ["plan_definition", "activity_definition", "to_fhir_resources", "write_fhir", "CANONICAL_BASE",

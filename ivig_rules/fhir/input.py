@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from .. import marked_yaml
-from .._reader import root
+from ..loading import marked_yaml
+from ..loading.cursor import root
 from ..errors import PatientError
-from ..evaluator import Evaluator
-from ..explain import given_facts
+from ..evaluation.evaluator import Evaluator
+from ..analysis.explain import given_facts
 from ..model import Patient
-from ..patient import parse_patient
+from ..loading.patient import parse_patient
 from .evaluate import patient_from_bundle
 from .r4b import validate_resource
 from .reader import FhirReading, is_bundle

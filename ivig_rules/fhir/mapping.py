@@ -11,9 +11,9 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
-from .. import marked_yaml
-from .._reader import Keys, Node, root
-from ..catalogue import find_rulesets
+from ..loading import marked_yaml
+from ..loading.cursor import Keys, Node, root
+from ..loading.catalogue import find_rulesets
 from ..errors import SchemaError
 from ..model import Vocabulary, frozen_map
 

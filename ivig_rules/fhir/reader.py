@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Mapping
 
 from ..model import TREATMENT_PREFIX, Vocabulary
-from ..patient import normalise_number
+from ..loading.patient import normalise_number
 from .errors import FhirError
 from .mapping import CodeSet, FhirMapping
 

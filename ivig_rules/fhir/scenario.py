@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .. import marked_yaml
-from .._reader import Node
+from ..loading import marked_yaml
+from ..loading.cursor import Node
 from ..errors import PatientError, ScenarioError
 from ..model import Patient, Vocabulary
-from ..patient import patient_from_mapping
+from ..loading.patient import patient_from_mapping
 from .errors import FhirError
 from .mapping import load_mapping
 from .reader import read_bundle

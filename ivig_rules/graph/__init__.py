@@ -1,6 +1,6 @@
 """Pathway graphs for teaching and review, drawn from the loaded rules (networkx, imported lazily).
 
-    from ivig_rules.catalogue import load_catalogue
+    from ivig_rules.loading.catalogue import load_catalogue
     from ivig_rules.graph import build_graph, graph_findings, teaching_view
     cat = load_catalogue()
     view = teaching_view(cat.pathway("ms_relapse"), cat.screening, cat.vocabulary)  # the diagram

@@ -137,9 +137,9 @@ def loops(graph: "nx.DiGraph", feasible: Feasible | None = None) -> list[GraphFi
 
 def _jointly_possible(pathway: Pathway, vocab: Vocabulary) -> Feasible:
     """Whether one patient can match, at once, at least one rule of every group."""
-    from ..compiler import normalise
-    from ..fact_space import axes
-    from ..space_partition import satisfiable
+    from ..logic.compiler import normalise
+    from ..logic.fact_space import axes
+    from ..logic.partition import satisfiable
 
     by_id = {r.id: r for r in pathway.rules}
 

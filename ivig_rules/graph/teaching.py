@@ -27,7 +27,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Iterable
 
 from ..model import STEP_START, Pathway, Rule, Screening, Vocabulary
-from ..teaching_model import ARROW, EXCEPTION, NOTE, NOTE_LIMIT, Placement, Teaching
+from ..model.teaching import ARROW, EXCEPTION, NOTE, NOTE_LIMIT, Placement, Teaching
 from .labels import dose_words
 from .teaching_queries import note_mark, rules_on_view, view_labels
 

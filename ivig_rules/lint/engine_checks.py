@@ -6,7 +6,7 @@ patient met the rule in durable-rules (docs/lint.md, ivig_rules/engines/durable_
 
 from __future__ import annotations
 
-from ..compiler import compile_pathway
+from ..logic.compiler import compile_pathway
 from ..model import Pathway, Screening
 from .findings import ERROR, LintFinding
 

@@ -6,7 +6,7 @@ import datetime as _dt
 from typing import Any
 
 from .._text import plural
-from ..marked_yaml import line_of
+from ..loading.marked_yaml import line_of
 from ..model import Pathway, Rule
 from .findings import WARNING, LintFinding
 

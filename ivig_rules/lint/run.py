@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
 
-from .. import marked_yaml
-from ..catalogue import find_rulesets, pathway_files
+from ..loading import marked_yaml
+from ..loading.catalogue import find_rulesets, pathway_files
 from ..errors import InputError
 from ..model import Pathway, Screening, Vocabulary
-from ..ruleset_loader import load_pathway, load_screening
-from ..vocabulary import load_vocabulary
+from ..loading.rulesets import load_pathway, load_screening
+from ..loading.vocabulary import load_vocabulary
 from .findings import ERROR, WARNING, LintFinding, from_input_error
 from .engine_checks import engine_findings
 from .graph_checks import pathway_graph_findings

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._text import plural
-from ..compiler import compile_pathway, engine_key, normalise
+from ..logic.compiler import compile_pathway, engine_key, normalise
 from ..engines.reference import holds
-from ..fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
+from ..logic.fact_space import axes, axes_for_rules, enumerate_space, example_patient, patient_from_engine_facts, show_value
 from ..model import Pathway, Screening, Vocabulary
 from .findings import ERROR, WARNING, LintFinding
 
@@ -144,11 +144,11 @@ def _compiled(pathway: Pathway):
 def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
     """Gaps, overlaps, dead and masked rules of one pathway, and the steps patients are sent to.
 
-    The fact space is partitioned by the rules' own comparisons (:mod:`ivig_rules.space_partition`),
+    The fact space is partitioned by the rules' own comparisons (:mod:`ivig_rules.logic.partition`),
     so the cost follows the number of distinct conditions, not the number of patients; the
     findings are those of :func:`pathway_space_findings_by_enumeration`, patient for patient.
     """
-    from ..space_partition import SpaceDiagram
+    from ..logic.partition import SpaceDiagram
 
     compiled = _compiled(pathway)
     space = axes(pathway, vocab)
@@ -235,7 +235,7 @@ def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tal
 
 def screening_space_findings(screening: Screening, vocab: Vocabulary) -> list[LintFinding]:
     """Screening rules whose condition holds for nobody (found by partitioning, as for pathways)."""
-    from ..space_partition import SpaceDiagram
+    from ..logic.partition import SpaceDiagram
 
     space = axes_for_rules(screening.rules, vocab)
     alive = 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from ..errors import did_you_mean
-from ..marked_yaml import line_of
+from ..loading.marked_yaml import line_of
 from ..model import STEP_START
 from .findings import ERROR, LintFinding
 

@@ -8,7 +8,7 @@ are the checks that need the whole pathway and the view built from it.
 from __future__ import annotations
 
 from ..model import Pathway, Screening, Vocabulary
-from ..teaching_model import LABEL_LIMIT
+from ..model.teaching import LABEL_LIMIT
 from .findings import ERROR, WARNING, LintFinding
 
 __all__ = ["teaching_findings", "screening_teaching_findings", "TEACHING_CODES"]

@@ -12,7 +12,7 @@ from typing import Mapping
 
 from ..model import Source
 from ._shapes import char_class, escape, seq
-from .._reader import CONTROL
+from ..loading.cursor import CONTROL
 
 __all__ = ["citation", "citations"]
 

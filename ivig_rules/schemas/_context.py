@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..model import Source, Vocabulary
-from ..vocabulary import load_sources, load_vocabulary
+from ..loading.vocabulary import load_sources, load_vocabulary
 
 __all__ = ["Rulesets"]
 

@@ -1,4 +1,4 @@
-"""JSON Schema pieces, one per way :class:`ivig_rules._reader.Node` reads a value.
+"""JSON Schema pieces, one per way :class:`ivig_rules.loading.cursor.Node` reads a value.
 
 Each builder accepts what the reader method of the same name accepts (``text`` what
 ``Node.text`` does, ``mapping`` what ``Node.mapping`` does), built from the reader's own
@@ -12,8 +12,8 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable, Mapping
 
-from .._reader import CONTROL, IDENT, IDENT_LIMIT, LARGEST, TEXT_LIMIT, Keys
-from ..marked_yaml import DATE_FORM
+from ..loading.cursor import CONTROL, IDENT, IDENT_LIMIT, LARGEST, TEXT_LIMIT, Keys
+from ..loading.marked_yaml import DATE_FORM
 
 __all__ = [
     "UndescribedKeys",

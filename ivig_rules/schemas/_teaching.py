@@ -1,4 +1,4 @@
-"""Schemas of the ``teaching:`` blocks (pathway, safety and vocabulary files), from teaching_loader's tables.
+"""Schemas of the ``teaching:`` blocks (pathway, safety and vocabulary files), from loading.teaching's tables.
 
 The wording limits are the loader's (``LIMITS``); whether the ids a pathway's block names are
 its own rules and steps is lint's question (``teaching-place``), so here they are only ids.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
-from ..teaching_loader import (
+from ..loading.teaching import (
     DECISION,
     EXCEPTIONS,
     LIMITS,
@@ -17,7 +17,7 @@ from ..teaching_loader import (
     TEACHING,
     VOCABULARY_TEACHING,
 )
-from ..teaching_model import NOTE, PLACES
+from ..model.teaching import NOTE, PLACES
 from ._shapes import choice, id_map, ident, mapping, seq, text
 
 __all__ = ["pathway_teaching", "screening_teaching", "vocabulary_teaching"]
@@ -37,7 +37,7 @@ def _placement() -> dict:
             "note": words("note", "A numbered note, for a rule an arrow cannot show."),
             "end": words("end", "The state an arrow ends in when its rule names no next step."),
         },
-        table="teaching_loader.PLACEMENT",
+        table="loading.teaching.PLACEMENT",
         not_null=PLACES,
     )
     schema["oneOf"] = [{"required": [place]} for place in PLACES]
@@ -53,7 +53,7 @@ def _decision() -> dict:
             "after": seq(ident(), allow_single=True, nonempty=True, doc="The steps (or start) the question follows."),
             "question": words("question"),
         },
-        table="teaching_loader.DECISION",
+        table="loading.teaching.DECISION",
     )
     return {"anyOf": [words("question", "The question asked after this step."), asked],
             "description": "A question, or {after: [steps], question} for one question after several steps."}
@@ -75,12 +75,12 @@ def pathway_teaching() -> dict:
                     "question": words("question", "The panel's question."),
                     "link": words("label", "The arrow from an IVIG step into the panel."),
                 },
-                table="teaching_loader.EXCEPTIONS",
+                table="loading.teaching.EXCEPTIONS",
                 doc="The panel for when IVIG cannot be used.",
             ),
             "rules": id_map(_placement(), doc="Every rule's place, by rule id: arrow, exception or note."),
         },
-        table="teaching_loader.TEACHING",
+        table="loading.teaching.TEACHING",
         doc="How the teaching diagram tells these rules (docs/ruleset-format.md, 'The teaching block').",
     )
 
@@ -101,7 +101,7 @@ def screening_teaching() -> dict:
                 "description": "Headings, each listing the screening rules its note gathers.",
             },
         },
-        table="teaching_loader.SCREENING_TEACHING",
+        table="loading.teaching.SCREENING_TEACHING",
         doc="How the teaching diagrams draw the safety gate.",
     )
 
@@ -119,6 +119,6 @@ def vocabulary_teaching(verdicts: Iterable[str]) -> dict:
             },
             "evidence": id_map(words("evidence"), doc="How an IVIG box words each evidence level of this file."),
         },
-        table="teaching_loader.VOCABULARY_TEACHING",
+        table="loading.teaching.VOCABULARY_TEACHING",
         doc="How the teaching diagrams word verdicts and evidence levels.",
     )

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Callable
 
-from ..catalogue import find_rulesets
+from ..loading.catalogue import find_rulesets
 from ._context import Rulesets
 from .fhir import fhir_schema
 from .patients import patient_schema, scenario_schema

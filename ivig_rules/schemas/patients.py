@@ -8,7 +8,7 @@ scenario file are scenarios.py's.
 from __future__ import annotations
 
 from ..model import VERDICTS, FactSpec, Vocabulary
-from ..scenarios import DOSE_EXPECTATION, DOSE_FIELDS, EXPECTATION, SCENARIO, SCENARIO_FILE
+from ..scenarios.files import DOSE_EXPECTATION, DOSE_FIELDS, EXPECTATION, SCENARIO, SCENARIO_FILE
 from ._context import Rulesets
 from ._shapes import anything, choice, flag, ident, mapping, nullable, number, ref, seq, text
 
@@ -98,7 +98,7 @@ def _dose_expectation() -> dict:
         "items": number(),
         "description": "The expected value: a number, a list of numbers, text, or null.",
     }
-    return mapping(DOSE_EXPECTATION, {name: field for name in DOSE_FIELDS}, table="scenarios.DOSE_EXPECTATION",
+    return mapping(DOSE_EXPECTATION, {name: field for name in DOSE_FIELDS}, table="scenarios.files.DOSE_EXPECTATION",
                    not_null=DOSE_FIELDS, doc="Dose fields to check (any subset).")
 
 
@@ -139,7 +139,7 @@ def _expectation(vocab: Vocabulary) -> dict:
     return mapping(
         EXPECTATION,
         fields,
-        table="scenarios.EXPECTATION",
+        table="scenarios.files.EXPECTATION",
         not_null=[key for key in EXPECTATION.known if key not in nullable_fields],
         doc="What the recommendation must be; only the fields given are checked.",
         min_properties=1,
@@ -163,7 +163,7 @@ def _scenario() -> dict:
             "skip": text(500, doc="Why the scenario is skipped."),
             "description": anything(doc="What the scenario is about."),
         },
-        table="scenarios.SCENARIO",
+        table="scenarios.files.SCENARIO",
         not_null=["patient", "fhir", "skip"],
     )
     schema["oneOf"] = [{"required": ["patient"]}, {"required": ["fhir"]}]
@@ -179,7 +179,7 @@ def scenario_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "base_patient": ref("scenario_patient", doc="Facts every scenario's patient extends."),
             "description": anything(doc="What the file's scenarios are about."),
         },
-        table="scenarios.SCENARIO_FILE",
+        table="scenarios.files.SCENARIO_FILE",
     )
     root["allOf"] = [_needed_somewhere(name) for name, spec in vocab.facts.items() if spec.required]
     defs = {

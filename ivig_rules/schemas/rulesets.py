@@ -1,6 +1,6 @@
 """Schemas of pathway files (rulesets/pathways/*.yaml) and of the safety screening (safety.yaml).
 
-Built from ruleset_loader's key tables and the vocabulary: facts, values, therapies, statuses,
+Built from loading.rulesets's key tables and the vocabulary: facts, values, therapies, statuses,
 alerts, evidence levels, monitoring and administration ids and sources are listed, so an editor
 completes them. Ids defined in the file itself (steps, doses, rules) are checked as ids only;
 that they exist is the loader's check (see :mod:`ivig_rules.schemas.limits`).
@@ -9,7 +9,7 @@ that they exist is the loader's check (see :mod:`ivig_rules.schemas.limits`).
 from __future__ import annotations
 
 from ..model import DOSE_BASES, OPERATORS, PHASES, SCREENING_VERDICTS, STEP_START, FactSpec, Vocabulary
-from ..ruleset_loader import (
+from ..loading.rulesets import (
     AMOUNT_RANGE,
     COMBINATORS,
     DOSE,
@@ -36,7 +36,7 @@ from ._teaching import pathway_teaching, screening_teaching
 
 __all__ = ["pathway_schema", "safety_schema", "condition"]
 
-_PROSE = 4000  # ruleset_loader._prose: notes, descriptions, summaries
+_PROSE = 4000  # loading.rulesets._prose: notes, descriptions, summaries
 
 
 def _prose(doc: str) -> dict:
@@ -110,7 +110,7 @@ def _amount(limits: tuple[float, float], *, integer: bool = False, unit: str = "
     ranged = mapping(
         AMOUNT_RANGE,
         {"default": value, "min": value, "max": value},
-        table="ruleset_loader.AMOUNT_RANGE",
+        table="loading.rulesets.AMOUNT_RANGE",
         doc="A range: the default, and the lowest and highest the source allows.",
     )
     return {"anyOf": [value, ranged], "description": f"{doc} A number, or {{default, min, max}}."}
@@ -133,7 +133,7 @@ def _dose(vocab: Vocabulary) -> dict:
             "then": _prose("What follows the dose (a taper, say)."),
             "notes": _prose("How the default was chosen, where the source gives a range."),
         },
-        table="ruleset_loader.DOSE",
+        table="loading.rulesets.DOSE",
         doc="A dose regimen.",
     )
     schema["if"] = {"properties": {"phase": {"const": "maintenance"}}, "required": ["phase"]}
@@ -155,11 +155,11 @@ def _step(vocab: Vocabulary) -> dict:
             "notes": _prose("Notes for the reader."),
             "final": boolean(doc="true where the pathway ends here by design."),
             "review": mapping(REVIEW, {"text": _prose("When and how the response is judged."), "cite": citations()},
-                              table="ruleset_loader.REVIEW", doc="The response review."),
+                              table="loading.rulesets.REVIEW", doc="The response review."),
             "monitoring": _ids(vocab.monitoring, "Monitoring ids of the vocabulary, for this step."),
             "administration": _ids(vocab.administration, "Administration ids of the vocabulary, for this step."),
         },
-        table="ruleset_loader.STEP",
+        table="loading.rulesets.STEP",
         doc="A step of the pathway: the therapy given.",
     )
 
@@ -196,7 +196,7 @@ def _pathway_defs(vocab: Vocabulary, sources) -> dict:
                 "from": seq(position, allow_single=True, nonempty=True,
                             doc="Where the decision is taken: start or a step id (or a list)."),
             },
-            table="ruleset_loader.PATHWAY_RULE",
+            table="loading.rulesets.PATHWAY_RULE",
         ),
         "outcome": mapping(
             PATHWAY_OUTCOME,
@@ -206,7 +206,7 @@ def _pathway_defs(vocab: Vocabulary, sources) -> dict:
                 "dose": ident(doc="A dose id of this file (overrides the step's)."),
                 "alerts": _ids(vocab.alerts, "Alert ids of the vocabulary."),
             },
-            table="ruleset_loader.PATHWAY_OUTCOME",
+            table="loading.rulesets.PATHWAY_OUTCOME",
             doc="What the rule decides.",
             min_properties=1,
         ),
@@ -233,7 +233,7 @@ def _pathway_header(vocab: Vocabulary) -> dict:
             "summary": _prose("One paragraph for the atlas."),
             "notes": _prose("Where the sources are thin, silent or disagree."),
         },
-        table="ruleset_loader.PATHWAY_HEADER",
+        table="loading.rulesets.PATHWAY_HEADER",
     )
 
 
@@ -255,7 +255,7 @@ def pathway_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "aliases": anything(doc="YAML anchors to reuse (&name), ignored otherwise."),
             "teaching": ref("teaching"),
         },
-        table="ruleset_loader.PATHWAY_FILE",
+        table="loading.rulesets.PATHWAY_FILE",
     )
     return root, _pathway_defs(vocab, rulesets.sources)
 
@@ -273,7 +273,7 @@ def safety_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "monitoring": _ids(vocab.monitoring, "Monitoring ids of the vocabulary."),
             "administration": _ids(vocab.administration, "Administration ids of the vocabulary."),
         },
-        table="ruleset_loader.SCREENING_OUTCOME",
+        table="loading.rulesets.SCREENING_OUTCOME",
         doc="What the screening rule adds; a conflict is named exactly when IVIG is specialist_review.",
         min_properties=1,
     )
@@ -290,7 +290,7 @@ def safety_schema(rulesets: Rulesets) -> tuple[dict, dict]:
                               doc="The pathway verdicts the screening applies to."),
             "notes": _prose("Notes for the reader."),
         },
-        table="ruleset_loader.SCREENING_HEADER",
+        table="loading.rulesets.SCREENING_HEADER",
     )
     root = mapping(
         SCREENING_FILE,
@@ -299,11 +299,11 @@ def safety_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "rules": seq(ref("rule"), nonempty=True, doc="The screening rules."),
             "teaching": ref("teaching"),
         },
-        table="ruleset_loader.SCREENING_FILE",
+        table="loading.rulesets.SCREENING_FILE",
     )
     defs = {
         "header": header,
-        "rule": mapping(SCREENING_RULE, _rule_fields(vocab), table="ruleset_loader.SCREENING_RULE"),
+        "rule": mapping(SCREENING_RULE, _rule_fields(vocab), table="loading.rulesets.SCREENING_RULE"),
         "outcome": outcome,
         "condition": condition(vocab),
         "citation": citation(rulesets.sources),

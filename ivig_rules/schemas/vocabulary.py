@@ -9,7 +9,7 @@ status) are checked as ids; that they exist is the loader's check.
 from __future__ import annotations
 
 from ..model import DOSE_LIMIT_FIELDS, LARGEST_NUMBER, SEVERITIES, VERDICTS
-from ..vocabulary import (
+from ..loading.vocabulary import (
     ADVICE,
     ALERT,
     CONFLICT,
@@ -71,7 +71,7 @@ def _fact() -> dict:
             "max_length": number(1, integer=True, doc="The longest text a text fact takes."),
             "requires": anything(doc="For true/false facts: other facts a true value needs ({sex: female})."),
         },
-        table="vocabulary.FACT",
+        table="loading.vocabulary.FACT",
         doc="A patient fact.",
     )
     by_type = {
@@ -112,7 +112,7 @@ def _alert() -> dict:
             "up_to_g_per_kg": number(0, 10, exclusive_minimum=True, unit="g/kg", doc="Doses up to this many g/kg."),
             "months": number(0, 36, integer=True, doc="Months to wait before the vaccine."),
         },
-        table="vocabulary.VACCINE_INTERVAL",
+        table="loading.vocabulary.VACCINE_INTERVAL",
     )
     return mapping(
         ALERT,
@@ -124,7 +124,7 @@ def _alert() -> dict:
             "notes": text(doc="Notes for the reader."),
             "child_message": text(doc="Said instead of the message for patients under 18."),
         },
-        table="vocabulary.ALERT",
+        table="loading.vocabulary.ALERT",
         doc="An alert: its severity, message and citations.",
     )
 
@@ -133,7 +133,7 @@ def _advice(what: str) -> dict:
     item = mapping(
         ADVICE,
         {"text": text(doc=f"The {what} advice."), "cite": citations(), "notes": text(doc="Notes for the reader.")},
-        table="vocabulary.ADVICE",
+        table="loading.vocabulary.ADVICE",
     )
     return id_map(item, doc=f"{what.capitalize()} advice, by id.")
 
@@ -142,7 +142,7 @@ def _conflicts() -> dict:
     position = mapping(
         POSITION,
         {"says": text(doc="What this side says."), "cite": citations()},
-        table="vocabulary.POSITION",
+        table="loading.vocabulary.POSITION",
     )
     conflict = mapping(
         CONFLICT,
@@ -151,7 +151,7 @@ def _conflicts() -> dict:
             "positions": seq(position, nonempty=True, doc="What each side says, with its citations."),
             "notes": text(doc="Notes for the reader."),
         },
-        table="vocabulary.CONFLICT",
+        table="loading.vocabulary.CONFLICT",
     )
     return id_map(conflict, doc="Where the sources disagree, by id.")
 
@@ -163,9 +163,9 @@ def _dose_limits() -> dict:
             "minimum": number(0, exclusive_minimum=True, doc="The smallest plausible amount."),
             "maximum": number(0, exclusive_minimum=True, doc="The largest plausible amount (at least the minimum)."),
         },
-        table="vocabulary.LIMIT",
+        table="loading.vocabulary.LIMIT",
     )
-    return mapping(DOSE_LIMITS, {name: limit for name in DOSE_LIMIT_FIELDS}, table="vocabulary.DOSE_LIMITS",
+    return mapping(DOSE_LIMITS, {name: limit for name in DOSE_LIMIT_FIELDS}, table="loading.vocabulary.DOSE_LIMITS",
                    doc="The plausible range of each amount of a dose regimen.")
 
 
@@ -177,9 +177,9 @@ def vocabulary_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "default": ident(doc="The status of a therapy not given under treatments."),
             "values": _terms(STATUS_TERM, "vocabulary.STATUS_TERM", "The statuses, by id."),
         },
-        table="vocabulary.STATUSES",
+        table="loading.vocabulary.STATUSES",
     )
-    verdict = mapping(TERM, {"label": text(), "description": text()}, table="vocabulary.TERM")
+    verdict = mapping(TERM, {"label": text(), "description": text()}, table="loading.vocabulary.TERM")
     verdicts = {
         "type": "object",
         "properties": {v: verdict for v in VERDICTS},
@@ -193,7 +193,7 @@ def vocabulary_schema(rulesets: Rulesets) -> tuple[dict, dict]:
         VOCABULARY_FILE,
         {
             "vocabulary": mapping(VOCABULARY_HEADER, {"version": anything(doc="The vocabulary's version.")},
-                                  table="vocabulary.VOCABULARY_HEADER"),
+                                  table="loading.vocabulary.VOCABULARY_HEADER"),
             "facts": facts,
             "therapies": _terms(TERM, "vocabulary.TERM", "The therapies, by id."),
             "statuses": statuses,
@@ -206,7 +206,7 @@ def vocabulary_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "conflicts": _conflicts(),
             "teaching": vocabulary_teaching(VERDICTS),
         },
-        table="vocabulary.VOCABULARY_FILE",
+        table="loading.vocabulary.VOCABULARY_FILE",
         doc="The data dictionary.",
     )
     return root, {"citation": citation(rulesets.sources)}
@@ -225,7 +225,7 @@ def _references() -> dict:
             "doi": text(200),
             "url": text(500),
         },
-        table="vocabulary.REFERENCE",
+        table="loading.vocabulary.REFERENCE",
     )
     return seq(reference, doc="The source's numbered references, in order.")
 
@@ -239,7 +239,7 @@ def sources_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "title": text(200),
             "references": ref("references"),
         },
-        table="vocabulary.SECTION",
+        table="loading.vocabulary.SECTION",
     )
     source = mapping(
         SOURCE,
@@ -258,7 +258,7 @@ def sources_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "references": ref("references"),
             "sections": seq(section, nonempty=True, doc="Sections that number their references on their own."),
         },
-        table="vocabulary.SOURCE",
+        table="loading.vocabulary.SOURCE",
         doc="A source rules may cite.",
     )
     source["allOf"] = [
@@ -270,7 +270,7 @@ def sources_schema(rulesets: Rulesets) -> tuple[dict, dict]:
     root = mapping(
         SOURCES_FILE,
         {"sources": seq(source, nonempty=True, doc="Every source a rule may cite.")},
-        table="vocabulary.SOURCES_FILE",
+        table="loading.vocabulary.SOURCES_FILE",
         doc="The source registry.",
     )
     return root, {"references": _references()}

@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..errors import InputError, IvigRulesError, NoDecisionError
-from ..evaluator import Evaluator
+from ..evaluation.evaluator import Evaluator
 from ..fhir.errors import IncompleteRecordError
 from ..fhir.evaluate import mapping_for
 from .body import MAX_BODY_BYTES, RequestError, read_json
@@ -210,7 +210,7 @@ def _routes(app: FastAPI, state: _State) -> None:
 
     @app.post("/explain", summary="Explain one patient's recommendation", openapi_extra={"requestBody": _PATIENT_BODY})
     async def explain(request: Request) -> Response:
-        from ..explain import explain as explain_patient
+        from ..analysis.explain import explain as explain_patient
 
         data = await read_json(request, state.settings.max_body_bytes)
         patient, given, reading = _patient(data, state)

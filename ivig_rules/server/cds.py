@@ -12,12 +12,12 @@ import uuid
 from typing import Any
 
 from ..errors import IvigRulesError, NoDecisionError
-from ..evaluator import Evaluator
+from ..evaluation.evaluator import Evaluator
 from ..fhir.errors import FhirError, IncompleteRecordError
 from ..fhir.evaluate import patient_from_reading
 from ..fhir.mapping import FhirMapping
 from ..fhir.reader import bundle_resources, read_resources
-from ..recommend import Recommendation
+from ..evaluation.recommend import Recommendation
 from .body import RequestError
 
 __all__ = ["SERVICES", "discovery", "prefetch_templates", "handle_hook", "card_for", "SUMMARY_MAX"]

@@ -1,0 +1,74 @@
+"""Compiles a pathway's predicates to one plain Python function, once, instead of walking tuples.
+
+The reference engine evaluated each rule by walking its predicate tuple for every patient
+(about 10 us a patient); the same predicates as one generated function answer in about 1 us
+and agree with the walk on every patient of every fact space (tests/test_engines_agree.py).
+The source is built only from engine keys and literal values, each written with ``repr`` of a
+str, int, float or bool, so no ruleset text can become code; anything else is refused and the
+caller falls back to walking the tuples.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Sequence
+
+from ..logic.compiler import Predicate
+
+__all__ = ["matcher_source", "compile_matcher", "Matcher"]
+
+Matcher = Callable[[dict], frozenset]
+_OPS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
+_LITERALS = (str, int, float, bool)
+
+
+class _Refused(ValueError):
+    """A predicate this generator does not write as code (the caller walks it instead)."""
+
+
+def _literal(value: Any) -> str:
+    if type(value) not in _LITERALS or (isinstance(value, float) and value != value):
+        raise _Refused(f"not a plain literal: {value!r}")
+    return repr(value)
+
+
+def _expression(predicate: Predicate, names: dict[str, str]) -> str:
+    kind = predicate[0]
+    if kind == "cmp":
+        _, key, op, value = predicate
+        if op not in _OPS:
+            raise _Refused(f"operator {op!r}")
+        if key not in names:
+            names[key] = f"v{len(names)}"
+        return f"{names[key]} {_OPS[op]} {_literal(value)}"
+    if kind not in ("all", "any"):
+        raise _Refused(f"predicate kind {kind!r}")
+    parts = [_expression(part, names) for part in predicate[1]]
+    if not parts:
+        return "True" if kind == "all" else "False"
+    joiner = " and " if kind == "all" else " or "
+    return "(" + joiner.join(parts) + ")"
+
+
+def matcher_source(rules: Sequence[tuple[str, Predicate]], function: str = "match") -> str:
+    """Python source of ``function(facts) -> frozenset`` of the names whose predicate holds."""
+    names: dict[str, str] = {}
+    tests = [(name, _expression(predicate, names)) for name, predicate in rules]
+    lines = [f"def {function}(facts):"]
+    lines += [f"    {local} = facts[{key!r}]" for key, local in names.items()]
+    lines.append("    fired = []")
+    for name, test in tests:
+        lines.append(f"    if {test}:")
+        lines.append(f"        fired.append({name!r})")
+    lines.append("    return frozenset(fired)")
+    return "\n".join(lines) + "\n"
+
+
+def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
+    """The compiled matcher, or None when a predicate cannot be written as code (deep or unusual)."""
+    try:
+        source = matcher_source(rules)
+        namespace: dict[str, Any] = {"__builtins__": {"frozenset": frozenset}}
+        exec(compile(source, "<ivig-rules predicates>", "exec"), namespace)  # noqa: S102 - literals only, see module doc
+    except (_Refused, RecursionError, SyntaxError, MemoryError):
+        return None
+    return namespace["match"]

@@ -1,0 +1,240 @@
+"""Dose arithmetic: the dose-determining weight and grams per day, per course, rounded.
+
+Weight policy (documented in docs/dosing.md; sources: devine-1974, nba-ig-dose-adjustment,
+lifeblood-adjusted-dosing-2026, ontario-ig-dose-calculator):
+
+* ``adjusted`` (default): adults (18+), not pregnant, with a known height of at least 60 inches
+  whose actual weight exceeds the ideal body weight get IBW + 0.4 x (actual - IBW), IBW by
+  Devine (male 50 kg, female 45.5 kg, plus 2.3 kg per inch over 60 inches). Everyone else gets
+  actual weight, never more: these are the Australian National Blood Authority's exclusions
+  (under 18, under 152 cm, pregnant, actual weight below the adjusted weight). Ontario's
+  calculator differs for adolescents and in pregnancy; docs/dosing.md says how and why the
+  Australian rule is followed.
+* ``actual``: actual weight for everyone.
+
+Totals are also given rounded to the nearest 5 g, as Ontario's IVIG calculator does, but only
+from 25 g up: below that, 5 g steps change the dose by more than 10% (a 2 g infant dose would
+round to 0 g), so no rounded figure is given and the dose's notes say why.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from types import MappingProxyType
+
+from ..errors import PatientError
+from ..model import Amount, Citation, DoseRegimen, Patient
+
+__all__ = [
+    "WEIGHT_POLICIES",
+    "DEFAULT_WEIGHT_POLICY",
+    "DosingWeight",
+    "Dose",
+    "ideal_body_weight",
+    "dosing_weight",
+    "compute_dose",
+    "course_g_per_kg",
+    "round_half_up",
+]
+
+WEIGHT_POLICIES = ("adjusted", "actual")
+DEFAULT_WEIGHT_POLICY = "adjusted"
+ADULT_AGE = 18
+DEVINE_BASE_KG = MappingProxyType({"male": 50.0, "female": 45.5})
+DEVINE_KG_PER_INCH = 2.3
+DEVINE_FROM_INCHES = 60
+ADJUSTMENT_FACTOR = 0.4
+CM_PER_INCH = 2.54
+ROUND_TO_G = 5
+ROUND_FROM_G = 25  # below this, a 5 g step is more than a 10% change
+WEIGHT_CITATIONS = (Citation("devine-1974"), Citation("nba-ig-dose-adjustment"))
+EXCLUSION_CITATIONS = (Citation("lifeblood-adjusted-dosing-2026"),)
+
+
+def round_half_up(value: float, places: int = 1) -> float:
+    """Round as a clinician does (2.25 -> 2.3), not as binary floats and banker's rounding do."""
+    quantum = Decimal(1).scaleb(-places)
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def ideal_body_weight(sex: str, height_cm: float) -> float:
+    """Devine ideal body weight in kg (unrounded)."""
+    inches = height_cm / CM_PER_INCH
+    return DEVINE_BASE_KG[sex] + DEVINE_KG_PER_INCH * (inches - DEVINE_FROM_INCHES)
+
+
+@dataclass(frozen=True)
+class DosingWeight:
+    kg: float
+    basis: str  # actual | adjusted
+    ideal_kg: float | None
+    note: str
+    citations: tuple[Citation, ...] = ()
+
+
+def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen_basis: str = "policy") -> DosingWeight | None:
+    """The dose-determining weight, or None when the patient has no weight."""
+    weight = patient["weight_kg"]
+    if weight is None:
+        return None
+    weight = float(weight)
+
+    def actual(note: str, ideal: float | None = None, cited: tuple[Citation, ...] = ()) -> DosingWeight:
+        return DosingWeight(round_half_up(weight, 1), "actual", ideal, note, cited)
+
+    if policy == "actual":
+        return actual("Actual body weight (weight policy 'actual').")
+    if regimen_basis == "actual":
+        return actual("Actual body weight: this regimen is given per kg of actual weight.")
+    age = patient["age_years"]
+    if age is None or float(age) < ADULT_AGE:
+        return actual(
+            "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
+            "weight under 18 (Ontario's calculator adjusts adolescents of at least 152.4 cm and "
+            "over 50 kg (male) or 45.5 kg (female); the Australian rule is followed).",
+            cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
+        )
+    if patient["pregnant"] is True:
+        return actual(
+            "Actual body weight: the Australian National Blood Authority does not adjust the dosing "
+            "weight in pregnancy (Ontario's calculator adjusts the pre-pregnancy weight, which is not "
+            "recorded here; the Australian rule is followed).",
+            cited=EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),),
+        )
+    height = patient["height_cm"]
+    if height is None:
+        return actual("Actual body weight: height unknown, so the adjusted weight cannot be worked out; give height_cm.")
+    inches = float(height) / CM_PER_INCH
+    if inches < DEVINE_FROM_INCHES:
+        return actual(
+            "Actual body weight: the Devine formula is defined from 60 inches (152.4 cm), and the "
+            "Australian National Blood Authority does not adjust the dosing weight under 152 cm.",
+            cited=EXCLUSION_CITATIONS,
+        )
+    ideal = ideal_body_weight(str(patient["sex"]), float(height))
+    shown_ideal = round_half_up(ideal, 1)
+    if weight <= ideal:
+        return actual(
+            f"Actual body weight: at or below the ideal body weight ({shown_ideal:g} kg), so below the adjusted weight.",
+            shown_ideal,
+            EXCLUSION_CITATIONS,
+        )
+    adjusted = min(weight, ideal + ADJUSTMENT_FACTOR * (weight - ideal))
+    return DosingWeight(
+        round_half_up(adjusted, 1),
+        "adjusted",
+        shown_ideal,
+        f"Adjusted body weight: IBW {shown_ideal:g} kg + 0.4 x (actual {weight:g} kg - IBW).",
+        WEIGHT_CITATIONS,
+    )
+
+
+@dataclass(frozen=True)
+class Dose:
+    therapy: str
+    phase: str
+    regimen: str
+    g_per_kg: float
+    g_per_kg_range: tuple[float, float] | None
+    per: str
+    days: int
+    days_range: tuple[int, int] | None
+    interval_weeks: float | None
+    interval_weeks_range: tuple[float, float] | None
+    max_g_per_day: float | None
+    dosing_weight_kg: float
+    weight_basis: str
+    ideal_body_weight_kg: float | None
+    per_day_g: float
+    total_g: float
+    rounded_total_g: float | None
+    then: str
+    notes: tuple[str, ...]
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict:
+        data = asdict(self)
+        data["citations"] = [c.to_dict() for c in self.citations]
+        data["notes"] = list(self.notes)
+        for key in ("g_per_kg_range", "days_range", "interval_weeks_range"):
+            if data[key] is not None:
+                data[key] = list(data[key])
+        return data
+
+
+def _range(amount: Amount | None):
+    if amount is None or not amount.is_range:
+        return None
+    return (amount.minimum, amount.maximum)
+
+
+def course_g_per_kg(regimen: DoseRegimen) -> float:
+    """Grams per kg in one course or infusion (what vaccine intervals are keyed on)."""
+    if regimen.per == "day":
+        return regimen.g_per_kg.default * regimen.days.default
+    return regimen.g_per_kg.default
+
+
+def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY) -> Dose | None:
+    """The regimen's default dose for this patient, or None when there is no weight."""
+    weight = dosing_weight(patient, policy, regimen.weight_basis)
+    if weight is None:
+        return None
+    if weight.kg <= 0:  # the vocabulary's plausible range for weight_kg keeps this from happening
+        raise PatientError(
+            f"the dosing weight rounds to {weight.kg:g} kg; no dose can be worked out from it",
+            file=patient.source, line=patient.line, key="weight_kg",
+        )
+    days = int(regimen.days.default)
+    # In decimal, so that half-up rounding sees 0.03 g/kg x 30.5 kg as 0.915, not 0.91499...
+    grams = Decimal(repr(regimen.g_per_kg.default)) * Decimal(repr(weight.kg))
+    if regimen.per == "day":
+        per_day, total = grams, grams * days
+    else:
+        per_day, total = grams / days, grams
+    notes = [weight.note]
+    if regimen.max_g_per_day is not None and per_day > Decimal(repr(regimen.max_g_per_day)):
+        per_day = Decimal(repr(regimen.max_g_per_day))
+        total = per_day * days
+        notes.append(f"Capped at {regimen.max_g_per_day:g} g per day.")
+    if regimen.notes:
+        notes.append(regimen.notes)
+    total = round_half_up(total, 2)
+    rounded = None
+    if regimen.therapy == "ivig":
+        if total >= ROUND_FROM_G:
+            rounded = float(round_half_up(total / ROUND_TO_G, 0) * ROUND_TO_G)
+        else:
+            notes.append(
+                f"No total rounded to 5 g: below {ROUND_FROM_G} g a 5 g step changes the dose by more "
+                "than 10%; round to the vial sizes at hand instead."
+            )
+    citations = list(regimen.citations)
+    rounding = (Citation("ontario-ig-dose-calculator"),) if rounded is not None else ()
+    for citation in weight.citations + rounding:
+        if citation not in citations:
+            citations.append(citation)
+    return Dose(
+        therapy=regimen.therapy,
+        phase=regimen.phase,
+        regimen=regimen.id,
+        g_per_kg=regimen.g_per_kg.default,
+        g_per_kg_range=_range(regimen.g_per_kg),
+        per=regimen.per,
+        days=days,
+        days_range=_range(regimen.days),
+        interval_weeks=regimen.interval_weeks.default if regimen.interval_weeks else None,
+        interval_weeks_range=_range(regimen.interval_weeks),
+        max_g_per_day=regimen.max_g_per_day,
+        dosing_weight_kg=weight.kg,
+        weight_basis=weight.basis,
+        ideal_body_weight_kg=weight.ideal_kg,
+        per_day_g=round_half_up(per_day, 2),
+        total_g=total,
+        rounded_total_g=rounded,
+        then=regimen.then,
+        notes=tuple(notes),
+        citations=tuple(citations),
+    )

@@ -1,0 +1,93 @@
+"""The evaluation loop: validated patient -> compiled pathway -> engine -> recommendation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from ..loading.catalogue import load_catalogue
+from ..logic.compiler import CompiledPathway, compile_pathway
+from .dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
+from ..engines import DEFAULT_ENGINE, Engine, make_engine
+from ..errors import InputError, PatientError, did_you_mean
+from ..model import Catalogue, Patient
+from ..loading.patient import patient_from_mapping
+from .recommend import Recommendation, resolve
+
+__all__ = ["Evaluator"]
+
+_MAX_CACHED_SETS = 10_000
+
+
+class Evaluator:
+    """Evaluates patients against a catalogue with one engine; holds no global state.
+
+    Use it as a context manager (or call :meth:`close`) to release the engine.
+    """
+
+    def __init__(
+        self,
+        catalogue: Catalogue | str | Path | None = None,
+        *,
+        engine: str | Engine = DEFAULT_ENGINE,
+        weight_policy: str = DEFAULT_WEIGHT_POLICY,
+    ) -> None:
+        if weight_policy not in WEIGHT_POLICIES:
+            raise InputError(
+                f"unknown weight policy {weight_policy!r}; policies are: {', '.join(WEIGHT_POLICIES)}.",
+                suggestion=did_you_mean(weight_policy, WEIGHT_POLICIES),
+            )
+        self.catalogue = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
+        self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
+        self.weight_policy = weight_policy
+        self._compiled: dict[str, CompiledPathway] = {}
+        self._resolved: dict[str, dict] = {}  # diagnosis -> what resolve keeps per set of fired rules
+        check = getattr(self.engine, "check", None)
+        if check is not None:  # an engine with limits refuses what it cannot run now, not at the Nth patient
+            for diagnosis in self.catalogue.pathways:
+                check(self.compiled(diagnosis))
+
+    @property
+    def vocabulary(self):
+        return self.catalogue.vocabulary
+
+    def compiled(self, diagnosis: str) -> CompiledPathway:
+        compiled = self._compiled.get(diagnosis)
+        if compiled is None:
+            compiled = compile_pathway(self.catalogue.pathway_for(diagnosis), self.catalogue.screening)
+            self._compiled[diagnosis] = compiled
+        return compiled
+
+    def evaluate(self, patient: Patient | Mapping[str, Any]) -> Recommendation:
+        if not isinstance(patient, Patient):
+            patient = patient_from_mapping(patient, self.vocabulary)
+        if patient.diagnosis not in self.catalogue.pathways:
+            raise PatientError(
+                f"no pathway in {self.catalogue.root} covers the diagnosis {patient.diagnosis!r}; "
+                f"covered: {', '.join(sorted(self.catalogue.pathways))}.",
+                file=patient.source,
+                line=patient.line,
+                key="diagnosis",
+            )
+        compiled = self.compiled(patient.diagnosis)
+        matched = self.engine.match(compiled, compiled.engine_facts(patient))
+        cache = self._resolved.setdefault(patient.diagnosis, {})
+        if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
+            cache.clear()
+        return resolve(
+            compiled, matched, patient, self.vocabulary, engine=self.engine.name, weight_policy=self.weight_policy,
+            cache=cache,
+        )
+
+    def evaluate_many(self, patients: Iterable[Patient | Mapping[str, Any]]) -> list[Recommendation]:
+        """Evaluate patients one by one (an empty input gives an empty list, never an engine call)."""
+        return [self.evaluate(p) for p in patients]
+
+    def close(self) -> None:
+        self.engine.close()
+
+    def __enter__(self) -> "Evaluator":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

@@ -1,0 +1,152 @@
+"""Validates and normalises a patient's facts against the data dictionary.
+
+This is the engines' only door: every fact that reaches durable-rules (or the reference
+evaluator) has been type-checked, range-checked and defaulted here, so the engine never sees
+"80" where 80 belongs, a NaN, a missing field or an unknown property.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Mapping
+
+from . import marked_yaml
+from .._excerpt import excerpt
+from .cursor import Node, Problems, root
+from ..errors import PatientError, did_you_mean
+from ..model import TREATMENT_PREFIX, Patient, Scalar, Vocabulary, frozen_map
+
+__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "normalise_number"]
+
+_TREATMENTS = "treatments"
+
+
+def normalise_number(value: int | float) -> int | float:
+    """Round to 4 decimals so JSON never writes exponent forms (durable-rules rejects 5e-05)."""
+    if isinstance(value, int):
+        return value
+    rounded = round(float(value), 4)
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 1e15 else rounded
+
+
+def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
+    """Check a patient mapping (any order of keys) and return a normalised :class:`Patient`."""
+    from .patient_plan import plan_for
+
+    fast = plan_for(vocab).facts(node.value)  # plainly valid patients: no Node walk (see patient_plan)
+    if fast is not None:
+        return Patient(facts=frozen_map(fast), source=node.file, line=node.line)
+    if not isinstance(node.value, dict):
+        raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
+    facts = vocab.facts
+    known = list(facts) + [_TREATMENTS]
+    values: dict[str, Scalar | None] = {}
+    problems = Problems()  # every wrong fact of the patient, not only the first
+    for key, child in node.items():
+        if key != _TREATMENTS:
+            with problems.part():
+                value = _fact(key, child, vocab, known)
+                if value is not None:
+                    values[key] = value
+    for name, spec in facts.items():
+        if name in values or (node.has(name) and node.value[name] is not None):
+            continue
+        if spec.required:
+            with problems.part():
+                raise node.error(f"the fact {name!r} is required ({spec.description})")
+        values[name] = spec.default
+    if not problems:  # these checks read other facts, which must be right first
+        for name, spec in facts.items():
+            for other, needed in spec.requires:
+                if values.get(name) is True and values.get(other) != needed:
+                    with problems.part():
+                        raise node.child(name).error(
+                            f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); "
+                            "check the patient's facts"
+                        )
+    statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
+    if node.has(_TREATMENTS):
+        with problems.part():
+            statuses.update(_treatments(node.child(_TREATMENTS), vocab))
+    problems.raise_any()
+    for therapy, status in statuses.items():
+        values[TREATMENT_PREFIX + therapy] = status
+    ordered = {name: values[name] for name in sorted(values)}
+    return Patient(facts=frozen_map(ordered), source=node.file, line=node.line)
+
+
+def _fact(key: str, child: Node, vocab: Vocabulary, known: list[str]) -> Scalar | None:
+    """One fact's value, checked against the data dictionary (None when given as null)."""
+    facts = vocab.facts
+    if key not in facts:
+        if key in vocab.therapies:
+            raise child.error(f"{excerpt(key)} is a therapy; give its status under 'treatments:' (treatments: {{{key}: failed}})")
+        guess = did_you_mean(key, known + list(vocab.therapies))
+        if guess in vocab.therapies:
+            raise child.error(
+                f"unknown fact {excerpt(key)}; therapy statuses go under 'treatments:'.",
+                suggestion=f"treatments: {{{guess}: ...}}",
+            )
+        raise child.error(f"unknown fact {excerpt(key)}; patient facts are: {', '.join(known)}.", suggestion=guess)
+    if child.value is None:
+        return None
+    spec = facts[key]
+    if spec.type == "enum":
+        return child.choice(spec.values, what=f"value for {key}")
+    if spec.type == "boolean":
+        return child.flag(unknown=spec.allows_unknown)
+    if spec.type == "number":
+        number = child.number(
+            minimum=spec.minimum, maximum=spec.maximum, exclusive_minimum=spec.exclusive_minimum, unit=spec.unit or ""
+        )
+        return normalise_number(number)
+    return child.text(max_length=spec.max_length or 200)
+
+
+def _treatments(treatments: Node, vocab: Vocabulary) -> dict[str, str]:
+    """The status of each therapy given under 'treatments:'; every wrong entry is reported."""
+    if treatments.value is None:
+        raise treatments.error("'treatments' is empty; leave it out, or map each therapy to its status")
+    if not isinstance(treatments.value, dict):
+        raise treatments.error("'treatments' maps each therapy to its status, e.g. {corticosteroids: failed}")
+    statuses: dict[str, str] = {}
+    problems = Problems()
+    for therapy, child in treatments.items():
+        with problems.part():
+            if therapy not in vocab.therapies:
+                raise child.error(
+                    f"unknown therapy {excerpt(therapy)}; therapies are: {', '.join(vocab.therapies)}.",
+                    suggestion=did_you_mean(therapy, vocab.therapies),
+                )
+            if child.value is None:
+                raise child.error(
+                    f"no status given for {therapy}; write one of {', '.join(vocab.statuses)}, "
+                    "or leave the therapy out (it then counts as not tried)"
+                )
+            status = child.choice(vocab.statuses, what=f"status for {therapy}")
+            if therapy in vocab.statuses[status].not_for:
+                raise child.error(
+                    f"{therapy} cannot be '{status}' (the vocabulary keeps that status for other therapies); "
+                    f"statuses for {therapy}: {', '.join(vocab.statuses_for(therapy))}."
+                )
+            statuses[therapy] = status
+    problems.raise_any()
+    return statuses
+
+
+def _kind(value: Any) -> str:
+    from .cursor import describe
+
+    return describe(value)
+
+
+def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
+    """Read one patient from a YAML or JSON file (``-`` for standard input)."""
+    data = marked_yaml.read_file(path)
+    name = "<stdin>" if str(path) == "-" else str(path)
+    return parse_patient(root(data, name, PatientError), vocab)
+
+
+def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
+    """Validate a plain Python mapping (for library callers)."""
+    return parse_patient(Node(mapping, source, "", None, PatientError), vocab)

@@ -1,0 +1,195 @@
+"""Compiles a pathway (plus the safety screening) into one engine-ready ruleset.
+
+Conditions become a small normal form (negation pushed into the comparisons, ``in`` expanded)
+that both engines run: durable-rules through :func:`durable_definition`, the reference
+evaluator directly. Pushing negation down is what lets us avoid durable-rules' ``none``,
+whose result depends on fact and rule order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+from typing import Any, Mapping
+
+from ..model import TREATMENT_PREFIX, AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
+
+__all__ = [
+    "Predicate",
+    "CompiledRule",
+    "CompiledPathway",
+    "compile_pathway",
+    "normalise",
+    "push_negation",
+    "engine_key",
+    "fact_of_key",
+    "durable_definition",
+    "SEQ_KEY",
+    "SENTINEL",
+]
+
+# ("all", (p, ...)) | ("any", (p, ...)) | ("cmp", key, op, value)
+Predicate = tuple
+
+SEQ_KEY = "seq"
+"""A per-fact counter: makes every fact unique and gives 'always' rules something to test."""
+SENTINEL = "sentinel"
+"""A rule that matches every fact, so a fact never goes unhandled and a session always has an action."""
+
+_COMPLEMENT = MappingProxyType({"==": "!=", "!=": "==", "<": ">=", ">=": "<", ">": "<=", "<=": ">", "in": "not_in", "not_in": "in"})
+_DURABLE_OPS = MappingProxyType({"!=": "$neq", "<": "$lt", "<=": "$lte", ">": "$gt", ">=": "$gte"})
+ALWAYS: Predicate = ("all", ())
+NEVER: Predicate = ("any", ())
+
+
+def engine_key(fact: str) -> str:
+    """The property name a fact has inside the engine (no dots: durable-rules reads them as paths)."""
+    if fact.startswith(TREATMENT_PREFIX):
+        return "tx_" + fact[len(TREATMENT_PREFIX):]
+    return fact
+
+
+def push_negation(condition: Condition, negate: bool = False) -> Condition:
+    """The condition with every ``not`` pushed into its comparisons (De Morgan), ``in`` lists kept
+    whole: only AllOf, AnyOf and Compare remain. The one reading of negation that the engines
+    (through :func:`normalise`) and ``explain`` share."""
+    if isinstance(condition, Compare):
+        if not negate:
+            return condition
+        return Compare(condition.fact, _COMPLEMENT[condition.op], condition.value, condition.line)
+    if isinstance(condition, Not):
+        return push_negation(condition.item, not negate)
+    if isinstance(condition, (AllOf, AnyOf)):
+        kind = type(condition)
+        if negate:
+            kind = AnyOf if kind is AllOf else AllOf
+        return kind(tuple(push_negation(item, negate) for item in condition.items), condition.line)
+    raise TypeError(f"not a condition: {condition!r}")
+
+
+def fact_of_key(key: str) -> str:
+    """The inverse of :func:`engine_key`: the vocabulary's name for an engine property."""
+    return TREATMENT_PREFIX + key[3:] if key.startswith("tx_") else key
+
+
+def normalise(condition: Condition, negate: bool = False) -> Predicate:
+    """Negation normal form over comparisons; flattened; ``in``/``not_in`` expanded."""
+    return _lower(push_negation(condition, negate))
+
+
+def _lower(condition: Condition) -> Predicate:
+    """A negation-free condition as a predicate: engine keys, ``in`` lists as ``==``/``!=`` parts."""
+    if isinstance(condition, Compare):
+        key = engine_key(condition.fact)
+        if condition.op in ("in", "not_in"):
+            positive = condition.op == "in"
+            parts = tuple(("cmp", key, "==" if positive else "!=", v) for v in condition.value)
+            return _join("any" if positive else "all", parts)
+        return ("cmp", key, condition.op, condition.value)
+    kind = "all" if isinstance(condition, AllOf) else "any"
+    return _join(kind, tuple(_lower(item) for item in condition.items))
+
+
+def _join(kind: str, parts: tuple[Predicate, ...]) -> Predicate:
+    flat: list[Predicate] = []
+    for part in parts:
+        if part[0] == kind:
+            flat.extend(part[1])
+        else:
+            flat.append(part)
+    if len(flat) == 1:
+        return flat[0]
+    return (kind, tuple(flat))
+
+
+def predicate_keys(predicate: Predicate) -> set[str]:
+    if predicate[0] == "cmp":
+        return {predicate[1]}
+    keys: set[str] = set()
+    for part in predicate[1]:
+        keys |= predicate_keys(part)
+    return keys
+
+
+@dataclass(frozen=True)
+class CompiledRule:
+    name: str  # the engine's name for it: r000, r001, ...
+    rule: Rule
+    origin: str  # pathway | screening
+    predicate: Predicate
+
+
+@dataclass(frozen=True)
+class CompiledPathway:
+    pathway: Pathway
+    screening: Screening
+    rules: tuple[CompiledRule, ...]
+    keys: tuple[str, ...]
+    fingerprint: str
+    screening_facts: tuple[str, ...] = ()  # the facts the safety screening reads (vocabulary names)
+
+    def by_name(self) -> Mapping[str, CompiledRule]:
+        return {r.name: r for r in self.rules}
+
+    @cached_property
+    def _key_facts(self) -> tuple[tuple[str, str], ...]:
+        """(engine key, fact name) for every key the rules read, worked out once per pathway."""
+        return tuple((key, fact_of_key(key)) for key in self.keys)
+
+    def engine_facts(self, patient: Patient) -> dict[str, Any]:
+        """The patient's facts as the engine sees them: only what the rules read, all present."""
+        facts = patient.facts
+        out = {key: facts.get(fact) for key, fact in self._key_facts}
+        if None in out.values():
+            missing = next(fact for key, fact in self._key_facts if out[key] is None)
+            raise ValueError(f"fact {missing!r} has no value; patients must be validated before evaluation")
+        return out
+
+
+def compile_pathway(pathway: Pathway, screening: Screening) -> CompiledPathway:
+    """Compile the pathway's rules, then the screening's, in file order (which is priority order)."""
+    rules = []
+    for origin, source in (("pathway", pathway.rules), ("screening", screening.rules)):
+        for rule in source:
+            rules.append(CompiledRule(f"r{len(rules):03d}", rule, origin, normalise(rule.when)))
+    keys: set[str] = set()
+    for compiled in rules:
+        keys |= predicate_keys(compiled.predicate)
+    screening_keys: set[str] = set()
+    for compiled in rules:
+        if compiled.origin == "screening":
+            screening_keys |= predicate_keys(compiled.predicate)
+    definition = durable_definition(tuple(rules))
+    fingerprint = hashlib.sha256(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:16]
+    return CompiledPathway(
+        pathway, screening, tuple(rules), tuple(sorted(keys)), fingerprint,
+        tuple(sorted(fact_of_key(k) for k in screening_keys)),
+    )
+
+
+# -- durable-rules ----------------------------------------------------------------------------
+
+
+def _durable_expr(predicate: Predicate) -> dict:
+    kind = predicate[0]
+    if kind == "cmp":
+        _, key, op, value = predicate
+        if op == "==":
+            return {key: value}
+        return {_DURABLE_OPS[op]: {key: value}}
+    parts = predicate[1]
+    if not parts:
+        # durable-rules has no literal true/false: test the counter every fact carries.
+        return {"$gte": {SEQ_KEY: 0}} if kind == "all" else {SEQ_KEY: -1}
+    return {"$and" if kind == "all" else "$or": [_durable_expr(p) for p in parts]}
+
+
+def durable_definition(rules: tuple[CompiledRule, ...]) -> dict:
+    """The durable-rules ruleset definition (JSON-ready; actions are attached by the engine)."""
+    definition = {r.name: {"all": [{"m": _durable_expr(r.predicate)}]} for r in rules}
+    definition[SENTINEL] = {"all": [{"m": _durable_expr(ALWAYS)}]}
+    return definition
+

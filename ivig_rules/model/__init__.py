@@ -1,0 +1,75 @@
+"""The knowledge model: frozen dataclasses, no I/O.
+
+Loaders build these from YAML; the compiler, engines, dosing, graph and reports read them.
+Nothing here knows about files, durable-rules or the command line. Each kind of thing has
+its module (constants, sources, vocabulary, conditions, pathway, patient, teaching); this
+package gives them all under one name.
+"""
+
+from __future__ import annotations
+
+from .conditions import AllOf, AnyOf, Compare, Condition, Not
+from .constants import (
+    DECIMALS,
+    DOSE_BASES,
+    DOSE_LIMIT_FIELDS,
+    LARGEST_NUMBER,
+    OPERATORS,
+    PHASES,
+    SCREENING_VERDICTS,
+    SEVERITIES,
+    STEP_START,
+    TREATMENT_PREFIX,
+    UNKNOWN,
+    VERDICTS,
+    Scalar,
+    frozen_map,
+)
+from .pathway import Amount, Catalogue, DoseRegimen, Outcome, Pathway, Review, Rule, Screening, Step
+from .patient import Patient
+from .sources import Citation, Reference, Section, Source
+from .vocabulary import AdviceSpec, AlertSpec, ConflictSpec, FactSpec, Position, Term, VaccineInterval, Vocabulary
+
+__all__ = [
+    "Scalar",
+    "FactSpec",
+    "Term",
+    "Reference",
+    "Review",
+    "AdviceSpec",
+    "Position",
+    "ConflictSpec",
+    "Section",
+    "Source",
+    "Citation",
+    "VaccineInterval",
+    "AlertSpec",
+    "Vocabulary",
+    "Compare",
+    "AllOf",
+    "AnyOf",
+    "Not",
+    "Condition",
+    "Amount",
+    "DoseRegimen",
+    "Step",
+    "Outcome",
+    "Rule",
+    "Pathway",
+    "Screening",
+    "Catalogue",
+    "Patient",
+    "TREATMENT_PREFIX",
+    "VERDICTS",
+    "SCREENING_VERDICTS",
+    "UNKNOWN",
+    "SEVERITIES",
+    "OPERATORS",
+    "DOSE_LIMIT_FIELDS",
+    "LARGEST_NUMBER",
+    "DECIMALS",
+    "PHASES",
+    "DOSE_BASES",
+    "STEP_START",
+    "frozen_map",
+]

@@ -1,0 +1,250 @@
+"""Reads scenario files: patients with the recommendation a clinician expects for them.
+
+A file holds ``scenarios:`` (a list) and optionally ``base_patient:`` that every scenario's
+patient extends (its ``treatments`` merge too). Each scenario has a ``name``, a ``patient``
+and an ``expect`` mapping; ``tags`` and ``skip: reason`` are optional. The format is
+documented in docs/scenarios.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..loading import marked_yaml
+from ..loading.cursor import Keys, Node, Problems, root
+from ..errors import ScenarioError
+from ..loading.marked_yaml import MarkedDict
+from ..model import VERDICTS, Patient, Vocabulary
+from ..loading.patient import parse_patient
+
+__all__ = ["Scenario", "Expectation", "load_scenario_file", "collect_scenario_files", "DOSE_FIELDS", "EXPECT_FIELDS"]
+
+DOSE_FIELDS = (
+    "therapy", "phase", "regimen", "g_per_kg", "g_per_kg_range", "per", "days", "days_range",
+    "interval_weeks", "interval_weeks_range", "max_g_per_day", "dosing_weight_kg", "weight_basis",
+    "ideal_body_weight_kg", "per_day_g", "total_g", "rounded_total_g",
+)
+EXPECT_FIELDS = (
+    "ivig", "next_step", "step", "line", "with", "dose", "alerts", "no_alerts", "alert_text", "evidence", "decided_by",
+    "pathway_verdict", "conflicts", "not_recorded", "review", "monitoring", "administration",
+    "citations", "no_citations",
+)
+_SUFFIXES = (".yaml", ".yml")
+
+# -- the keys of each mapping of a scenario file (the JSON Schemas are built from them)
+SCENARIO_FILE = Keys(("scenarios",), ("base_patient", "description"), "a scenario file")
+SCENARIO = Keys(("name", "expect"), ("patient", "fhir", "tags", "skip", "description"), "a scenario")
+EXPECTATION = Keys((), EXPECT_FIELDS, "the expected recommendation")
+DOSE_EXPECTATION = Keys((), DOSE_FIELDS, "dose fields")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a scenario expects; only the fields given are checked."""
+
+    fields: dict[str, Any]
+    lines: dict[str, int | None] = field(compare=False, default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    file: str
+    line: int | None
+    patient: Patient
+    expect: Expectation
+    tags: tuple[str, ...] = ()
+    skip: str | None = None
+
+    @property
+    def where(self) -> str:
+        return f"{self.file}:{self.line}" if self.line else self.file
+
+
+def _merge_patient(base: MarkedDict | None, own: Any) -> Any:
+    if base is None or not isinstance(own, dict):
+        return own
+    merged = MarkedDict(getattr(own, "line", None))
+    for source in (base, own):
+        for key, value in source.items():
+            if key == "treatments" and isinstance(value, dict) and isinstance(merged.get(key), dict):
+                combined = MarkedDict(getattr(value, "line", None))
+                for src in (merged[key], value):
+                    for k, v in src.items():
+                        combined[k] = v
+                        combined.key_lines[k] = getattr(src, "key_lines", {}).get(k, getattr(src, "line", None))
+                value = combined
+            merged[key] = value
+            merged.key_lines[key] = getattr(source, "key_lines", {}).get(key, getattr(source, "line", None))
+    return merged
+
+
+def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
+    node.mapping(EXPECTATION)
+    if not node.value:
+        raise node.error("'expect' is empty; say what the recommendation should be (for example ivig: recommended)")
+    out: dict[str, Any] = {}
+    lines: dict[str, int | None] = {}
+    for key, child in node.items():
+        lines[key] = child.line
+        value = child.value
+        if key == "ivig":
+            out[key] = tuple(i.choice(VERDICTS, what="IVIG verdict") for i in child.seq(allow_single=True, nonempty=True))
+        elif key == "pathway_verdict":
+            out[key] = child.choice(VERDICTS, what="IVIG verdict")
+        elif key == "conflicts":
+            out[key] = tuple(sorted(i.choice(vocab.conflicts, what="conflict id") for i in child.seq(allow_single=True)))
+        elif key == "not_recorded":
+            out[key] = tuple(sorted(i.choice(vocab.facts, what="fact") for i in child.seq(allow_single=True)))
+        elif key == "monitoring":
+            out[key] = tuple(i.choice(vocab.monitoring, what="monitoring id") for i in child.seq(allow_single=True))
+        elif key == "administration":
+            out[key] = tuple(i.choice(vocab.administration, what="administration id") for i in child.seq(allow_single=True))
+        elif key == "review":
+            out[key] = None if value is None else child.text(max_length=500)
+        elif key in ("citations", "no_citations"):
+            out[key] = tuple(i.text(max_length=500) for i in child.seq(allow_single=True, nonempty=True))
+        elif key in ("next_step",):
+            out[key] = None if value is None else child.choice(vocab.therapies, what="therapy")
+        elif key == "with":
+            out[key] = tuple(i.choice(vocab.therapies, what="therapy") for i in child.seq(allow_single=True))
+        elif key == "line":
+            out[key] = None if value is None else child.number(minimum=1, maximum=9, integer=True)
+        elif key in ("alerts", "no_alerts"):
+            out[key] = tuple(i.choice(vocab.alerts, what="alert id") for i in child.seq(allow_single=True))
+        elif key == "evidence":
+            out[key] = None if value is None else child.choice(vocab.evidence_levels, what="evidence level")
+        elif key == "dose":
+            out[key] = None if value is None else _dose_expectation(child)
+        elif key == "alert_text":
+            child.mapping(what="alert id -> words its message must contain")
+            out[key] = {
+                Node(alert_id, child.file, sub.path, sub.line, ScenarioError).choice(vocab.alerts, what="alert id"): sub.text(max_length=500)
+                for alert_id, sub in child.items()
+            }
+        else:  # step, decided_by
+            out[key] = None if value is None else child.text(max_length=200)
+    both = set(out.get("citations", ())) & set(out.get("no_citations", ()))
+    if both:
+        raise node.error(f"the citations {', '.join(sorted(both))} are both expected and expected absent")
+    if "alerts" in out and "no_alerts" in out:
+        both = set(out["alerts"]) & set(out["no_alerts"])
+        if both:
+            raise node.error(f"the alerts {', '.join(sorted(both))} are both expected and expected absent")
+    return Expectation(out, lines)
+
+
+def _dose_expectation(node: Node) -> dict[str, Any]:
+    node.mapping(DOSE_EXPECTATION)
+    fields: dict[str, Any] = {}
+    for key, child in node.items():
+        value = child.value
+        if isinstance(value, list):
+            fields[key] = [item.number() for item in child.seq()]
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            fields[key] = child.number()
+        elif value is None or isinstance(value, str):
+            fields[key] = value
+        else:
+            raise child.error(f"expected a number, text or null for dose field {key!r}")
+    return fields
+
+
+def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | Path | None = None) -> list[Scenario]:
+    """Read and check every scenario of one file; every problem of the file is reported at once.
+
+    ``rulesets``: the folder whose fhir.yaml reads ``fhir:`` patients (default: the usual one).
+    """
+    file = str(path)
+    doc = root(marked_yaml.read_file(path), file, ScenarioError)
+    _refuse_a_patient(doc, vocab)
+    doc.mapping(SCENARIO_FILE)
+    base = None
+    if doc.get("base_patient") is not None:
+        base_node = doc.child("base_patient")
+        if not isinstance(base_node.value, dict):
+            raise base_node.error("'base_patient' is a mapping of patient facts")
+        base = base_node.value
+    problems = Problems()
+    scenarios: list[Scenario] = []
+    seen: dict[str, int | None] = {}
+    for item in doc.child("scenarios").seq(what="scenarios", nonempty=True):
+        with problems.part():
+            scenarios.append(_scenario(item, base, vocab, seen, rulesets))
+    problems.raise_any()
+    return scenarios
+
+
+def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict[str, int | None],
+              rulesets: str | Path | None = None) -> Scenario:
+    """One scenario; its name, patient, tags, skip and expectation are each checked, all reported."""
+    item.mapping(SCENARIO)
+    problems = Problems()
+    name = patient = expect = skip = None
+    tags: tuple[str, ...] = ()
+    with problems.part():
+        name = item.child("name").text(max_length=200)
+        if name in seen:
+            raise item.child("name").error(f"the scenario name {name!r} is used twice in this file (first on line {seen[name]})")
+        seen[name] = item.line
+    with problems.part():
+        if item.has("fhir"):
+            if item.has("patient"):
+                raise item.child("fhir").error("give the patient as facts ('patient:') or as a FHIR Bundle ('fhir:'), not both")
+            from ..fhir.scenario import scenario_patient_from_fhir
+
+            patient = scenario_patient_from_fhir(item.child("fhir"), vocab, rulesets)
+        elif not item.has("patient"):
+            raise item.error("the key 'patient' is required here (or 'fhir:', a FHIR Bundle file or an inline Bundle)")
+        else:
+            patient_node = item.child("patient")
+            merged = Node(_merge_patient(base, patient_node.value), item.file, patient_node.path, patient_node.line, ScenarioError)
+            patient = parse_patient(merged, vocab)
+    with problems.part():
+        if item.get("tags") is not None:
+            tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))
+    with problems.part():
+        if "skip" in item.value:
+            skip = item.child("skip").text(max_length=500) if item.value["skip"] is not None else None
+            if skip is None:
+                raise item.child("skip").error("'skip' needs a reason, written as text")
+    with problems.part():
+        expect = _expectation(item.child("expect"), vocab)
+    problems.raise_any()
+    return Scenario(name=name, file=item.file, line=item.line, patient=patient, expect=expect, tags=tags, skip=skip)
+
+
+def _refuse_a_patient(doc: Node, vocab: Vocabulary) -> None:
+    """A patient file given where scenarios belong: say so, and name the command it is for."""
+    if not isinstance(doc.value, dict) or any(key in doc.value for key in ("scenarios", "base_patient")):
+        return
+    facts = [key for key in doc.value if isinstance(key, str) and (key in vocab.facts or key == "treatments")]
+    if facts:
+        raise doc.error(
+            f"this looks like one patient (facts such as {', '.join(facts[:3])}), not a scenario file. "
+            f"Evaluate it with 'ivig-rules evaluate {doc.file}', or make it a scenario: under 'scenarios:' "
+            "give it a name, the patient's facts and what to expect (docs/scenarios.md)"
+        )
+
+
+def collect_scenario_files(paths: list[str | Path]) -> list[Path]:
+    """Expand files and folders (recursively, sorted) into scenario files."""
+    files: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix in _SUFFIXES and p.is_file())
+            if not found:
+                raise ScenarioError("this folder holds no scenario files (*.yaml, *.yml)", file=str(path))
+            files.extend(found)
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise ScenarioError("no such file or folder", file=str(path))
+    unique: list[Path] = []
+    for path in files:
+        if path not in unique:
+            unique.append(path)
+    return unique

@@ -7,13 +7,30 @@ what they check and what only the loader and ``ivig-rules lint`` can (:data:`LOA
 """
 
 from ._shapes import UndescribedKeys
-from .kinds import DRAFT, KINDS, Kind, file_name, shipped_schema, to_json, to_schema, write_schemas
+from .kinds import (
+    DRAFT,
+    KINDS,
+    PUBLISHED,
+    Kind,
+    file_name,
+    kind_of,
+    kind_summary,
+    schema_comment,
+    shipped_schema,
+    to_json,
+    to_schema,
+    write_schemas,
+)
 from .limits import LOADER_ONLY, LoaderOnly
 
 __all__ = [
     "KINDS",
     "Kind",
     "DRAFT",
+    "PUBLISHED",
+    "kind_of",
+    "kind_summary",
+    "schema_comment",
     "to_schema",
     "to_json",
     "write_schemas",

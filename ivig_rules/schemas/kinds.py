@@ -8,6 +8,7 @@ docs/schemas.md all come from this one table.
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -21,10 +22,16 @@ from .patients import patient_schema, scenario_schema
 from .rulesets import pathway_schema, safety_schema
 from .vocabulary import sources_schema, vocabulary_schema
 
-__all__ = ["Kind", "KINDS", "DRAFT", "to_schema", "to_json", "write_schemas", "file_name", "shipped_schema"]
+__all__ = [
+    "Kind", "KINDS", "DRAFT", "PUBLISHED", "to_schema", "to_json", "write_schemas", "file_name", "shipped_schema",
+    "schema_comment", "kind_of", "kind_summary",
+]
 
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
+PUBLISHED = "docs/schemas"
+"""Where the schemas are published, relative to the project's root; shipped files point here."""
 _PACKAGE_DATA = "data"
+_COMMENT = "# yaml-language-server: $schema="
 
 
 @dataclass(frozen=True)
@@ -99,3 +106,27 @@ def shipped_schema(kind: str) -> Path:
     if kind not in KINDS:
         raise KeyError(kind)
     return Path(str(resources.files(__package__).joinpath(_PACKAGE_DATA, file_name(kind))))
+
+
+def kind_of(file: str | Path, root: str | Path) -> str | None:
+    """The kind of a file of the project (by the globs of :data:`KINDS`), or None."""
+    relative = Path(file).resolve().relative_to(Path(root).resolve())
+    return next((kind.name for kind in KINDS.values() if any(relative.match(glob) for glob in kind.files)), None)
+
+
+def schema_comment(kind: str, file: str | Path, root: str | Path) -> str:
+    """The first line of a shipped file: the YAML language server's pointer to its published schema,
+    as a path relative to the file (so it works in any checkout)."""
+    target = Path(root).resolve() / PUBLISHED / file_name(kind)
+    here = Path(file).resolve().parent
+    return _COMMENT + Path(os.path.relpath(target, here)).as_posix()
+
+
+def kind_summary() -> str:
+    """The kinds, the project's files of each and what they are: ``ivig-rules schema`` with no kind."""
+    width = max(len(name) for name in KINDS)
+    lines = []
+    for kind in KINDS.values():
+        files = ", ".join(kind.files) or "any patient file (ivig-rules evaluate, explain)"
+        lines.append(f"{kind.name:<{width}}  {file_name(kind.name):<{width + 12}}  {files}\n{'':<{width}}  {kind.about}")
+    return "\n".join(lines)

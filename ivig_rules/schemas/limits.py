@@ -36,8 +36,20 @@ def _entry(id: str, kinds: str, what: str, why: str, message: str, key: str = ""
 
 
 _SAME_FILE = "a JSON Schema cannot make one value depend on what another part of the same file defines"
+_ALL = "pathway safety vocabulary sources fhir scenario patient"
 
 LOADER_ONLY: tuple[LoaderOnly, ...] = (
+    _entry("yaml-text", _ALL,
+           "The text is UTF-8, not empty, one YAML document of plain data: no syntax error, no tag that builds an "
+           "object, no key twice in a mapping, no alias bomb, no nesting deeper than 60 levels, no file over 4 MB.",
+           "a JSON Schema validates the data a YAML parser made; it never sees the text (the editor's YAML "
+           "parser reports syntax errors and duplicate keys itself)",
+           r"^not valid YAML|^the file is empty|is not allowed; only plain data|appears twice in one mapping|"
+           r"alias bomb|not UTF-8|nesting deeper than|larger than \d+ MB|NUL bytes|mapping key must be plain|"
+           r"'<<' must merge"),
+    _entry("finite-numbers", _ALL, "A number is finite: .nan and .inf are refused.",
+           "JSON has no NaN or infinity, so a JSON Schema cannot speak of them (NaN passes every bound)",
+           r"expected a finite number"),
     _entry("defined-here", "pathway",
            "A step, dose or 'from' position names a step or dose this file defines.", _SAME_FILE,
            r"no (step|dose) .* is defined in this file"),
@@ -82,11 +94,13 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
     _entry("fhir-own-names", "fhir",
            "A code names a code system of this file's 'systems'; iga.unit is one of iga.units, with factor 1.",
            _SAME_FILE, r"unknown code system|unknown unit|must have the factor 1"),
+    _entry("file-exists", "scenario", "A file a scenario names (its FHIR Bundle) exists and can be read.",
+           "a JSON Schema sees one document; it cannot look at the disk", r"^no such file|^cannot read the file"),
     _entry("fhir-bundle", "scenario",
            "A scenario's FHIR Bundle (a file beside the scenario, or inline) is read by the FHIR reader, through "
            "rulesets/fhir.yaml, and gives every fact the rules need.",
            "the Bundle is a FHIR resource read through the mapping, not a shape of the scenario file",
-           r"FHIR patient|Bundle|no such file|cannot read", key=r"fhir"),
+           r"the scenario's FHIR patient"),
     _entry("teaching-own-names", "pathway safety",
            "In a teaching block, a step has at most one question, a screening rule is under one group heading, "
            "and the screening's phrases and groups name its own rules.", _SAME_FILE,

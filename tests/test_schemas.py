@@ -226,3 +226,11 @@ def test_the_example_of_docs_schemas_md_is_underlined_where_it_says():
     assert "'wieght_kg' was unexpected" in flagged["scenarios/0/patient"]
     commented = [line for line in example.splitlines() if "# underlined" in line]
     assert [line.split(":")[0].strip() for line in commented] == ["wieght_kg", "corticosteroids", "ivig"]
+
+
+def test_docs_schemas_md_lists_every_kind_with_its_schema_and_files():
+    page = (ROOT / "docs" / "schemas.md").read_text(encoding="utf-8")
+    for kind in KINDS.values():
+        row = next((line for line in page.splitlines() if line.startswith(f"| `{kind.name}` |")), None)
+        assert row is not None, f"docs/schemas.md has no row for {kind.name}"
+        assert f"(schemas/{file_name(kind.name)})" in row and all(f"`{glob}`" in row for glob in kind.files)

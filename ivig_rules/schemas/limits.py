@@ -87,7 +87,7 @@ LOADER_ONLY: tuple[LoaderOnly, ...] = (
            "A scenario's patient together with base_patient gives every required fact, and a true flag's "
            "'requires' (pregnant needs sex: female) holds for the merged patient.",
            "the patient a scenario tests is base_patient and its own facts merged",
-           r"is required|is true, which needs"),
+           r"^the fact '[^']+' is required|is true, which needs"),
     _entry("expected-both-ways", "scenario",
            "No alert or citation is both expected and expected absent.",
            "a JSON Schema cannot compare two lists of the instance", r"both expected and expected absent"),

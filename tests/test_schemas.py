@@ -125,7 +125,8 @@ def test_every_yaml_file_of_the_knowledge_base_and_scenarios_has_a_kind():
 @pytest.mark.parametrize("kind,path", SHIPPED, ids=_ids(SHIPPED))
 def test_shipped_file_points_at_its_published_schema_and_validates(kind, path):
     first = path.read_text(encoding="utf-8").splitlines()[0]
-    assert first == schema_comment(kind, path, ROOT)
+    expected = schema_comment(kind, path, ROOT)
+    assert first == expected, f"{path.relative_to(ROOT)} should start with the line: {expected}"
     target = (path.parent / first.split("$schema=", 1)[1]).resolve()
     assert target == (ROOT / PUBLISHED / file_name(kind)).resolve()
     schema = json.loads(target.read_text(encoding="utf-8"))

@@ -18,7 +18,7 @@ LAYERS = (
     ("logic",),
     ("engines",),
     ("evaluation",),
-    ("scenarios", "lint", "analysis", "graph", "export", "audit", "fhir", "server", "output", "pytest_plugin"),
+    ("scenarios", "lint", "analysis", "graph", "export", "audit", "fhir", "server", "schemas", "output", "pytest_plugin"),
     ("cli", "__main__"),
 )
 RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}

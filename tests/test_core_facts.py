@@ -95,3 +95,15 @@ def test_no_module_spells_the_treatment_prefix_or_a_core_fact_itself():
             if spelled or re.search(rf"\[[\"']({core})[\"']\]", line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
+
+
+def test_the_vocabulary_schema_agrees_on_core_facts_and_engine_names():
+    import json
+
+    from jsonschema import Draft202012Validator
+
+    schema = json.loads((ROOT / "docs" / "schemas" / "vocabulary.schema.json").read_text())
+    facts = schema["properties"]["facts"]
+    assert facts["required"] == [core.name for core in CORE_FACTS]
+    names = Draft202012Validator(facts["propertyNames"])
+    assert not names.is_valid("tx_ivig") and names.is_valid("weight_kg")

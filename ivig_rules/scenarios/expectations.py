@@ -15,16 +15,17 @@ from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..errors import ScenarioError
 from ..evaluation.dosing import Dose
-from ..loading.cursor import Node
+from ..loading.cursor import Keys, Node
 from ..model import VERDICTS, Vocabulary
 
 if TYPE_CHECKING:
     from ..evaluation.recommend import Recommendation
 
-__all__ = ["Mismatch", "ExpectField", "EXPECT_FIELDS", "DOSE_FIELDS", "read_field", "check_field"]
+__all__ = ["Mismatch", "ExpectField", "EXPECT_FIELDS", "DOSE_FIELDS", "EXPECTATION", "DOSE_EXPECTATION", "read_field", "check_field"]
 
 # What a scenario may expect of a dose: the Dose's own fields, less its prose and sources.
 DOSE_FIELDS = tuple(f.name for f in fields(Dose) if f.name not in ("then", "notes", "citations"))
+DOSE_EXPECTATION = Keys((), DOSE_FIELDS, "dose fields")  # the loader's check and the JSON Schema's
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def _alert_text(node: Node, vocab: Vocabulary) -> dict:
 
 
 def _dose(node: Node, vocab: Vocabulary) -> dict:
-    node.mapping(optional=DOSE_FIELDS, what="dose fields")
+    node.mapping(DOSE_EXPECTATION)
     found: dict[str, Any] = {}
     for key, child in node.items():
         value = child.value
@@ -236,6 +237,9 @@ EXPECT_FIELDS = MappingProxyType({f.name: f for f in (
                 _texts, _citations),
     ExpectField("no_citations", "no citation's readable text may contain any of these", _texts, _citations),
 )})
+
+
+EXPECTATION = Keys((), tuple(EXPECT_FIELDS), "the expected recommendation")  # the loader's check and the JSON Schema's
 
 
 def read_field(name: str, node: Node, vocab: Vocabulary) -> Any:

@@ -107,3 +107,11 @@ def test_the_vocabulary_schema_agrees_on_core_facts_and_engine_names():
     assert facts["required"] == [core.name for core in CORE_FACTS]
     names = Draft202012Validator(facts["propertyNames"])
     assert not names.is_valid("tx_ivig") and names.is_valid("weight_kg")
+
+
+def test_the_ruleset_format_page_names_the_core_facts():
+    text = (ROOT / "docs" / "ruleset-format.md").read_text()
+    paragraph = text[text.index("ivig-rules' own code reads"):].split("\n\n", 1)[0]
+    named = re.findall(r"`(\w+)`", paragraph.split("`vocabulary.yaml`", 1)[0])
+    assert [n for n in named if n not in ("female", "male")] == [core.name for core in CORE_FACTS]
+    assert f"reads {['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'][len(CORE_FACTS) - 1]} by name" in paragraph

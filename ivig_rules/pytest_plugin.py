@@ -25,10 +25,13 @@ _EVALUATORS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
+    from .engines import BUILT_IN, DEFAULT_ENGINE
+
     group = parser.getgroup("ivig-rules", "ivig-rules scenario files")
     group.addoption(
-        "--ivig-engine", dest="ivig_engine", default="durable", metavar="ENGINE",
-        help="Rules engine for scenario files: durable (default), reference, or an installed engine.",
+        "--ivig-engine", dest="ivig_engine", default=DEFAULT_ENGINE, metavar="ENGINE",
+        help="Rules engine for scenario files: " + "; ".join(f"{s.name} ({s.summary})" for s in BUILT_IN)
+        + "; or an installed engine.",
     )
     group.addoption(
         "--ivig-rulesets", dest="ivig_rulesets", default=None, metavar="DIR",

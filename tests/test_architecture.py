@@ -6,7 +6,7 @@ import ast
 import re
 
 from conftest import ROOT
-from ivig_rules.engines import _BUILT_IN
+from ivig_rules.engines import BUILT_IN
 from test_registries import doc_table
 
 PACKAGE = ROOT / "ivig_rules"
@@ -70,7 +70,7 @@ def test_imports_point_down_the_layers():
 
 
 def test_the_engines_table_is_the_registry():
-    assert doc_table("architecture.md", "### Engines") == [[f"`{s.name}`", s.summary] for s in _BUILT_IN]
+    assert doc_table("architecture.md", "### Engines") == [[f"`{s.name}`", s.summary] for s in BUILT_IN]
 
 
 def test_one_holds_evaluates_a_predicate():

@@ -38,9 +38,13 @@ def _known_engine(name: str) -> str:
     raise problem
 
 
-def engine_option(default: str = "durable", help: str = "Rules engine: durable (durable-rules), reference (pure Python), or an installed engine.") -> typer.models.OptionInfo:
+def engine_option(default: str = "durable", purpose: str = "Rules engine") -> typer.models.OptionInfo:
     """The --engine option of every command that evaluates, checked against the engine registry."""
-    return typer.Option(default, "--engine", metavar="ENGINE", callback=_known_engine, help=help)
+    from ..engines import BUILT_IN
+
+    listed = "; ".join(f"{spec.name} ({spec.summary})" for spec in BUILT_IN)
+    return typer.Option(default, "--engine", metavar="ENGINE", callback=_known_engine,
+                        help=f"{purpose}: {listed}; or an installed engine.")
 
 
 EngineOption = engine_option()

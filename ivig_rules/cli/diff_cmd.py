@@ -19,7 +19,7 @@ def diff(
         [], "--scenarios", metavar="PATH", help="Also compare these scenario files or folders (repeatable)."
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as one JSON object."),
-    engine: str = engine_option("reference", help="Rules engine for both sides: reference (default, fast), durable, or an installed engine."),
+    engine: str = engine_option("reference", purpose="Rules engine for both sides (reference is fast)"),
     rulesets: Optional[Path] = RulesetsOption,
 ) -> None:
     """Compare two versions of the rules: which patients get another answer, and why.

@@ -4,7 +4,7 @@ Every engine answers one question, which rules match these facts, so that the re
 verdicts, doses and alerts is shared code and the engines can be compared rule for rule.
 
 Adding an engine: write its module (a class with ``name``, ``match`` and ``close``) and add one
-line to ``_BUILT_IN`` below; an engine shipped in another package instead declares an entry
+line to ``BUILT_IN`` below; an engine shipped in another package instead declares an entry
 point in the ``ivig_rules.engines`` group (``name = "package.module:Class"``). The CLI's
 ``--engine``, the pytest plugin's ``--ivig-engine``, the audit workers and the server all ask
 this registry, so nothing else changes (``tests/test_engine_registry.py`` proves it with a
@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Callable, Optional, Protocol
 if TYPE_CHECKING:  # naming an engine needs none of the rules machinery
     from ..logic.compiler import CompiledPathway
 
-__all__ = ["Engine", "EngineSpec", "ENGINES", "DEFAULT_ENGINE", "ENTRY_POINT_GROUP",
+__all__ = ["Engine", "EngineSpec", "BUILT_IN", "ENGINES", "DEFAULT_ENGINE", "ENTRY_POINT_GROUP",
            "engine_names", "engine_spec", "make_engine", "tune_process"]
 
 ENTRY_POINT_GROUP = "ivig_rules.engines"
@@ -61,13 +61,13 @@ class EngineSpec:
             tuning()
 
 
-_BUILT_IN = (
-    EngineSpec("durable", "ivig_rules.engines.durable:DurableEngine", "durable-rules (the default)",
+BUILT_IN = (
+    EngineSpec("durable", "ivig_rules.engines.durable:DurableEngine", "durable-rules, the default",
                tuning="ivig_rules.engines.durable:keep_sessions_on_heap"),
-    EngineSpec("reference", "ivig_rules.engines.reference:ReferenceEngine", "the pure-Python reference evaluator"),
+    EngineSpec("reference", "ivig_rules.engines.reference:ReferenceEngine", "pure Python, the reference evaluator"),
 )
 
-ENGINES = tuple(spec.name for spec in _BUILT_IN)  # the built-in engines; engine_names() adds installed ones
+ENGINES = tuple(spec.name for spec in BUILT_IN)  # the built-in engines; engine_names() adds installed ones
 DEFAULT_ENGINE = "durable"
 
 
@@ -95,7 +95,7 @@ def engine_names() -> tuple[str, ...]:
 
 def engine_spec(name: str) -> EngineSpec:
     """The engine called ``name``; an unknown name raises InputError with the names there are."""
-    for spec in _BUILT_IN:
+    for spec in BUILT_IN:
         if spec.name == name:
             return spec
     installed = _installed()

@@ -80,7 +80,9 @@ class Evaluator:
             cache=cache,
         )
         if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
-            result = with_next_step(result, self.evaluate(patient_with_ivig_ruled_out(patient)))
+            asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
+            step = compiled.pathway.steps.get(asked_again.step) if asked_again.step else None
+            result = with_next_step(result, asked_again, step.notes if step else None)
         return result
 
     def evaluate_many(self, patients: Iterable[Patient | Mapping[str, Any]]) -> list[Recommendation]:

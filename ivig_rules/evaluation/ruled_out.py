@@ -34,8 +34,9 @@ def patient_with_ivig_ruled_out(patient: Patient) -> Patient:
     return Patient({**patient.facts, IVIG_STATUS: RULED_OUT}, patient.source, patient.line)
 
 
-def with_next_step(result: Recommendation, asked_again: Recommendation) -> Recommendation:
-    """``result`` with the step the pathway gives once IVIG is ruled out, said in a note and cited."""
+def with_next_step(result: Recommendation, asked_again: Recommendation, step_notes: str | None = None) -> Recommendation:
+    """``result`` with the step the pathway gives once IVIG is ruled out, said in a note and cited;
+    the step's own notes close the notes, as they do for any step."""
     if asked_again.next_step is None or asked_again.step is None:
         return result
     note = (
@@ -51,6 +52,6 @@ def with_next_step(result: Recommendation, asked_again: Recommendation) -> Recom
         line=asked_again.line,
         with_therapies=asked_again.with_therapies,
         dose=asked_again.dose,
-        notes=result.notes + (note,),
+        notes=result.notes + (note,) + ((step_notes,) if step_notes else ()),
         citations=citations,
     )

@@ -9,10 +9,10 @@ import pytest
 
 from conftest import SCENARIOS
 from ivig_rules.evaluation.evaluator import Evaluator
-from ivig_rules.model import TREATMENT_PREFIX
+from ivig_rules.model.facts import treatment_fact
 from ivig_rules.scenarios.runner import load_scenarios
 
-IVIG = TREATMENT_PREFIX + "ivig"
+IVIG = treatment_fact("ivig")
 
 
 def _gives_ivig(evaluator, patient) -> bool:

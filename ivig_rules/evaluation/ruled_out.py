@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import TREATMENT_PREFIX, Patient
+from ..model import Patient
+from ..model.facts import treatment_fact
 from .recommend import Recommendation
 
 __all__ = ["IVIG_STATUS", "needs_next_step", "patient_with_ivig_ruled_out", "with_next_step"]
 
-IVIG_STATUS = TREATMENT_PREFIX + "ivig"
+IVIG_STATUS = treatment_fact("ivig")
 RULED_OUT = "contraindicated"
 
 
@@ -49,7 +50,7 @@ def with_next_step(result: Recommendation, asked_again: Recommendation, step_not
         next_step=asked_again.next_step,
         step=asked_again.step,
         step_label=asked_again.step_label,
-        line=asked_again.line,
+        line_of_therapy=asked_again.line_of_therapy,
         with_therapies=asked_again.with_therapies,
         dose=asked_again.dose,
         notes=result.notes + (note,) + ((step_notes,) if step_notes else ()),

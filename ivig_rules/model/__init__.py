@@ -19,6 +19,7 @@ from .constants import (
     SCREENING_VERDICTS,
     SEVERITIES,
     STEP_START,
+    TREATMENT_PREFIX,
     UNKNOWN,
     VERDICTS,
     Scalar,
@@ -58,6 +59,7 @@ __all__ = [
     "Screening",
     "Catalogue",
     "Patient",
+    "TREATMENT_PREFIX",  # kept for callers; code outside model/ spells treatment facts with model.facts
     "VERDICTS",
     "SCREENING_VERDICTS",
     "UNKNOWN",

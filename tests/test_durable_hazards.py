@@ -108,11 +108,11 @@ facts = {{k: 'not_tried' if k.startswith('tx_') else None for k in compiled.keys
 with DurableEngine() as e:
     for _ in range(3):
         print(sorted(e.match(compiled, facts)))
-    print('sessions', e.open_sessions())
+    print('held', e.held_facts())
 """
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert done.stdout.splitlines() == ["[]", "[]", "[]", "sessions 0"]
+    assert done.stdout.splitlines() == ["[]", "[]", "[]", "held 0"]
 
 
 @pytest.mark.parametrize(
@@ -237,14 +237,15 @@ def test_the_same_facts_twice_do_not_raise_message_observed(durable):
     assert first == second
 
 
-def test_one_session_per_ruleset_deleted_after_every_patient(catalogue):
-    """Session ids are 32-bit hashes; two live sessions could join two patients' facts."""
+def test_one_session_per_ruleset_and_every_patient_retracted_after_use(catalogue):
+    """Session ids are 32-bit hashes; two live sessions could join two patients' facts. One
+    session per ruleset is kept, and each patient's fact leaves it once its rules are read."""
     with Evaluator(catalogue, engine="durable") as evaluator:
         results = []
         for status in ("failed", "not_tried", "failed"):
             rec = evaluator.evaluate(adult(diagnosis="ms_relapse", treatments={"corticosteroids": status, "plasma_exchange": status}))
             results.append(rec.ivig)
-            assert evaluator.engine.open_sessions() == 0
+            assert evaluator.engine.held_facts() == 0
     assert results == ["consider", "not_yet", "consider"]
 
 
@@ -290,7 +291,7 @@ def test_sessions_are_freed_so_the_1025th_patient_is_fine(catalogue):
     facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
     with DurableEngine() as engine:
         results = {engine.match(compiled, facts) for _ in range(1100)}
-        assert engine.open_sessions() == 0
+        assert engine.held_facts() == 0
     assert len(results) == 1
 
 
@@ -326,13 +327,13 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
         assert "injected failure" in str(caught.value)
         assert deleted == [handle]  # the ruleset holding the failed session is freed, session and all
         monkeypatch.setattr(module, "_core", real_core)
-        assert engine.open_sessions() == 0
+        assert engine.held_facts() == 0
         after = engine.match(compiled, compiled.engine_facts(fresh))
     assert after == ReferenceEngine().match(compiled, compiled.engine_facts(fresh))
 
 
-def test_the_session_count_sees_sessions_left_behind(catalogue, monkeypatch):
-    """The tests above trust open_sessions() == 0; it must count a session that was not deleted."""
+def test_the_fact_count_sees_facts_left_behind(catalogue, monkeypatch):
+    """The tests above trust held_facts() == 0; it must count a patient's fact that was not retracted."""
     import ivig_rules.engines.durable as module
 
     real_core = module._core
@@ -341,8 +342,8 @@ def test_the_session_count_sees_sessions_left_behind(catalogue, monkeypatch):
         def __getattr__(self, name):
             return getattr(real_core, name)
 
-        def delete_state(self, *args):
-            return None
+        def retract_fact(self, *args):
+            return (0, 0)
 
     with DurableEngine() as engine:
         monkeypatch.setattr(module, "_core", Forgetful())
@@ -350,7 +351,7 @@ def test_the_session_count_sees_sessions_left_behind(catalogue, monkeypatch):
             compiled = compile_pathway(catalogue.pathway_for(diagnosis), catalogue.screening)
             engine.match(compiled, compiled.engine_facts(_patient(catalogue, adult(diagnosis=diagnosis))))
         monkeypatch.setattr(module, "_core", real_core)
-        assert engine.open_sessions() == 2
+        assert engine.held_facts() == 2
 
 
 def test_a_closed_engine_refuses_to_match_rather_than_answer(catalogue):
@@ -370,3 +371,67 @@ def test_an_unknown_engine_name_is_refused_with_the_names_and_a_guess():
         make_engine("durabel")
     assert "unknown engine 'durabel'; engines are: durable, reference." in str(caught.value)
     assert caught.value.suggestion == "durable"
+
+
+def test_a_fact_refused_as_already_observed_is_asserted_again_under_the_next_id(catalogue, monkeypatch):
+    """The core keeps facts under a 32-bit hash of their id: an id that collides with the session's
+    own state fact is refused as 'observed' with nothing kept. The next id is used, once."""
+    import ivig_rules.engines.durable as module
+
+    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
+    real_core = module._core
+    refusals = []
+
+    class Colliding:
+        def __getattr__(self, name):
+            return getattr(real_core, name)
+
+        def assert_fact(self, handle, text):
+            if len(refusals) < times:
+                refusals.append(text)
+                return (2, 0)
+            return real_core.assert_fact(handle, text)
+
+    with DurableEngine() as engine:
+        expected = engine.match(compiled, facts)
+        monkeypatch.setattr(module, "_core", Colliding())
+        times = 1
+        assert engine.match(compiled, facts) == expected
+        times = 3  # refused twice in a row: an error, never a guess
+        with pytest.raises(EngineError, match="already observed"):
+            engine.match(compiled, facts)
+        monkeypatch.setattr(module, "_core", real_core)
+        assert engine.held_facts() == 0
+        assert engine.match(compiled, facts) == expected
+
+
+@pytest.mark.parametrize("name", ["id", "sid", "seq"])
+def test_a_fact_named_as_the_engines_own_properties_is_refused(catalogue, name):
+    """sid, seq and id are written into every fact by the engine; a rule testing a fact of that name
+    would read the engine's value, not the patient's."""
+    from dataclasses import replace
+
+    from ivig_rules.engines.durable import problems
+
+    compiled = compile_pathway(catalogue.pathway_for("gbs"), catalogue.screening)
+    clashing = replace(compiled, keys=tuple(sorted((*compiled.keys, name))))
+    [problem] = problems(clashing)
+    assert repr(name) in problem.message and "rename" in problem.message
+    assert problems(compiled) == []
+
+
+def test_a_patient_after_any_other_gets_the_answer_a_fresh_engine_gives(catalogue):
+    """One session per ruleset is kept from patient to patient: nothing of one patient may reach the next."""
+    patients = [
+        _patient(catalogue, adult(diagnosis="ms_relapse", treatments={"corticosteroids": a, "plasma_exchange": b}))
+        for a in ("failed", "not_tried", "ongoing") for b in ("failed", "not_tried")
+    ]
+    compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    with DurableEngine() as kept:
+        for first in patients:
+            for second in patients:
+                kept.match(compiled, compiled.engine_facts(first))
+                with DurableEngine() as fresh:
+                    assert kept.match(compiled, compiled.engine_facts(second)) == fresh.match(compiled, compiled.engine_facts(second))
+        assert kept.held_facts() == 0

@@ -17,7 +17,8 @@ from typing import Any, Iterable
 
 from ..model.citations import with_text
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
-from .dosing import ADULT_AGE, Dose, compute_dose
+from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts
+from .frozen import build, template
 from ..errors import NoDecisionError
 from ..model import (
     SCREENING_VERDICTS,
@@ -186,10 +187,11 @@ def _months(spec: AlertSpec, g_per_kg: float) -> int:
     return interval.months if interval else spec.vaccine_intervals[-1].months
 
 
-def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient) -> str:
-    """The alert's wording for this patient: the child wording under 18, vaccine months by dose."""
-    age = patient["age_years"]
-    if spec.child_message and age is not None and float(age) < ADULT_AGE:
+def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient | bool) -> str:
+    """The alert's wording for this patient (or for a child, given True): the child wording
+    under 18, vaccine months by dose."""
+    child = patient if isinstance(patient, bool) else _is_child(patient.facts)
+    if spec.child_message and child:
         return spec.child_message
     if not spec.vaccine_intervals:
         return spec.message
@@ -250,7 +252,22 @@ class _Decided:
     screened_facts: tuple[str, ...]  # safety facts to report when unknown ('not recorded')
     monitoring: tuple[Advice, ...]
     administration: tuple[Advice, ...]
-    variants: dict  # (child, dose state) -> (alerts, citations, dose citations), filled as met
+    variants: dict  # (child, dose state) -> _Variant, filled as met
+
+
+def _is_child(facts) -> bool:
+    age = facts.get("age_years")
+    return age is not None and float(age) < ADULT_AGE
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """What a recommendation takes from its fired rules, the patient's age band and the dose's
+    citations: every Recommendation field but the patient's own (id, diagnosis, dose, conflict
+    facts, safety facts not recorded) and the caller's (engine, weight policy)."""
+
+    fields: dict
+    dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
 def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
@@ -347,28 +364,55 @@ def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabular
     )
 
 
-def _alerts_and_citations(decided: _Decided, dose: Dose | None, patient: Patient, vocab: Vocabulary):
-    """The alerts (worded for this patient), every citation with its text, and the dose's
-    citations with their text, for one (child, dose state) variant."""
+_PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
+
+
+def _variant(compiled: CompiledPathway, decided: _Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary) -> _Variant:
+    """The alerts (worded for a child or an adult), every citation with its text, and the dose's
+    citations with their text, for one (child, dose state) variant; ``dose_cited`` is None when a
+    regimen has no dose (no weight)."""
     raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
-    if decided.regimen is not None and dose is None:
+    if decided.regimen is not None and dose_cited is None:
         raised.setdefault("weight_missing", []).append("dosing")
     order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
     alerts = []
     for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
         spec = vocab.alerts[alert_id]
         alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, patient), spec.citations, tuple(raised[alert_id]))
+            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, child), spec.citations, tuple(raised[alert_id]))
         )
-    dose_citations = tuple(with_text(c, vocab.sources) for c in dose.citations) if dose is not None else ()
+    dose_citations = tuple(with_text(c, vocab.sources) for c in dose_cited) if dose_cited is not None else ()
     citations = list(decided.rule_citations)
-    if dose is not None:
+    if dose_cited is not None:
         citations.extend(dose_citations)
     elif decided.regimen is not None:
         citations.extend(decided.regimen.citations)
     for alert in alerts:
         citations.extend(alert.citations)
-    return tuple(alerts), tuple(with_text(c, vocab.sources) for c in _unique(citations)), dose_citations
+    pathway, step = compiled.pathway, decided.step
+    fields = template(Recommendation, {
+        "pathway": pathway.id,
+        "pathway_title": pathway.title,
+        "ruleset_version": pathway.version,
+        "ivig": decided.verdict,
+        "next_step": step.therapy if step else None,
+        "step": step.id if step else None,
+        "step_label": step.label if step else None,
+        "line": step.line_of_therapy if step else None,
+        "with_therapies": step.with_therapies if step else (),
+        "alerts": tuple(alerts),
+        "rules_fired": decided.rules_fired,
+        "rules_matched": decided.rules_matched,
+        "decided_by": decided.decider.rule.qualified_id,
+        "evidence": decided.decider.rule.evidence,
+        "citations": tuple(with_text(c, vocab.sources) for c in _unique(citations)),
+        "notes": decided.notes,
+        "pathway_verdict": decided.pathway_verdict,
+        "review": step.review if step is not None else None,
+        "monitoring": decided.monitoring,
+        "administration": decided.administration,
+    }, later=_PER_PATIENT)
+    return _Variant(fields, dose_citations)
 
 
 def resolve(
@@ -392,49 +436,26 @@ def resolve(
             cache[matched] = decided
     if decided is None:
         raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
-    regimen, step = decided.regimen, decided.step
-    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
-    age = patient["age_years"]
-    child = age is not None and float(age) < ADULT_AGE
+    facts = patient.facts
+    regimen = decided.regimen
+    parts = dose_parts(regimen, patient, weight_policy) if regimen is not None else None
     # what the alerts and citations depend on: no regimen, no weight, or the dose's own citations
-    state = None if regimen is None else "missing" if dose is None else dose.citations
+    state = None if regimen is None else "missing" if parts is None else parts[1]
+    child = _is_child(facts)
     variant = decided.variants.get((child, state))
     if variant is None:
-        variant = decided.variants[(child, state)] = _alerts_and_citations(decided, dose, patient, vocab)
-    alerts, citations, dose_citations = variant
-    if dose is not None:
-        dose = replace(dose, citations=dose_citations)
-    conflicts = tuple(
-        replace(conflict, facts=tuple((fact, patient[fact]) for fact in facts)) for conflict, facts in decided.conflicts
-    )
-    not_recorded = tuple(f for f in decided.screened_facts if patient[f] == UNKNOWN)
-    pathway = compiled.pathway
-    return Recommendation(
-        pathway=pathway.id,
-        pathway_title=pathway.title,
-        ruleset_version=pathway.version,
-        engine=engine,
-        weight_policy=weight_policy,
-        patient_id=patient.id,
-        diagnosis=patient.diagnosis,
-        ivig=decided.verdict,
-        next_step=step.therapy if step else None,
-        step=step.id if step else None,
-        step_label=step.label if step else None,
-        line=step.line_of_therapy if step else None,
-        with_therapies=step.with_therapies if step else (),
-        dose=dose,
-        alerts=alerts,
-        rules_fired=decided.rules_fired,
-        rules_matched=decided.rules_matched,
-        decided_by=decided.decider.rule.qualified_id,
-        evidence=decided.decider.rule.evidence,
-        citations=citations,
-        notes=decided.notes,
-        pathway_verdict=decided.pathway_verdict,
-        conflicts=conflicts,
-        not_recorded=not_recorded,
-        review=step.review if step is not None else None,
-        monitoring=decided.monitoring,
-        administration=decided.administration,
-    )
+        cited = dose_citations(regimen, parts[1]) if parts is not None else None
+        variant = decided.variants[(child, state)] = _variant(compiled, decided, child, cited, vocab)
+    dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
+    patient_id = facts.get("id")
+    return build(Recommendation, variant.fields, {
+        "engine": engine,
+        "weight_policy": weight_policy,
+        "patient_id": None if patient_id is None else str(patient_id),
+        "diagnosis": str(facts["diagnosis"]),
+        "dose": dose,
+        "conflicts": tuple(
+            replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
+        ),
+        "not_recorded": tuple(f for f in decided.screened_facts if facts.get(f) == UNKNOWN),
+    })

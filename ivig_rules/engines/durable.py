@@ -144,6 +144,7 @@ class _Loaded:
     keys: tuple[str, ...] = ()  # the properties the rules read, in the order the fact text writes them
     prefixes: tuple[str, ...] = ()  # '{"key":' then ',"key":' ...
     names: frozenset[str] = frozenset()  # every rule name a message may carry
+    pairs: tuple[tuple[str, str], ...] = ()  # (prefix, key) for each property the rules read
     settled: bool = False  # its session exists and an action has run in it: safe to delete_state
 
 
@@ -225,7 +226,7 @@ class DurableEngine:
             keys = tuple(compiled.keys)
             prefixes = tuple(("{" if i == 0 else ",") + json.dumps(k) + ":" for i, k in enumerate((*keys, "sid", SEQ_KEY)))
             names = frozenset(definition)
-            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names)
+            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names, tuple(zip(prefixes, keys)))
             self._rulesets[key] = loaded
         return loaded
 
@@ -253,7 +254,8 @@ class DurableEngine:
                 if isinstance(exc, (ValueError, _core.error)):
                     raise EngineError(f"durable-rules failed on this patient's facts: {exc}") from None
                 raise
-        return frozenset(fired - {SENTINEL})
+        fired.discard(SENTINEL)
+        return frozenset(fired)
 
     def _run_session(self, loaded: _Loaded, facts: dict[str, Any]) -> set[str]:
         """Assert one patient's fact, collect the rules that fired, retract the fact (the session stays)."""
@@ -277,13 +279,22 @@ class DurableEngine:
 
     def _fact_text(self, loaded: _Loaded, facts: dict[str, Any]) -> str:
         """The fact as JSON: the rules' properties in a fixed order, then the session id, counter and fact id."""
-        strings = self._strings
+        strings = self._strings  # JSON text of text values met before (str keys only: True never finds 1)
+        if len(facts) != len(loaded.keys):
+            raise EngineError(f"the facts do not match the compiled pathway's properties: {sorted(set(facts) ^ set(loaded.keys))}")
+        parts = []
+        append = parts.append
         try:
-            if len(facts) != len(loaded.keys):
-                raise KeyError(sorted(set(facts) ^ set(loaded.keys)))
-            parts = [prefix + _json_value(facts[key], strings) for prefix, key in zip(loaded.prefixes, loaded.keys)]
+            for prefix, key in loaded.pairs:
+                value = facts[key]
+                text = strings.get(value)
+                if text is None:
+                    text = "true" if value is True else "false" if value is False else _json_value(value, strings)
+                append(prefix + text)
         except KeyError as exc:
             raise EngineError(f"the facts do not match the compiled pathway's properties: {exc}") from None
+        except TypeError:  # an unhashable value: written the general way (json.dumps), as before
+            parts = [prefix + _json_value(facts[key], strings) for prefix, key in loaded.pairs]
         seq = self._seq
         parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{seq},"id":{seq}}}')
         return "".join(parts)

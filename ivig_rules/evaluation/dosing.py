@@ -59,11 +59,46 @@ _QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(5))
 _CHILD_OR_PREGNANT_CITATIONS = EXCLUSION_CITATIONS + (Citation("ontario-ig-dose-calculator"),)
 
 
+_POWERS = tuple(10**places for places in range(5))
+
+
 def round_half_up(value: float, places: int = 1) -> float:
-    """Round as a clinician does (2.25 -> 2.3), not as binary floats and banker's rounding do."""
+    """Round as a clinician does (2.25 -> 2.3), not as binary floats and banker's rounding do.
+
+    The value is taken as the decimal its ``repr`` writes (2.25, not 2.249999...). A plain
+    positive float or int is rounded from the digits of that text, which is exact and needs no
+    Decimal; anything else (negative, exponent form, Decimal, more than 4 places) goes through
+    Decimal, as before. Both give the same float (tests/test_dosing.py checks it)."""
+    kind = type(value)
+    if kind is float and 0 <= places <= 4 and value >= 0:
+        text = repr(value)
+        if "e" not in text and "n" not in text and text[0] != "-":  # exponent forms, inf/nan, -0.0: the decimal way
+            point = text.index(".")
+            if len(text) - point - 1 <= places:
+                return value  # nothing to round
+            whole = int(text[:point] + text[point + 1:point + 1 + places])
+            if text[point + 1 + places] >= "5":  # half up: only the first dropped digit counts
+                whole += 1
+            return whole / _POWERS[places]  # correctly rounded, as float(Decimal) is
+    elif kind is int and 0 <= places <= 4 and abs(value) < 2**53:
+        return float(value)
     quantum = _QUANTA[places] if 0 <= places < len(_QUANTA) else Decimal(1).scaleb(-places)
     exact = value if isinstance(value, Decimal) else Decimal(repr(value))
     return float(exact.quantize(quantum, rounding=ROUND_HALF_UP))
+
+
+def _scaled(value: float | int | None, places: int) -> int | None:
+    """``value`` x 10^places as an exact integer, when the decimal ``repr(value)`` writes has at
+    most that many places (and the value is positive and below 1e9); else None."""
+    if value is None or type(value) not in (int, float) or not 0 <= value < 1e9:
+        return None
+    scaled = round(value * _POWERS[places])
+    return scaled if scaled / _POWERS[places] == value else None
+
+
+def _hundredths(scaled: int) -> float:
+    """A positive amount given x 10^5, rounded half up to 2 places."""
+    return (scaled + 500) // 1000 / 100
 
 
 def ideal_body_weight(sex: str, height_cm: float) -> float:
@@ -219,6 +254,11 @@ class _DosePlan:
             "then": regimen.then,
         }
         self.grams_per_kg = Decimal(repr(regimen.g_per_kg.default))
+        # the same in integers where the figures allow (g/kg x 10^4, g/day x 10^5): exact and quicker
+        self.g_per_kg_4 = _scaled(regimen.g_per_kg.default, 4)
+        cap_4 = _scaled(regimen.max_g_per_day, 4) if regimen.max_g_per_day is not None else None
+        self.cap_5 = cap_4 * 10 if cap_4 is not None else None
+        self.whole = self.g_per_kg_4 is not None and (regimen.max_g_per_day is None or cap_4 is not None)
         self.cap = Decimal(repr(regimen.max_g_per_day)) if regimen.max_g_per_day is not None else None
         self.cap_note = f"Capped at {regimen.max_g_per_day:g} g per day." if regimen.max_g_per_day is not None else ""
         self.citations: dict[tuple[int, bool], tuple[Citation, ...]] = {}
@@ -261,20 +301,31 @@ def dose_parts(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEI
     plan = _plan(regimen)
     regimen = plan.regimen
     days = plan.days
-    # In decimal, so that half-up rounding sees 0.03 g/kg x 30.5 kg as 0.915, not 0.91499...
-    grams = plan.grams_per_kg * Decimal(repr(kg))
-    if regimen.per == "day":
-        per_day, total = grams, grams * days
-    else:
-        per_day, total = grams / days, grams
     notes = [weight_note]
-    if plan.cap is not None and per_day > plan.cap:
-        per_day = plan.cap
-        total = per_day * days
-        notes.append(plan.cap_note)
+    # Exactly, so that half-up rounding sees 0.03 g/kg x 30.5 kg as 0.915, not 0.91499...: in
+    # integers (grams x 10^5) where the figures allow, else in decimal.
+    kg_10 = round(kg * 10)
+    grams_5 = plan.g_per_kg_4 * kg_10 if plan.whole and kg_10 / 10 == kg else None
+    if grams_5 is not None and (regimen.per == "day" or grams_5 % days == 0):
+        per_day_5, total_5 = (grams_5, grams_5 * days) if regimen.per == "day" else (grams_5 // days, grams_5)
+        if plan.cap_5 is not None and per_day_5 > plan.cap_5:
+            per_day_5 = plan.cap_5
+            total_5 = per_day_5 * days
+            notes.append(plan.cap_note)
+        per_day_g, total = _hundredths(per_day_5), _hundredths(total_5)
+    else:
+        grams = plan.grams_per_kg * Decimal(repr(kg))
+        if regimen.per == "day":
+            per_day, total = grams, grams * days
+        else:
+            per_day, total = grams / days, grams
+        if plan.cap is not None and per_day > plan.cap:
+            per_day = plan.cap
+            total = per_day * days
+            notes.append(plan.cap_note)
+        per_day_g, total = round_half_up(per_day, 2), round_half_up(total, 2)
     if regimen.notes:
         notes.append(regimen.notes)
-    total = round_half_up(total, 2)
     rounded = None
     if regimen.therapy == "ivig":
         if total >= ROUND_FROM_G:
@@ -289,7 +340,7 @@ def dose_parts(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEI
         dosing_weight_kg=kg,
         weight_basis=basis,
         ideal_body_weight_kg=ideal,
-        per_day_g=round_half_up(per_day, 2),
+        per_day_g=per_day_g,
         total_g=total,
         rounded_total_g=rounded,
         notes=tuple(notes),

@@ -352,3 +352,17 @@ def test_a_quote_inside_an_unquoted_cell_is_text_not_the_start_of_a_record(tmp_p
     assert summary.rows == len(rows) == len(lines) - 1 == len(list(csv.reader(io.StringIO("\n".join(lines))))) - 1
     assert [r["patient_id"] for r in rows] == ['A"1', "B", 'C"2', "D", 'O"Brien', "5'11\"", 'E "quoted"']
     assert all(r["error"] == "" for r in rows) and summary.errors == 0
+
+
+@pytest.mark.parametrize("bad", [b"\x00", b"\xff"], ids=["NUL", "not UTF-8"])
+def test_a_refused_line_inside_a_quoted_cell_costs_its_record_one_row(tmp_path, bad):
+    """Found by the CSV fuzz test on Python 3.14, whose csv writer quotes a cell holding a CR: the
+    record's second line held a NUL, and the record came out as two error rows."""
+    cohort = tmp_path / "c.csv"
+    cohort.write_bytes(b"id,diagnosis,age_years,sex\nA,gbs,40,male\nB,gbs,40,\"ma\r" + bad + b"le\"\nC,gbs,40,male\n")
+    summary = audit_cohort(cohort, tmp_path / "out.csv", workers=0)
+    rows = read_csv(tmp_path / "out.csv")
+    assert summary.rows == len(rows) == 3
+    assert [r["patient_id"] for r in rows] == ["A", "", "C"]
+    assert rows[1]["source_line"] == "3" and "line 4 of this record" in rows[1]["error"]
+    assert rows[0]["error"] == rows[2]["error"] == ""

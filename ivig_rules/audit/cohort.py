@@ -229,12 +229,14 @@ class Cohort:
     def _decoded(self, number: int, raw: bytes) -> tuple[int, str | None, str | None]:
         if number == 1 and raw.startswith(b"\xef\xbb\xbf"):
             raw = raw[3:]
+        # A line that is refused still keeps a lenient decoding: a quoted CSV cell may run across
+        # it, and the record it belongs to must be framed whole to keep one row per record.
         if b"\x00" in raw:
-            return number, None, "the line contains NUL bytes; a cohort is a text file"
+            return number, raw.decode("utf-8", "replace"), "the line contains NUL bytes; a cohort is a text file"
         try:
             return number, raw.decode("utf-8"), None
         except UnicodeDecodeError as exc:
-            return number, None, f"the line is not UTF-8 text (byte {exc.start + 1})"
+            return number, raw.decode("utf-8", "replace"), f"the line is not UTF-8 text (byte {exc.start + 1})"
 
     def _csv_records(self) -> Iterator[tuple[int, str | None, str | None]]:
         """Whole CSV records; a quoted cell left open is reported on its line and the lines after it re-read.
@@ -254,13 +256,13 @@ class Cohort:
             if item is None:
                 return
             line, text, problem = item
-            if problem is not None:
+            if text is None:  # a line too long to read: its own row
                 yield item
                 continue
-            if not text.strip():
+            if problem is None and not text.strip():
                 continue
             if '"' not in text or not quote_left_open(text, False):
-                yield item
+                yield (line, None, problem) if problem else item
                 continue
             parts = [item]
             size = len(text)
@@ -268,7 +270,7 @@ class Cohort:
                 following = next_line()
                 if (
                     following is None
-                    or following[2] is not None
+                    or following[1] is None
                     or len(parts) >= MAX_RECORD_LINES
                     or size + len(following[1]) > MAX_LINE_BYTES
                 ):
@@ -284,7 +286,11 @@ class Cohort:
                 parts.append(following)
                 size += len(following[1])
                 if not quote_left_open(following[1], True):
-                    yield line, "".join(p[1] for p in parts), None
+                    refused = next((p for p in parts if p[2] is not None), None)
+                    if refused is None:
+                        yield line, "".join(p[1] for p in parts), None
+                    else:  # the whole record is refused, as one row
+                        yield line, None, f"line {refused[0]} of this record: {refused[2]}"
                     break
 
     def _read_header(self, vocab: Vocabulary) -> None:
@@ -314,7 +320,7 @@ class Cohort:
             if problem is None and not text.strip():
                 continue
             number += 1
-            yield RawRow(number, line, text, problem)
+            yield RawRow(number, line, None if problem else text, problem)
 
     def close(self) -> None:
         if self._handle is not sys.stdin.buffer:

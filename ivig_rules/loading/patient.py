@@ -8,9 +8,12 @@ evaluator) has been type-checked, range-checked and defaulted here, so the engin
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from . import marked_yaml
+from .marked_yaml import line_of
+from .patient_plan import plan_for
 from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
@@ -31,11 +34,9 @@ def normalise_number(value: int | float) -> int | float:
 
 def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
     """Check a patient mapping (any order of keys) and return a normalised :class:`Patient`."""
-    from .patient_plan import plan_for
-
     fast = plan_for(vocab).facts(node.value)  # plainly valid patients: no Node walk (see patient_plan)
     if fast is not None:
-        return Patient(facts=frozen_map(fast), source=node.file, line=node.line)
+        return Patient(facts=MappingProxyType(fast), source=node.file, line=node.line)  # fast is a fresh dict
     if not isinstance(node.value, dict):
         raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
     facts = vocab.facts
@@ -149,4 +150,7 @@ def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
 
 def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
     """Validate a plain Python mapping (for library callers)."""
+    fast = plan_for(vocab).facts(mapping)  # as parse_patient begins, without making a Node first
+    if fast is not None:
+        return Patient(facts=MappingProxyType(fast), source=source, line=line_of(mapping))
     return parse_patient(Node(mapping, source, "", None, PatientError), vocab)

@@ -25,80 +25,80 @@ _ENUM, _BOOLEAN, _NUMBER, _TEXT = range(4)
 
 class ValidationPlan:
     """Per fact: its kind and what it accepts (true/false facts: whether ``unknown`` is one);
-    per therapy: the statuses it can have."""
+    per therapy: the statuses it can have; and every fact's default, already in name order."""
 
     def __init__(self, vocab: Vocabulary) -> None:
-        self.fields: dict[str, tuple] = {}
+        self.kinds: dict[str, int] = {}
+        self.rules: dict[str, Any] = {}
         for name, spec in vocab.facts.items():
             if spec.type == "enum":
-                self.fields[name] = (_ENUM, frozenset(spec.values))
+                self.kinds[name], self.rules[name] = _ENUM, frozenset(spec.values)
             elif spec.type == "boolean":
-                self.fields[name] = (_BOOLEAN, spec.allows_unknown)
+                self.kinds[name], self.rules[name] = _BOOLEAN, spec.allows_unknown
             elif spec.type == "number":
-                self.fields[name] = (_NUMBER, (spec.minimum, spec.maximum, spec.exclusive_minimum))
+                self.kinds[name], self.rules[name] = _NUMBER, (spec.minimum, spec.maximum, spec.exclusive_minimum)
             else:
-                self.fields[name] = (_TEXT, spec.max_length or 200)
-        self.defaults = {name: spec.default for name, spec in vocab.facts.items()}
+                self.kinds[name], self.rules[name] = _TEXT, spec.max_length or 200
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
         self.therapies = {therapy: TREATMENT_PREFIX + therapy for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
-        self.default_status = vocab.default_status
+        defaults = {name: spec.default for name, spec in vocab.facts.items()}
+        defaults.update((fact, vocab.default_status) for fact in self.therapies.values())
+        # Every key a patient's facts can have, sorted: filling a copy keeps the order, so the
+        # facts come out sorted by name without sorting them per patient.
+        self.defaults = {name: defaults[name] for name in sorted(defaults)}
 
     def facts(self, mapping: Any) -> dict[str, Scalar | None] | None:
         """The normalised facts, sorted by name, or None when the full walk must decide."""
-        from .patient import normalise_number
-
         if not isinstance(mapping, dict):
             return None
-        values: dict[str, Scalar | None] = dict(self.defaults)
+        values: dict[str, Scalar | None] = self.defaults.copy()
+        kinds, rules, required = self.kinds, self.rules, self.required
         seen_required = 0
-        fields = self.fields
         for key, value in mapping.items():
             if key == _TREATMENTS:
                 continue
-            field = fields.get(key) if type(key) is str else None
-            if field is None:
+            kind = kinds.get(key) if type(key) is str else None
+            if kind is None:
                 return None
             if value is None:
                 continue
-            kind, rule = field
             if kind == _ENUM:
-                if type(value) is not str or value not in rule:
+                if type(value) is not str or value not in rules[key]:
                     return None
             elif kind == _BOOLEAN:
-                if type(value) is not bool and not (rule and value == UNKNOWN):
+                if type(value) is not bool and not (rules[key] and value == UNKNOWN):
                     return None
             elif kind == _NUMBER:
-                value = _number(value, rule)
+                value = _number(value, rules[key])
                 if value is None:
                     return None
-                value = normalise_number(value)
-            elif type(value) is not str or not value.strip() or len(value) > rule or not (value.isascii() and value.isprintable()):
+            elif type(value) is not str or not value.strip() or len(value) > rules[key] or not (value.isascii() and value.isprintable()):
                 return None
-            if key in self.required:
+            if key in required:
                 seen_required += 1
             values[key] = value
-        if seen_required != len(self.required):
+        if seen_required != len(required):
             return None
         for name, needs in self.requires:
-            if values.get(name) is True and any(values.get(other) != needed for other, needed in needs):
+            if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
-        for therapy, fact in self.therapies.items():
-            values[fact] = self.default_status
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
             if not isinstance(treatments, dict) or not treatments:
                 return None
+            therapies, statuses = self.therapies, self.statuses
             for therapy, status in treatments.items():
-                fact = self.therapies.get(therapy) if type(therapy) is str else None
-                if fact is None or type(status) is not str or status not in self.statuses[therapy]:
+                fact = therapies.get(therapy) if type(therapy) is str else None
+                if fact is None or type(status) is not str or status not in statuses[therapy]:
                     return None
                 values[fact] = status
-        return {name: values[name] for name in sorted(values)}
+        return values
 
 
 def _number(value: Any, rule: tuple) -> int | float | None:
+    """The number checked against its bounds and normalised as ``normalise_number`` does, or None."""
     kind = type(value)
     if kind is int:
         if abs(value) > _LARGEST:
@@ -113,7 +113,10 @@ def _number(value: Any, rule: tuple) -> int | float | None:
         return None
     if maximum is not None and value > maximum:
         return None
-    return value
+    if kind is int:
+        return value
+    rounded = round(value, 4)
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 1e15 else rounded
 
 
 def plan_for(vocab: Vocabulary) -> ValidationPlan:

@@ -16,12 +16,11 @@ import re
 import signal
 from typing import Any
 
-from ..loading.cursor import Node
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
 from ..loading.marked_yaml import MarkedDict
 from ..model import TREATMENT_PREFIX, UNKNOWN
-from ..loading.patient import parse_patient
+from ..loading.patient import patient_at
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 
@@ -51,6 +50,8 @@ class RowProcessor:
         self.header = header or columns
         # fact key as parse_patient names it -> the CSV column it came from
         self._column_of = {fact: name for fact, name in zip(columns, self.header)}
+        # per CSV column, worked out once: (fact, column name, how its cells are typed, therapy)
+        self._typing = tuple(_column_typing(fact, name, self.vocab) for fact, name in zip(columns, self.header))
         self.abort_on_id = abort_on_id
         self.stop_on_id = stop_on_id
 
@@ -75,7 +76,7 @@ class RowProcessor:
                 _abort()
             if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            patient = parse_patient(Node(mapping, self.file, "", row.line, PatientError), self.vocab)
+            patient = patient_at(mapping, self.vocab, self.file, row.line)
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
@@ -104,8 +105,11 @@ class RowProcessor:
 
     # -- CSV --------------------------------------------------------------------------------
     def _csv_cells(self, row: RawRow) -> list[str]:
+        text = row.text
+        if text and '"' not in text and "\r" not in text and "\n" not in text and "\x00" not in text:
+            return text.split(",")  # what the csv module reads from a line without quotes
         try:
-            cells = next(csv.reader([row.text]))
+            cells = next(csv.reader([text]))
         except csv.Error as exc:
             raise PatientError(f"not a valid CSV row: {exc}", file=self.file, line=row.line) from None
         return cells
@@ -121,35 +125,35 @@ class RowProcessor:
     def _csv_mapping(self, cells: list[str], line: int) -> MarkedDict:
         mapping = MarkedDict(line)
         treatments = MarkedDict(line)
-        facts = self.vocab.facts
-        for fact, name, cell in zip(self.columns, self.header, cells):
+        # extra: a status column's therapy, or whether a true/false column allows 'unknown'
+        for (fact, name, kind, extra), cell in zip(self._typing, cells):
             text = cell.strip()
             if not text:
                 continue  # an empty cell: not given
-            if fact.startswith(TREATMENT_PREFIX):
-                treatments[fact[len(TREATMENT_PREFIX):]] = text
-                continue
-            kind = facts[fact].type
-            if kind == "number":
+            if kind == _STATUS:
+                treatments[extra] = text
+            elif kind == _TEXT:
+                mapping[fact] = text
+            elif kind == _NUMBER_CELL:
                 mapping[fact] = self._number(text, line, name)
-            elif kind == "boolean":
+            else:
                 value = _BOOLEANS.get(text.lower())
-                if value is None and facts[fact].allows_unknown and text.lower() == UNKNOWN:
+                if value is None and extra and text.lower() == UNKNOWN:
                     value = UNKNOWN
                 if value is None:
-                    words = "true, false or unknown" if facts[fact].allows_unknown else "true or false"
+                    words = "true, false or unknown" if extra else "true or false"
                     raise PatientError(
                         f"expected {words} (or yes/no, 1/0), found {text[:40]!r}",
                         file=self.file, line=line, key=name,
                     )
                 mapping[fact] = value
-            else:
-                mapping[fact] = text
         if treatments:
             mapping[_TREATMENTS] = treatments
         return mapping
 
     def _number(self, text: str, line: int, column: str) -> int | float:
+        if text.isdigit() and text.isascii() and len(text) <= _MAX_NUMBER_CHARS:
+            return int(text)  # plain ASCII digits, the commonest case
         if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
             raise PatientError(
                 f"expected a number written as plain digits (e.g. 72.5), found {text[:40]!r}",
@@ -197,6 +201,21 @@ class RowProcessor:
         if column is None or column == exc.key:
             return str(exc)
         return str(PatientError(exc.message, file=exc.file, line=exc.line, key=column, suggestion=exc.suggestion))
+
+
+_STATUS, _TEXT, _NUMBER_CELL, _BOOLEAN_CELL = range(4)
+
+
+def _column_typing(fact: str, name: str, vocab) -> tuple[str, str, int, Any]:
+    """How a CSV column's cells become values: (fact, column name, kind, therapy or allows_unknown)."""
+    if fact.startswith(TREATMENT_PREFIX):
+        return fact, name, _STATUS, fact[len(TREATMENT_PREFIX):]
+    spec = vocab.facts[fact]
+    if spec.type == "number":
+        return fact, name, _NUMBER_CELL, None
+    if spec.type == "boolean":
+        return fact, name, _BOOLEAN_CELL, spec.allows_unknown
+    return fact, name, _TEXT, None
 
 
 def _identity(mapping: Any) -> tuple[str | None, str | None]:

@@ -19,7 +19,7 @@ from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
 from ..model import TREATMENT_PREFIX, Patient, Scalar, Vocabulary, frozen_map
 
-__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "normalise_number"]
+__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
 _TREATMENTS = "treatments"
 
@@ -150,7 +150,13 @@ def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
 
 def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
     """Validate a plain Python mapping (for library callers)."""
-    fast = plan_for(vocab).facts(mapping)  # as parse_patient begins, without making a Node first
+    return patient_at(mapping, vocab, source, line_of(mapping))
+
+
+def patient_at(mapping: Any, vocab: Vocabulary, file: str | None, line: int | None) -> Patient:
+    """Validate a mapping read at ``file:line``: what ``parse_patient`` does, without making a
+    cursor Node unless the validation plan cannot answer (then the walk names any error)."""
+    fast = plan_for(vocab).facts(mapping)
     if fast is not None:
-        return Patient(facts=MappingProxyType(fast), source=source, line=line_of(mapping))
-    return parse_patient(Node(mapping, source, "", None, PatientError), vocab)
+        return Patient(facts=MappingProxyType(fast), source=file, line=line)
+    return parse_patient(Node(mapping, file, "", line, PatientError), vocab)

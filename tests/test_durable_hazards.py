@@ -435,3 +435,18 @@ def test_a_patient_after_any_other_gets_the_answer_a_fresh_engine_gives(catalogu
                 with DurableEngine() as fresh:
                     assert kept.match(compiled, compiled.engine_facts(second)) == fresh.match(compiled, compiled.engine_facts(second))
         assert kept.held_facts() == 0
+
+
+def test_rule_names_are_read_from_each_messages_head_and_anything_else_is_decoded():
+    """Of each action message (which repeats the whole fact) only the head '{"r003":' is read; a
+    head that is not a compiled rule's, or a long one that only starts like one, is decoded whole."""
+    from ivig_rules.engines.durable import _heads, _rule_names
+
+    names = frozenset({"r000", "r001", "r123", SENTINEL, "r1000", "r10000"})
+    heads, width = _heads(names)
+    fact = '{"m":{"age_years":40,"sid":"0","seq":1}}'
+    assert _rule_names([f'{{"{n}":{fact}}}' for n in names], heads, width) == names
+    assert _rule_names(['{"sentinelle":{"m":1}}', '{ "r001" :{"m":1}}', '{"r999":{"m":1}}'], heads, width) == {
+        "sentinelle", "r001", "r999"}  # decoded: not read as the sentinel, an odd layout, an unknown rule
+    with pytest.raises(ValueError):
+        _rule_names(['{"r00'], heads, width)  # cut short: neither read nor decodable

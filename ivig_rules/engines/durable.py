@@ -46,7 +46,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import durable_rules_engine as _core
@@ -145,6 +145,8 @@ class _Loaded:
     prefixes: tuple[str, ...] = ()  # '{"key":' then ',"key":' ...
     names: frozenset[str] = frozenset()  # every rule name a message may carry
     pairs: tuple[tuple[str, str], ...] = ()  # (prefix, key) for each property the rules read
+    heads: dict = field(default_factory=dict)  # a message's first `width` characters -> its rule name
+    width: int = 0
     settled: bool = False  # its session exists and an action has run in it: safe to delete_state
 
 
@@ -172,18 +174,36 @@ def _json_value(value: Any, strings: dict[str, str]) -> str:
     return json.dumps(value, allow_nan=False)
 
 
-def _rule_names(messages: list[str], names: frozenset[str]) -> set[str]:
+def _heads(names: frozenset[str]) -> tuple[dict[str, tuple[str, str | None]], int]:
+    """How a message's rule name is read from its first characters: '{"r003":' -> 'r003'.
+
+    Each message starts with '{"<rule name>":'. The commonest length of that head is read off
+    every message; a head of that length names its rule. A longer head (the sentinel's) is
+    found by its first characters where no other head shares them, and then checked whole.
+    Anything else is decoded as JSON."""
+    heads = {f'{{"{name}":': name for name in names}
+    lengths = [len(head) for head in heads]
+    width = max(sorted(set(lengths)), key=lengths.count) if lengths else 0
+    table: dict[str, tuple[str, str | None]] = {head: (name, None) for head, name in heads.items() if len(head) == width}
+    longer = [(head, name) for head, name in heads.items() if len(head) > width]
+    starts = [head[:width] for head, _ in longer]
+    for head, name in longer:
+        if starts.count(head[:width]) == 1 and head[:width] not in table:
+            table[head[:width]] = (name, head)
+    return table, width
+
+
+def _rule_names(messages: list[str], heads: dict[str, tuple[str, str | None]], width: int) -> set[str]:
     """The rule names of action messages '{"r003": {...the fact...}}': each read from its start.
 
     A message that does not start with a compiled rule name is decoded whole, as before."""
     fired = set()
     for message in messages:
-        end = message.find('"', 2)
-        name = message[2:end]
-        if name in names and message.startswith('{"') and message.startswith('":', end):
-            fired.add(name)
-        else:  # an unexpected layout: decode it whole
-            fired.update(json.loads(message))
+        found = heads.get(message[:width])
+        if found is None or (found[1] is not None and not message.startswith(found[1])):
+            fired.update(json.loads(message))  # an unexpected layout: decode it whole
+        else:
+            fired.add(found[0])
     return fired
 
 
@@ -226,7 +246,7 @@ class DurableEngine:
             keys = tuple(compiled.keys)
             prefixes = tuple(("{" if i == 0 else ",") + json.dumps(k) + ":" for i, k in enumerate((*keys, "sid", SEQ_KEY)))
             names = frozenset(definition)
-            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names, tuple(zip(prefixes, keys)))
+            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names, tuple(zip(prefixes, keys)), *_heads(names))
             self._rulesets[key] = loaded
         return loaded
 
@@ -309,7 +329,7 @@ class DurableEngine:
         while message:
             messages.append(message)
             message = complete(handle, state)
-        return _rule_names(messages, loaded.names)
+        return _rule_names(messages, loaded.heads, loaded.width)
 
     def check(self, compiled: CompiledPathway) -> None:
         """Refuse, naming the rule, a pathway this engine cannot run (before any patient meets it)."""

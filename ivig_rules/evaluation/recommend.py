@@ -12,7 +12,7 @@ patient's facts or on the order in which an engine reports its matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 from ..model.citations import with_text
@@ -253,6 +253,7 @@ class _Decided:
     monitoring: tuple[Advice, ...]
     administration: tuple[Advice, ...]
     variants: dict  # (child, dose state) -> _Variant, filled as met
+    not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
 
 
 def _is_child(facts) -> bool:
@@ -364,6 +365,7 @@ def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabular
     )
 
 
+_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set of fired rules (a bound)
 _PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
 
 
@@ -448,6 +450,20 @@ def resolve(
         variant = decided.variants[(child, state)] = _variant(compiled, decided, child, cited, vocab)
     dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
     patient_id = facts.get("id")
+    screened = decided.screened_facts
+    if screened:
+        values = tuple(map(facts.get, screened))
+        try:
+            not_recorded = decided.not_recorded.get(values)
+        except TypeError:  # an unhashable value (a Patient built by hand): worked out, not kept
+            not_recorded = None
+            values = None
+        if not_recorded is None:
+            not_recorded = tuple(f for f in screened if facts.get(f) == UNKNOWN)
+            if values is not None and len(decided.not_recorded) < _MAX_NOT_RECORDED:
+                decided.not_recorded[values] = not_recorded
+    else:
+        not_recorded = ()
     return build(Recommendation, variant.fields, {
         "engine": engine,
         "weight_policy": weight_policy,
@@ -456,6 +472,6 @@ def resolve(
         "dose": dose,
         "conflicts": tuple(
             replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
-        ),
-        "not_recorded": tuple(f for f in decided.screened_facts if facts.get(f) == UNKNOWN),
+        ) if decided.conflicts else (),
+        "not_recorded": not_recorded,
     })

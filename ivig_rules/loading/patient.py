@@ -37,6 +37,11 @@ def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
     fast = plan_for(vocab).facts(node.value)  # plainly valid patients: no Node walk (see patient_plan)
     if fast is not None:
         return Patient(facts=MappingProxyType(fast), source=node.file, line=node.line)  # fast is a fresh dict
+    return _walk(node, vocab)
+
+
+def _walk(node: Node, vocab: Vocabulary) -> Patient:
+    """Every key through a Node, so that each problem names its file, line and key."""
     if not isinstance(node.value, dict):
         raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
     facts = vocab.facts
@@ -159,4 +164,4 @@ def patient_at(mapping: Any, vocab: Vocabulary, file: str | None, line: int | No
     fast = plan_for(vocab).facts(mapping)
     if fast is not None:
         return Patient(facts=MappingProxyType(fast), source=file, line=line)
-    return parse_patient(Node(mapping, file, "", line, PatientError), vocab)
+    return _walk(Node(mapping, file, "", line, PatientError), vocab)

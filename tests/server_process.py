@@ -20,14 +20,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(*args: str, workers: int = 1):
+def running_server(*args: str, workers: int = 1, code: Path | None = None):
+    """The server on a free port; ``code`` runs another source tree of ivig-rules (a benchmark's
+    'before'), found first on the path, with the same interpreter and dependencies."""
     import httpx
 
     port = free_port()
+    root = Path(code) if code is not None else ROOT
     command = [sys.executable, "-m", "ivig_rules", "serve", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--rulesets", str(ROOT / "rulesets"), *args]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(ROOT),
-                               env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(root), env.get("PYTHONPATH", "")) if p)
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, cwd=str(root), env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60

@@ -78,29 +78,47 @@ def test_edges(covered):
     assert {e.pathway for e in covered.edges} == {"gbs"}
 
 
-def test_diagram_marks_exactly_the_untested_arrows(covered, catalogue):
-    from ivig_rules.graph import build_graph
+def test_diagram_marks_exactly_the_untested_arrows_and_notes(covered, catalogue):
+    """The coverage diagram is the teaching diagram, its untested arrows and notes red."""
+    from ivig_rules.export.teaching_dot import to_teaching_dot
+    from ivig_rules.graph import teaching_view
 
     dot = to_dot(covered, catalogue, "gbs")
-    graph = build_graph(catalogue.pathway("gbs"), catalogue.screening, catalogue.vocabulary)
-    exercised = {rule for e in covered.edges if e.pathway == "gbs" and e.scenarios for rule in e.rules}
-    untested = []
-    for u, v, d in graph.edges(data=True):
-        owner = "safety" if u == "screening" else "gbs"
-        if d.get("kind") == "rule" and not any(f"{owner}.{r}" in exercised for r in d["rules"]):
-            untested.append((u, v))
-    marked = [line for line in dot.splitlines() if 'xlabel="UNTESTED"' in line]
-    assert len(marked) == len(untested) > 0
+    view = teaching_view(catalogue.pathway("gbs"), catalogue.screening, catalogue.vocabulary)
+    plain = to_teaching_dot(view).splitlines()
+    untested = [(e.source, e.target) for e in covered.edges if e.pathway == "gbs" and not e.scenarios]
+    tested = [(e.source, e.target) for e in covered.edges if e.pathway == "gbs" and e.scenarios]
+    unread = [n.number for n in covered.notes if n.pathway == "gbs" and not n.scenarios]
+    assert untested and tested and unread
+    red = [line for line in dot.splitlines() if 'color="#d62728"' in line]
+    assert len(red) == len(untested) + len(unread)
     for u, v in untested:
-        assert any(line.startswith(f'  "{u}" -> "{v}" [') for line in marked)
+        [line] = [line for line in red if line.startswith(f'  "{u}" -> "{v}" [')]
+        assert 'label="UNTESTED' in line
+    for u, v in tested:
+        assert not any(line.startswith(f'  "{u}" -> "{v}" [') for line in red)
+    for number in unread:
+        assert any(line.startswith(f'    "note:{number}" [') for line in red)
+    assert len(dot.splitlines()) == len(plain)  # the same diagram, line for line, recoloured
     assert dot == to_dot(covered, catalogue, "gbs")  # deterministic
+
+
+def test_coverage_diagram_draws_in_graphviz(covered, catalogue):
+    import shutil
+    import subprocess
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz dot is not installed")
+    svg = subprocess.run(["dot", "-Tsvg"], input=to_dot(covered, catalogue, "gbs"), capture_output=True, text=True, check=True).stdout
+    assert svg.count("UNTESTED") == sum(1 for e in covered.edges if not e.scenarios)
 
 
 def test_text_report(covered):
     text = to_text(covered)
     assert f"rules fired: {sum(1 for r in covered.rules if r.fired)} of {len(covered.rules)}" in text
     assert "gbs.no_second_course  <- never fired" in text
-    assert "Pathway arrows no scenario exercised:" in text
+    assert "Diagram arrows no scenario exercised:" in text
+    assert "  gbs: box 4 -> box 6 'failed' (gbs.no_second_course)" in text  # the boxes as the diagram numbers them
 
 
 def invoke(*args):
@@ -220,7 +238,8 @@ scenarios:
 
 
 def _screening_arrow(coverage, pathway):
-    [arrow] = [e for e in coverage.edges if e.pathway == pathway and e.source == "screening" and e.target == "outcome_contraindicated"]
+    """The safety gate's "no" arrow on the pathway's teaching diagram."""
+    [arrow] = [e for e in coverage.edges if e.pathway == pathway and e.source.startswith("gate:") and e.label == "no"]
     return arrow
 
 
@@ -231,7 +250,7 @@ def test_the_screening_arrow_counts_the_scenarios_a_safety_rule_decided(tmp_path
     report = run_scenarios(scenarios, reference, files=files)
     assert report.ok
     arrow = _screening_arrow(coverage_of(report, catalogue), "gbs")
-    assert (arrow.target, arrow.rules, arrow.scenarios) == ("outcome_contraindicated", ("safety.hypersensitivity",), 1)
+    assert (arrow.rules, arrow.scenarios) == (("safety.hypersensitivity",), 1)
 
 
 def test_a_scenario_two_safety_contraindications_fire_in_counts_once_on_their_arrow(tmp_path, catalogue):

@@ -111,6 +111,39 @@ def test_pathways_and_diagrams(server):
     assert missing.status_code == 404 and "Did you mean 'gbs'" in missing.json()["error"]["message"]
 
 
+def test_diagrams_are_the_teaching_view_and_a_route_is_drawn_on_it(server, local):
+    """The diagrams are the teaching view (the atlas's picture, boxes marked data-node); /route
+    gives the route of the rules an /evaluate answer fired, as graph.route_on_view computes it."""
+    from ivig_rules.graph import route_on_view, teaching_view
+
+    catalogue = local.catalogue
+    view = teaching_view(catalogue.pathway("gbs"), catalogue.screening, catalogue.vocabulary)
+    svg = server.get("/pathways/gbs/diagram.svg").text
+    assert svg.count("data-node=") == view.number_of_nodes() + len(view.graph["notes"])
+    assert server.get("/pathways/gbs/diagram.dot").text.count(" -> ") >= view.number_of_edges()
+    patient = {"diagnosis": "gbs", "age_years": 45, "sex": "female", "weight_kg": 55, "iga": "normal",
+               "hypersensitivity_to_ig": True}
+    fired = server.post("/evaluate", json=patient).json()["rules_fired"]
+    route = server.get("/pathways/gbs/route", params=[("rule", r) for r in fired]).json()
+    expected = route_on_view(view, fired)
+    assert [(a["from"], a["to"]) for a in route["arrows"]] == list(expected.arrows)
+    assert route["boxes"] == list(expected.boxes) and [n["note"] for n in route["notes"]] == list(expected.notes)
+    assert route["arrows"][-1]["label"] == "no" and route["arrows"][-1]["where"].startswith("box 2 ->")
+    assert server.get("/pathways/gbs/route").json()["arrows"] == []  # no rule fired: no route
+
+
+@pytest.mark.parametrize("path, params, status, words", [
+    ("/pathways/gbs/route", [("rule", "gbs.ivig_at_diagnosiss")], 422, "Did you mean 'gbs.ivig_at_diagnosis'"),
+    ("/pathways/gbs/route", [("rule", "ms_relapse.ivig_third_line")], 422, "not a rule of pathway 'gbs'"),
+    ("/pathways/gbs/route", [("rule", "gbs.responded")] * 501, 422, "at most 500 rules"),
+    ("/pathways/gbss/route", [("rule", "gbs.responded")], 404, "Did you mean 'gbs'"),
+])
+def test_a_bad_route_request_is_refused_with_a_message(server, path, params, status, words):
+    answer = server.get(path, params=params)
+    assert answer.status_code == status
+    assert words in answer.json()["error"]["message"]
+
+
 def test_every_scenario_same_from_yaml_fhir_and_service(server, local, scenarios):
     mapping = mapping_for(local)
     assert len(scenarios) > 200

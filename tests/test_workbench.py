@@ -94,11 +94,70 @@ def test_scenario_patient_gives_verdict_and_highlighted_route(browser, base, sho
     assert tab.locator("#verdict").get_attribute("data-verdict") == "consider"
     assert "82.3 kg" in tab.locator("#dose").inner_text()
     assert tab.locator("#trace li[data-rule='ms_relapse.ivig_third_line']").count() == 1
-    highlighted = tab.locator("#diagram g.edge.route")
-    assert highlighted.count() >= 2
-    titles = highlighted.evaluate_all("els => els.map(e => e.querySelector('title').textContent)")
-    assert any(t.endswith("step_ivig") for t in titles), titles
+    _check_route(tab, "ms_relapse", ["ms_relapse.ivig_third_line"])
     tab.screenshot(path=str(shots / "workbench_ms_relapse.png"), full_page=True)
+    tab.locator("#diagram").screenshot(path=str(shots / "workbench_ms_relapse_diagram.png"))
+    assert outside == []
+    tab.close()
+
+
+def _check_route(tab, pathway, deciding):
+    """The diagram is the teaching diagram (boxes marked data-node, as in the atlas); the route
+    the server computes for the fired rules is drawn on it, the rest dimmed; the deciding rules'
+    arrows are on the route."""
+    from ivig_rules.graph import route_on_view, teaching_view
+    from ivig_rules.loading.catalogue import load_catalogue
+
+    catalogue = load_catalogue(ROOT / "rulesets")
+    view = teaching_view(catalogue.pathway(pathway), catalogue.screening, catalogue.vocabulary)
+    fired = tab.locator("#route-rules [data-rule]").evaluate_all("els => els.map(e => e.dataset.rule)")
+    assert set(deciding) <= set(fired)
+    expected = route_on_view(view, fired)
+    diagram = tab.locator("#diagram")
+    assert diagram.locator("g.node[data-node]").count() == view.number_of_nodes() + len(view.graph["notes"])
+    boxes = diagram.locator("g.node.route").evaluate_all("els => els.map(e => e.dataset.node)")
+    way_boxes = {b for pair in expected.way_in for b in pair}
+    assert sorted(boxes) == sorted({*expected.boxes, *way_boxes, *(f"note:{n}" for n in expected.notes)})
+    arrows = diagram.locator("g.edge.route:not(.way-in)").evaluate_all("els => els.map(e => e.querySelector('title').textContent)")
+    assert sorted(arrows) == sorted(f"{s}->{t}" for s, t in expected.arrows)
+    way_in = diagram.locator("g.edge.way-in").evaluate_all("els => els.map(e => e.querySelector('title').textContent)")
+    assert sorted(way_in) == sorted(f"{s}->{t}" for s, t in expected.way_in)
+    for rule in deciding:
+        place = next(p for p in expected.rules if p.rule == rule)
+        assert {f"{s}->{t}" for s, t in place.arrows} <= set(arrows), rule
+    dimmed = diagram.locator("g.edge:not(.route)").first.evaluate("e => getComputedStyle(e).opacity")
+    assert float(dimmed) < 0.5 and float(diagram.locator("g.edge.route").first.evaluate("e => getComputedStyle(e).opacity")) == 1
+    assert diagram.locator("[tabindex], [role='button']").count() == 0  # no panel opens here: no tab stops
+    assert tab.locator("#route-arrows li[data-arrow]").count() == len(expected.arrows)
+    assert tab.locator("#way-in li[data-arrow]").count() == len(expected.way_in)
+    width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]  # the diagram fits the page: no sideways scrolling
+
+
+@pytest.mark.parametrize("pathway, facts, treatments, verdict, deciding", [
+    ("gbs", {"hypersensitivity_to_ig": "true"}, {}, "contraindicated", ["safety.hypersensitivity"]),
+    ("adem", {"recurrent": "true"}, {"corticosteroids": "failed"}, None, []),
+])
+def test_route_on_other_pathways(browser, base, shots, pathway, facts, treatments, verdict, deciding):
+    tab, outside = _page(browser, base)
+    tab.select_option("#fact-diagnosis", pathway)
+    for name, value in {"age_years": "45", "weight_kg": "60", "height_cm": "165", **facts}.items():
+        field = tab.locator(f"#fact-{name}")
+        if field.evaluate("e => e.tagName") == "SELECT":
+            field.select_option(value)
+        else:
+            field.fill(value)
+    tab.select_option("#fact-sex", "female")
+    tab.select_option("#fact-iga", "normal")
+    for therapy, status in treatments.items():
+        tab.select_option(f"#tx-{therapy}", status)
+    tab.click("#submit")
+    tab.wait_for_selector("body[data-done='1']", timeout=30000)
+    if verdict:
+        assert tab.locator("#verdict").get_attribute("data-verdict") == verdict
+    _check_route(tab, pathway, deciding)
+    tab.screenshot(path=str(shots / f"workbench_{pathway}.png"), full_page=True)
+    tab.locator("#diagram").screenshot(path=str(shots / f"workbench_{pathway}_diagram.png"))
     assert outside == []
     tab.close()
 
@@ -118,4 +177,18 @@ def test_fhir_bundle_pasted_and_errors_shown(browser, base, shots):
     tab.click("#submit")
     tab.wait_for_selector("#error-message", timeout=30000)
     assert "Patient" in tab.locator("#error-message").inner_text()
+    tab.close()
+
+
+def test_pathway_page_shows_the_teaching_diagram(browser, base, shots):
+    """Where CDS cards link: the pathway's page, with the atlas's teaching diagram, fitting the page."""
+    tab, outside = _page(browser, base)
+    tab.goto(f"{base}/pathways/ms_relapse/page")
+    diagram = tab.locator("#diagram")
+    assert diagram.locator("g.node[data-node='step:ivig']").count() == 1
+    assert diagram.locator("[tabindex], [role='button']").count() == 0
+    width = tab.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1]
+    tab.screenshot(path=str(shots / "pathway_page_ms_relapse.png"), full_page=True)
+    assert outside == []
     tab.close()

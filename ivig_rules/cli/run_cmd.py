@@ -25,7 +25,7 @@ def run(
     ),
     coverage_json: Optional[Path] = typer.Option(None, "--coverage-json", help="Write the coverage report as JSON to this file.", dir_okay=False),
     coverage_diagram: Optional[Path] = typer.Option(
-        None, "--coverage-diagram", help="Write one DOT diagram per pathway into this folder, untested arrows in red.", file_okay=False
+        None, "--coverage-diagram", help="Write each pathway's teaching diagram (DOT) into this folder, untested arrows and notes in red.", file_okay=False
     ),
     engine: EngineName = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,

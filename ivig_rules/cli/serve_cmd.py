@@ -20,6 +20,7 @@ def serve(
         None, "--cors-origin", metavar="ORIGIN", help="Allow browser calls from this origin (repeatable; the CDS Hooks sandbox needs it). Off by default."
     ),
     base_url: Optional[str] = typer.Option(None, "--base-url", metavar="URL", help="Public URL of this server, for the links in CDS cards (default: the request's)."),
+    access_log: bool = typer.Option(False, "--access-log", help="Log every request to standard error (off by default: it costs time on every call)."),
     engine: EngineName = EngineOption,
     weight_policy: WeightPolicy = WeightPolicyOption,
     rulesets: Optional[Path] = RulesetsOption,
@@ -41,6 +42,7 @@ def serve(
         raise fail("the server needs FastAPI and uvicorn: pip install 'ivig-rules[server]'") from None
     from ..loading.catalogue import find_rulesets, load_catalogue
     from ..server.app import SETTINGS_ENV, ServerSettings, create_app
+    from ..server.running import uvicorn_options
 
     folder = str(find_rulesets(rulesets).resolve())
     settings = ServerSettings(rulesets=folder, engine=engine.value, weight_policy=weight_policy.value,
@@ -50,7 +52,9 @@ def serve(
     os.environ[SETTINGS_ENV] = settings.to_env()
     typer.echo(f"ivig-rules: serving {folder} on http://{host}:{port} ({workers} worker{'s' if workers > 1 else ''}); "
                f"workbench http://{host}:{port}/workbench, API docs /docs, CDS Hooks /cds-services", err=True)
+    options, advice = uvicorn_options(access_log=access_log)
+    for line in advice:
+        typer.echo(f"ivig-rules: {line}", err=True)
     import uvicorn
 
-    uvicorn.run("ivig_rules.server.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="warning", access_log=False, server_header=False, proxy_headers=False)
+    uvicorn.run("ivig_rules.server.app:create_app", factory=True, host=host, port=port, workers=workers, **options)

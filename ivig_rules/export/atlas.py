@@ -23,7 +23,7 @@ from .render import find_dot, run_dot
 from .teaching_dot import dot_id, to_teaching_dot
 from .teaching_style import note_lines
 
-__all__ = ["write_site", "pathway_html", "inline_svg"]
+__all__ = ["write_site", "pathway_html", "clickable_diagram", "inline_svg"]
 
 Progress = Callable[[Path, int, int], None]
 
@@ -44,12 +44,18 @@ def _names(view) -> dict[str, tuple[str, str]]:
     return names
 
 
+def clickable_diagram(view, dot_text: str | None = None) -> tuple[str, bytes]:
+    """The teaching diagram as the atlas shows it: its <svg> element with every box and note
+    clickable (``data-node``), and Graphviz's SVG document. The workbench shows the same one."""
+    svg = run_dot(dot_text if dot_text is not None else to_teaching_dot(view), "svg")
+    return clickable_svg(inline_svg(svg), _names(view)), svg
+
+
 def pathway_html(catalogue: Catalogue, pathway: Pathway) -> tuple[str, str, PathwayReview]:
     """A pathway's page, its diagram as an SVG file, and what the review page says about it."""
     view = teaching_view(pathway, catalogue.screening, catalogue.vocabulary)
     dot_text = to_teaching_dot(view)
-    svg = run_dot(dot_text, "svg")
-    element = clickable_svg(inline_svg(svg), _names(view))
+    element, svg = clickable_diagram(view, dot_text)
     html = pathway_page(catalogue, pathway, view, element, node_details(view, pathway, catalogue))
     placed = sum(1 for r in pathway.rules if pathway.teaching is not None and r.id in pathway.teaching.rules and r.id in rules_on_view(view))
     figures = figures_of(json.loads(run_dot(dot_text, "json")))

@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Any
 
-from ..logic.compiler import fact_of_key
 from ..errors import PatientError
 from ..evaluation.evaluator import Evaluator
 from ..model import Patient
@@ -30,7 +29,7 @@ def mapping_for(evaluator: Evaluator) -> FhirMapping:
 
 def needed_facts(evaluator: Evaluator, diagnosis: str) -> frozenset[str]:
     """The facts the rules of a diagnosis's pathway (and the safety screening) read."""
-    return frozenset(fact_of_key(key) for key in evaluator.compiled(diagnosis).keys)
+    return evaluator.compiled(diagnosis).facts_read
 
 
 def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: str | None = None,

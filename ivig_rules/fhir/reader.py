@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Iterator, Mapping
+from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 from ..model import TREATMENT_PREFIX, Vocabulary
 from ..loading.patient import normalise_number
@@ -73,11 +73,13 @@ class FhirReading:
 class _Res:
     """One resource and where it sits, with typed getters that fail with the JSON path."""
 
-    __slots__ = ("data", "path", "file", "type", "id", "ref", "full_url", "_concepts")
+    __slots__ = ("data", "path", "file", "type", "id", "ref", "full_url", "_concepts", "_statuses", "_sort")
 
     def __init__(self, data: Any, path: str, file: str | None, full_url: str | None = None) -> None:
         self.full_url = full_url
-        self._concepts: dict[str, list] = {}
+        self._concepts: dict[str, tuple] = {}
+        self._statuses: dict[str, str | None] = {}
+        self._sort: tuple[str, str] | None = None
         if not isinstance(data, dict):
             raise FhirError(f"a resource is a JSON object, found {_kind(data)}", file=file, key=path)
         self.data = data
@@ -132,12 +134,12 @@ class _Res:
             out.append((system, code))
         return out
 
-    def concepts(self, key: str) -> list[tuple[Any, Any]]:
+    def concepts(self, key: str) -> tuple[tuple[Any, Any], ...]:
         """Codings of a CodeableConcept or a list of them at ``key`` (read once per resource)."""
         found = self._concepts.get(key)
         if found is None:
-            found = self._concepts[key] = self._read_concepts(key)
-        return list(found)
+            found = self._concepts[key] = tuple(self._read_concepts(key))
+        return found
 
     def _read_concepts(self, key: str) -> list[tuple[Any, Any]]:
         value = self.data.get(key)
@@ -149,9 +151,12 @@ class _Res:
         return self.codings(value, key)
 
     def status_code(self, key: str) -> str | None:
-        """A CodeableConcept status such as Condition.clinicalStatus, as its first code."""
+        """A CodeableConcept status such as Condition.clinicalStatus, as its first code (read once)."""
+        if key in self._statuses:
+            return self._statuses[key]
         pairs = self.codings(self.data.get(key), key)
-        return next((code for _, code in pairs if code), None)
+        found = self._statuses[key] = next((code for _, code in pairs if code), None)
+        return found
 
     def when(self) -> str:
         """The clinically relevant date of the resource, as sortable text ('' when none)."""
@@ -169,7 +174,9 @@ class _Res:
         return ""
 
     def sort_key(self) -> tuple[str, str]:
-        return (self.when(), self.id or "")
+        if self._sort is None:
+            self._sort = (self.when(), self.id or "")
+        return self._sort
 
 
 def _tuple(kind: type | tuple) -> tuple:
@@ -293,6 +300,7 @@ class _Reading:
         self.unknown: dict[str, str] = {}
         self.warnings: list[str] = []
         self._active_conditions: list[_Res] | None = None
+        self._refuted_of: dict[str, list[_Res]] = {}
 
     def set(self, fact: str, value: Any, res: _Res | str) -> None:
         self.facts[fact] = value
@@ -452,7 +460,7 @@ class _Reading:
 
     def _order_reasons(self, order: _Res, all_codings: list) -> list[str]:
         reasons: list[str] = []
-        codings = order.concepts("reasonCode")
+        codings = list(order.concepts("reasonCode"))
         refs = order.get("reasonReference", list) or []
         for index, ref in enumerate(refs):
             if not isinstance(ref, dict):
@@ -557,10 +565,18 @@ class _Reading:
         spec = self.vocab.facts.get(fact)
         if spec is None or not spec.allows_unknown or fact in self.facts:
             return
-        for res in sorted(self.by_type.get(kind, []), key=_Res.sort_key):
-            if res.status_code("verificationStatus") == "refuted" and codes.match(res.concepts("code")):
+        for res in self._refuted_resources(kind):
+            if codes.match(res.concepts("code")):
                 self.set(fact, False, res)
                 return
+
+    def _refuted_resources(self, kind: str) -> list[_Res]:
+        """The resources of a type whose verificationStatus is refuted, oldest first (found once per record)."""
+        found = self._refuted_of.get(kind)
+        if found is None:
+            ordered = sorted(self.by_type.get(kind, []), key=_Res.sort_key)
+            found = self._refuted_of[kind] = [r for r in ordered if r.status_code("verificationStatus") == "refuted"]
+        return found
 
     def _hypersensitivity(self) -> None:
         fact = self.m.hypersensitivity_fact
@@ -575,7 +591,7 @@ class _Reading:
         self._refuted(fact, self.m.ivig_codes, "AllergyIntolerance")
 
     # -- therapies --------------------------------------------------------------------------
-    def _medication_codings(self, res: _Res) -> list[tuple[Any, Any]]:
+    def _medication_codings(self, res: _Res) -> Sequence[tuple[Any, Any]]:
         if res.type == "Procedure":
             return res.concepts("code")
         if res.data.get("medicationCodeableConcept") is not None:

@@ -15,7 +15,11 @@ worked out from the rules (verdicts, evidence, doses, where an arrow goes) is wo
 * The safety screening is a **gate** in front of each IVIG box: its "yes" leads on to IVIG, its
   "no" (a contraindication) to the exceptions panel; its checks are the gate's notes.
 * Every rule is on the view, as an arrow or a numbered note (``rules`` on edges and notes);
-  a rule the teaching block does not place becomes a note saying so, never disappears.
+  a rule the teaching block does not place becomes a note saying so, never disappears. The
+  safety screening's rules are those on a gate's arrows and notes; every other rule is the
+  pathway's (``graph["pathway"]`` and ``graph["screening"]`` qualify them).
+* An arrow into a decision carries ``leads``: the rules that leave the decision from the box
+  it comes from (so a patient's route, :func:`route_on_view`, runs through that box).
 
 The result is a ``networkx.DiGraph`` with ``graph["view"] == "teaching"``; exports in
 :mod:`ivig_rules.export` draw it as DOT, Mermaid or JSON.
@@ -255,6 +259,7 @@ class _Builder:
         """IVIG steps of the main path whose failure the exceptions panel handles get an exit there."""
         if not self.has_exceptions():
             return
+        leads: dict[str, list[str]] = {}  # origin -> the exception rules taken after it
         for rule in self.pathway.rules:
             if self.places[rule.id].place != EXCEPTION:
                 continue
@@ -262,10 +267,12 @@ class _Builder:
                 step = self.pathway.steps.get(position)
                 if step is None or step.therapy != "ivig" or self.panel_of[position] == EXCEPTIONS:
                     continue
-                origin = self.step(position)
-                if not any(e["kind"] == "link" for e in self.exits[origin]):
-                    ref = self.add(f"ref:{self.owner(origin)}", "ref", self.nodes[origin]["panel"], [], target=EXCEPTIONS_ENTRY)
-                    self.exits[origin].append({"target": ref, "label": self.teaching.exceptions.link, "rules": (), "kind": "link"})
+                leads.setdefault(self.step(position), []).append(rule.id)
+        for origin, rules in leads.items():
+            if not any(e["kind"] == "link" for e in self.exits[origin]):
+                ref = self.add(f"ref:{self.owner(origin)}", "ref", self.nodes[origin]["panel"], [], target=EXCEPTIONS_ENTRY)
+                self.exits[origin].append({"target": ref, "label": self.teaching.exceptions.link, "rules": (), "kind": "link",
+                                           "leads": tuple(rules)})
 
     # -- decisions -------------------------------------------------------------------------------
     def decisions(self) -> list[tuple[str, str, dict]]:
@@ -292,7 +299,8 @@ class _Builder:
                                                   [text or "Which way?"], position=position or "",
                                                   question_missing=not text)
                 self.exits[decision] = []
-            edges.append((origin, decision, {"kind": "flow", "label": "", "rules": ()}))
+            leads = tuple(dict.fromkeys(r for e in exits for r in (*e["rules"], *e.get("leads", ()))))
+            edges.append((origin, decision, {"kind": "flow", "label": "", "rules": (), "leads": leads}))
             edges += [(decision, e["target"], e) for e in exits]
         return _merged(edges)
 
@@ -466,6 +474,7 @@ class _Builder:
         graph = nx.DiGraph(
             view=TEACHING_VIEW,
             pathway=pathway.id,
+            screening=self.screening.id if self.screening is not None else None,
             title=teaching.title or pathway.title,
             full_title=pathway.title,
             summary=teaching.summary,
@@ -531,6 +540,8 @@ def _merged(edges: list[tuple[str, str, dict]]) -> list[tuple[str, str, dict]]:
             labels[pair] = [data["label"]] if data["label"] else []
             continue
         out[pair]["rules"] = tuple(dict.fromkeys(out[pair]["rules"] + data["rules"]))
+        if "leads" in data:
+            out[pair]["leads"] = tuple(dict.fromkeys(out[pair].get("leads", ()) + data["leads"]))
         if data["label"] and data["label"] not in labels[pair]:
             labels[pair].append(data["label"])
     for pair, data in out.items():

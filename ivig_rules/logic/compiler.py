@@ -139,6 +139,11 @@ class CompiledPathway:
         """(engine key, fact name) for every key the rules read, worked out once per pathway."""
         return tuple((key, fact_of_key(key)) for key in self.keys)
 
+    @cached_property
+    def facts_read(self) -> frozenset[str]:
+        """The vocabulary names of every fact the rules read (pathway and screening), once per pathway."""
+        return frozenset(fact for _, fact in self._key_facts)
+
     def engine_facts(self, patient: Patient) -> dict[str, Any]:
         """The patient's facts as the engine sees them: only what the rules read, all present."""
         facts = patient.facts

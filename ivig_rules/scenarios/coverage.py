@@ -1,12 +1,15 @@
-"""Which rules and pathway arrows a scenario run exercised, and which it never did.
+"""Which rules, and which places of the pathways' teaching diagrams, a scenario run exercised.
 
 A rule is covered when at least one scenario fired it: it decided the verdict, or it added
 its alerts (pathway rules without a verdict, and safety rules when the verdict is screened).
-An arrow of a pathway's graph (see :mod:`ivig_rules.graph`) is covered when a scenario was
-decided by one of its rules; a scenario counts once per arrow. The screening's arrow holds the
-safety rules that rule IVIG out: when several fire, the first in file order decides, so the
-scenario counts once there too. The percentage that ``ivig-rules run --fail-under`` checks is
-the share of rules covered.
+
+Every rule has a place in its pathway's teaching view (:mod:`ivig_rules.graph.teaching`): an
+arrow, or a numbered note. A place is exercised when it lies on a scenario's route, the places
+of the rules the scenario fired (:func:`ivig_rules.graph.route_on_view`); a scenario counts
+once per place, however many of the place's rules it fired. The safety gate's "no" arrow (the
+screening rules that rule IVIG out) counts when a scenario reached the gate and one of them
+fired; the gate's notes when their rules fired. The percentage that ``ivig-rules run
+--fail-under`` checks is the share of rules covered.
 
 Only the pathways the run touched are counted (a scenario that ran - passed, failed or ended in
 an error - touches its diagnosis's pathway), with the safety screening, so a run over one
@@ -19,13 +22,19 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 from .._text import plural
 from ..model import Catalogue, Pathway, Rule
 from .runner import RunReport
 
-__all__ = ["RuleCoverage", "EdgeCoverage", "CoverageReport", "coverage_of", "touched_pathways", "to_text", "to_json", "to_dot"]
+if TYPE_CHECKING:
+    import networkx as nx
+
+__all__ = ["RuleCoverage", "EdgeCoverage", "NoteCoverage", "CoverageReport", "coverage_of", "touched_pathways", "to_text",
+           "to_json", "to_dot", "UNTESTED_COLOUR"]
+
+UNTESTED_COLOUR = "#d62728"
 
 
 @dataclass(frozen=True)
@@ -48,22 +57,42 @@ class RuleCoverage:
 
 @dataclass(frozen=True)
 class EdgeCoverage:
+    """An arrow of a pathway's teaching view that carries rules (source and target are its box ids)."""
+
     pathway: str
     source: str
     target: str
     rules: tuple[str, ...]  # qualified ids
     scenarios: int = 0
+    label: str = ""  # the arrow's words
+    where: str = ""  # 'box 6 -> box 9', as the diagram numbers them
 
     def to_dict(self) -> dict[str, Any]:
-        return {"pathway": self.pathway, "from": self.source, "to": self.target,
-                "rules": list(self.rules), "scenarios": self.scenarios}
+        return {"pathway": self.pathway, "from": self.source, "to": self.target, "label": self.label,
+                "where": self.where, "rules": list(self.rules), "scenarios": self.scenarios}
+
+
+@dataclass(frozen=True)
+class NoteCoverage:
+    """A numbered note of a pathway's teaching view that lists rules."""
+
+    pathway: str
+    number: int
+    text: str
+    rules: tuple[str, ...]  # qualified ids
+    scenarios: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"pathway": self.pathway, "note": self.number, "text": self.text, "rules": list(self.rules),
+                "scenarios": self.scenarios}
 
 
 @dataclass
 class CoverageReport:
     scenarios: int
     rules: list[RuleCoverage] = field(default_factory=list)
-    edges: list[EdgeCoverage] = field(default_factory=list)
+    edges: list[EdgeCoverage] = field(default_factory=list)  # the teaching views' arrows that carry rules
+    notes: list[NoteCoverage] = field(default_factory=list)  # and their notes that list rules
     pathways: tuple[str, ...] = ()  # pathway ids counted (their rules, arrows and the screening's rules)
     not_counted: tuple[str, ...] = ()  # pathways no scenario of the run touched
     touched_none: bool = False  # no scenario ran, so every pathway is counted
@@ -81,6 +110,10 @@ class CoverageReport:
     def edge_percent(self) -> float:
         return self._percent(sum(1 for e in self.edges if e.scenarios), len(self.edges))
 
+    @property
+    def note_percent(self) -> float:
+        return self._percent(sum(1 for n in self.notes if n.scenarios), len(self.notes))
+
     def never_fired(self) -> list[RuleCoverage]:
         return [r for r in self.rules if not r.fired]
 
@@ -92,9 +125,11 @@ class CoverageReport:
             "touched_none": self.touched_none,
             "rules_percent": self.percent,
             "edges_percent": self.edge_percent,
+            "notes_percent": self.note_percent,
             "rules": [r.to_dict() for r in self.rules],
             "never_fired": [r.rule for r in self.never_fired()],
             "edges": [e.to_dict() for e in self.edges],
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
@@ -111,18 +146,17 @@ def _all_rules(catalogue: Catalogue, pathways: list[Pathway]) -> list[tuple[str,
     return out
 
 
-def _edges(catalogue: Catalogue, pathways: list[Pathway]) -> list[tuple[str, str, str, tuple[str, ...]]]:
-    """(pathway, from node, to node, qualified rule ids) for every arrow of the pathways' graphs."""
-    from ..graph import SCREENING, build_graph, transitions
+def _views(catalogue: Catalogue, pathways: list[Pathway]) -> dict[str, "nx.DiGraph"]:
+    from ..graph import teaching_view
 
-    out = []
-    screening = catalogue.screening
-    for pathway in pathways:
-        graph = build_graph(pathway, screening, catalogue.vocabulary)
-        for (source, target), rules in sorted(transitions(graph).items()):
-            owner = screening.id if source == SCREENING else pathway.id
-            out.append((pathway.id, source, target, tuple(f"{owner}.{r}" for r in rules)))
-    return out
+    return {p.id: teaching_view(p, catalogue.screening, catalogue.vocabulary) for p in pathways}
+
+
+def _places(view: "nx.DiGraph") -> tuple[list[tuple[str, str, dict]], list[dict]]:
+    """The view's arrows that carry rules, and its notes that list rules, in drawing order."""
+    from ..export.teaching_style import ordered_edges
+
+    return [e for e in ordered_edges(view) if e[2].get("rules")], [n for n in view.graph["notes"] if n["rules"]]
 
 
 def touched_pathways(report: RunReport, catalogue: Catalogue) -> tuple[str, ...]:
@@ -136,17 +170,17 @@ def touched_pathways(report: RunReport, catalogue: Catalogue) -> tuple[str, ...]
 
 
 def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
-    """Rule and arrow coverage of the scenarios that produced a recommendation (passed or failed),
-    over the pathways the run touched (every pathway when it touched none)."""
+    """Rule and teaching-view coverage of the scenarios that produced a recommendation (passed or
+    failed), over the pathways the run touched (every pathway when it touched none)."""
+    from ..graph.teaching_route import arrow_rules, box_name, note_rules, route_on_view
+
     decided: dict[str, int] = {}
     contributed: dict[str, int] = {}
-    decided_in: dict[tuple[str, str], int] = {}  # (pathway, rule) -> scenarios it decided
     evaluated = [r.recommendation for r in report.results if r.recommendation is not None]
     for rec in evaluated:
         for rule in rec.rules_fired:
             if rule == rec.decided_by:
                 decided[rule] = decided.get(rule, 0) + 1
-                decided_in[(rec.pathway, rule)] = decided_in.get((rec.pathway, rule), 0) + 1
             else:
                 contributed[rule] = contributed.get(rule, 0) + 1
     every = tuple(sorted(p.id for p in catalogue.pathways.values()))
@@ -161,9 +195,27 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
     for origin, rule in _all_rules(catalogue, counted):
         qid = rule.qualified_id
         coverage.rules.append(RuleCoverage(qid, origin, rule.file, rule.line, decided.get(qid, 0), contributed.get(qid, 0)))
-    for pathway, source, target, rules in _edges(catalogue, counted):
-        hits = sum(decided_in.get((pathway, r), 0) for r in rules)  # one decider per scenario: no double count
-        coverage.edges.append(EdgeCoverage(pathway, source, target, rules, hits))
+    views = _views(catalogue, counted)
+    on_arrow: dict[tuple[str, str, str], int] = {}  # (pathway, source, target) -> scenarios whose route took it
+    on_note: dict[tuple[str, int], int] = {}
+    for rec in evaluated:
+        view = views.get(rec.pathway)
+        if view is None:
+            continue
+        route = route_on_view(view, rec.rules_fired)
+        for source, target in route.arrows:
+            on_arrow[(rec.pathway, source, target)] = on_arrow.get((rec.pathway, source, target), 0) + 1
+        for number in route.notes:
+            on_note[(rec.pathway, number)] = on_note.get((rec.pathway, number), 0) + 1
+    for pathway_id, view in views.items():
+        arrows, notes = _places(view)
+        for source, target, data in arrows:
+            coverage.edges.append(EdgeCoverage(
+                pathway_id, source, target, arrow_rules(view, source, data), on_arrow.get((pathway_id, source, target), 0),
+                data.get("label", ""), f"{box_name(view, source)} -> {box_name(view, target)}"))
+        for note in notes:
+            coverage.notes.append(NoteCoverage(
+                pathway_id, note["number"], note["text"], note_rules(view, note), on_note.get((pathway_id, note["number"]), 0)))
     return coverage
 
 
@@ -177,8 +229,10 @@ def to_text(coverage: CoverageReport) -> str:
         lines.append(f"  not counted (no scenario of this run): {', '.join(coverage.not_counted)}")
     lines += [
         f"  rules fired: {sum(1 for r in coverage.rules if r.fired)} of {len(coverage.rules)} ({coverage.percent:g}%)",
-        f"  pathway arrows exercised: {sum(1 for e in coverage.edges if e.scenarios)} of {len(coverage.edges)} "
+        f"  diagram arrows exercised: {sum(1 for e in coverage.edges if e.scenarios)} of {len(coverage.edges)} "
         f"({coverage.edge_percent:g}%)",
+        f"  diagram notes exercised: {sum(1 for n in coverage.notes if n.scenarios)} of {len(coverage.notes)} "
+        f"({coverage.note_percent:g}%)",
         "",
         f"{'DECIDED':>7}  {'ALERTS':>6}  RULE",
     ]
@@ -188,10 +242,15 @@ def to_text(coverage: CoverageReport) -> str:
         lines.append(f"{r.decided:>7}  {r.contributed:>6}  {r.rule}{mark}{where}")
     untested = [e for e in coverage.edges if not e.scenarios]
     if untested:
-        lines.append("")
-        lines.append("Pathway arrows no scenario exercised:")
+        lines += ["", "Diagram arrows no scenario exercised:"]
         for e in untested:
-            lines.append(f"  {e.pathway}: {e.source} -> {e.target} ({', '.join(e.rules)})")
+            label = f" {e.label!r}" if e.label else ""
+            lines.append(f"  {e.pathway}: {e.where}{label} ({', '.join(e.rules)})")
+    unread = [n for n in coverage.notes if not n.scenarios]
+    if unread:
+        lines += ["", "Diagram notes no scenario exercised:"]
+        for n in unread:
+            lines.append(f"  {n.pathway}: note ({n.number}) {n.text!r} ({', '.join(n.rules)})")
     return "\n".join(lines)
 
 
@@ -200,13 +259,24 @@ def to_json(coverage: CoverageReport) -> str:
 
 
 _EDGE_LINE = re.compile(r'^  "((?:[^"\\]|\\.)*)" -> "((?:[^"\\]|\\.)*)" \[(.*)\];$')
-_UNTESTED = ', color="#d62728", fontcolor="#d62728", penwidth=3, style="bold,dashed", xlabel="UNTESTED"'
+_NOTE_LINE = re.compile(r'^    "note:(\d+)" \[(.*)\];$')
+_GRAPH_LABEL = re.compile(r'^(  graph \[.*?label=)"((?:[^"\\]|\\.)*)"')
+_UNTESTED_EDGE = f', color="{UNTESTED_COLOUR}", fontcolor="{UNTESTED_COLOUR}", penwidth=3, style="bold,dashed"'
+_UNTESTED_NOTE = f', color="{UNTESTED_COLOUR}", fontcolor="{UNTESTED_COLOUR}", penwidth=2'
+UNTESTED_MARK = "UNTESTED: "
+"""What an untested arrow's label starts with on the coverage diagram."""
+
+
+def _untested_label(attrs: str) -> str:
+    if "label=\"" in attrs:
+        return attrs.replace('label="', f'label="{UNTESTED_MARK}', 1)
+    return f'label="{UNTESTED_MARK.rstrip(": ")}", ' + attrs
 
 
 def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> str:
-    """The pathway's diagram (DOT) with the arrows no scenario exercised drawn red, bold and dashed."""
-    from ..export.dot import to_dot as pathway_dot
-    from ..graph import SCREENING, build_graph
+    """The pathway's teaching diagram (DOT, as ``ivig-rules graph`` draws it) with the arrows and
+    notes no scenario exercised drawn red; an untested arrow's label starts with 'UNTESTED:'."""
+    from ..export.teaching_dot import to_teaching_dot
 
     pathway = catalogue.pathway(pathway_id)
     if pathway is None:
@@ -214,19 +284,25 @@ def to_dot(coverage: CoverageReport, catalogue: Catalogue, pathway_id: str) -> s
 
         ids = sorted(p.id for p in catalogue.pathways.values())
         raise InputError(f"no pathway {pathway_id!r}; pathways: {', '.join(ids)}.", suggestion=did_you_mean(pathway_id, ids))
-    graph = build_graph(pathway, catalogue.screening, catalogue.vocabulary)
-    tested_rules = {r for e in coverage.edges if e.pathway == pathway.id and e.scenarios for r in e.rules}
-    untested: set[tuple[str, str]] = set()
-    for source, target, data in graph.edges(data=True):
-        if data.get("kind") != "rule":
-            continue
-        owner = catalogue.screening.id if source == SCREENING else pathway.id
-        if not any(f"{owner}.{r}" in tested_rules for r in data["rules"]):
-            untested.add((source, target))
+    view = _views(catalogue, [pathway])[pathway.id]
+    untested = {(e.source, e.target) for e in coverage.edges if e.pathway == pathway.id and not e.scenarios}
+    unread = {str(n.number) for n in coverage.notes if n.pathway == pathway.id and not n.scenarios}
+    if not any(e.pathway == pathway.id for e in coverage.edges):  # not counted in this run: all untested
+        arrows, notes = _places(view)
+        untested = {(s, t) for s, t, _ in arrows}
+        unread = {str(n["number"]) for n in notes}
     lines = []
-    for line in pathway_dot(graph).splitlines():
-        match = _EDGE_LINE.match(line)
-        if match and (match[1], match[2]) in untested:
-            line = f'  "{match[1]}" -> "{match[2]}" [{match[3]}{_UNTESTED}];'
+    for line in to_teaching_dot(view).splitlines():
+        edge, note, title = _EDGE_LINE.match(line), _NOTE_LINE.match(line), _GRAPH_LABEL.match(line)
+        if edge and (_unquote(edge[1]), _unquote(edge[2])) in untested:
+            line = f'  "{edge[1]}" -> "{edge[2]}" [{_untested_label(edge[3])}{_UNTESTED_EDGE}];'
+        elif note and note[1] in unread:
+            line = f'    "note:{note[1]}" [{note[2]}{_UNTESTED_NOTE}];'
+        elif title:
+            line = line.replace(title[0], f'{title[1]}"{title[2]}\\nScenario coverage: untested arrows and notes in red"', 1)
         lines.append(line)
     return "\n".join(lines) + "\n"
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text)

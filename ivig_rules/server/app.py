@@ -1,8 +1,10 @@
-"""The FastAPI application: REST, CDS Hooks and the workbench over one evaluator per process.
+"""The application: REST, CDS Hooks and the workbench over one evaluator per process.
 
-Every handler is ``async`` and evaluates in the event loop: an evaluation takes tens of
-microseconds, and one evaluator (durable-rules sessions included) is then never used by two
-threads at once. Each uvicorn worker process builds its own app, so workers share nothing.
+FastAPI serves every route; the CDS service calls, the hot path, are answered in front of it by
+:class:`.direct.DirectHooks` with the same checks and answers. Every handler is ``async`` and
+evaluates in the event loop: an evaluation takes tens of microseconds, and one evaluator
+(durable-rules sessions included) is then never used by two threads at once. Each uvicorn
+worker process builds its own app, so workers share nothing.
 """
 
 from __future__ import annotations
@@ -11,17 +13,18 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import InputError, IvigRulesError, NoDecisionError
+from ..errors import IvigRulesError
 from ..evaluation.evaluator import Evaluator
-from ..fhir.errors import IncompleteRecordError
 from ..fhir.evaluate import mapping_for
+from .answers import error_answer, error_body, json_bytes
 from .body import MAX_BODY_BYTES, RequestError, read_json
 from .cds import SERVICES, discovery, handle_hook
+from .direct import DirectHooks
 from .pathways import PathwayViews
 
 __all__ = ["create_app", "ServerSettings", "SETTINGS_ENV"]
@@ -79,8 +82,10 @@ class _State:
     pages: dict = field(default_factory=dict)
 
 
-def create_app(settings: ServerSettings | None = None) -> FastAPI:
-    """Build the app (loads and checks the rulesets now, so a broken ruleset stops the start)."""
+def create_app(settings: ServerSettings | None = None) -> DirectHooks:
+    """Build the ASGI app (loads and checks the rulesets now, so a broken ruleset stops the
+    start): the FastAPI app (``.api``) behind the direct CDS Hooks path, and CORS in front of
+    both when origins are given."""
     if settings is None:  # a worker process started by `ivig-rules serve`: ours to tune
         settings = ServerSettings.from_env()
         if settings.engine == "durable":
@@ -100,14 +105,15 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.ivig = state
-    if settings.cors_origins:
-        from fastapi.middleware.cors import CORSMiddleware
-
-        app.add_middleware(CORSMiddleware, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
-                           allow_headers=["*"])
     _install_errors(app)
     _routes(app, state)
-    return app
+    served = DirectHooks(app, state)
+    if settings.cors_origins:
+        from starlette.middleware.cors import CORSMiddleware
+
+        return CORSMiddleware(served, allow_origins=list(settings.cors_origins), allow_methods=["GET", "POST"],
+                              allow_headers=["*"])
+    return served
 
 
 def _version() -> str:
@@ -120,41 +126,18 @@ def _version() -> str:
 
 
 def _json(data: Any, status: int = 200) -> Response:
-    import orjson
-
-    return Response(orjson.dumps(data), status_code=status, media_type="application/json")
+    return Response(json_bytes(data), status_code=status, media_type="application/json")
 
 
-def _error(status: int, kind: str, message: str, **extra: Any) -> Response:
-    body = {"error": {"status": status, "kind": kind, "message": message}}
-    body["error"].update({k: v for k, v in extra.items() if v is not None})
-    return _json(body, status)
+def _error(status: int, kind: str, message: str) -> Response:
+    return _json(error_body(status, kind, message), status)
 
 
 def _install_errors(app: FastAPI) -> None:
-    @app.exception_handler(RequestError)
-    async def request_error(_: Request, exc: RequestError) -> Response:
-        return _error(exc.status, exc.kind, str(exc), key=exc.key, suggestion=exc.suggestion)
-
-    @app.exception_handler(IncompleteRecordError)
-    async def incomplete(_: Request, exc: IncompleteRecordError) -> Response:
-        return _error(422, "incomplete record", str(exc), not_recorded=exc.missing)
-
-    @app.exception_handler(NoDecisionError)
-    async def no_decision(_: Request, exc: NoDecisionError) -> Response:
-        return _error(422, "no decision", str(exc))
-
-    @app.exception_handler(InputError)
-    async def input_error(_: Request, exc: InputError) -> Response:
-        status = 404 if exc.kind == "not found" else 422
-        problems = getattr(exc, "problems", (exc,))
-        listed = [{"message": p.paragraph(), "key": p.key, "suggestion": p.suggestion} for p in problems] \
-            if len(problems) > 1 else None  # one pass reports every problem: one paragraph each
-        return _error(status, exc.kind, str(exc), key=exc.key, suggestion=exc.suggestion, problems=listed)
-
-    @app.exception_handler(IvigRulesError)
-    async def other(_: Request, exc: IvigRulesError) -> Response:
-        return _error(500 if exc.exit_code == 3 else 422, type(exc).__name__, str(exc))
+    @app.exception_handler(IvigRulesError)  # RequestError, InputError, IncompleteRecordError, ...: see answers
+    async def ours(_: Request, exc: IvigRulesError) -> Response:
+        status, body = error_answer(exc)
+        return _json(body, status)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -170,8 +153,8 @@ def _install_errors(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def bug(_: Request, exc: Exception) -> Response:  # never a stack trace to the client
-        return _error(500, "internal error", f"internal error ({type(exc).__name__}); this is a bug in ivig-rules, "
-                                             "please report it with the request that caused it")
+        status, body = error_answer(exc)
+        return _json(body, status)
 
 
 def _base_url(request: Request, state: _State) -> str:
@@ -232,6 +215,11 @@ def _routes(app: FastAPI, state: _State) -> None:
         content, media = state.views.diagram(pathway_id, fmt)
         return Response(content, media_type=media)
 
+    @app.get("/pathways/{pathway_id}/route", summary="A patient's route on the pathway's teaching diagram")
+    async def route(pathway_id: str, rule: list[str] = Query(
+            default=[], description="A rule that fired (qualified id, from rules_fired of /evaluate); repeat for each")) -> Response:
+        return _json(state.views.route(pathway_id, rule))
+
     @app.get("/pathways/{pathway_id}/page", summary="A pathway's page (HTML), where CDS cards link", response_class=HTMLResponse)
     async def page(pathway_id: str) -> Response:
         from .pages import pathway_page
@@ -254,6 +242,8 @@ def _routes(app: FastAPI, state: _State) -> None:
 
     @app.post("/cds-services/{service_id}", summary="Call a CDS Hooks service", openapi_extra={"requestBody": _HOOK_BODY})
     async def cds_call(service_id: str, request: Request) -> Response:
+        # The services themselves are answered in front of FastAPI (direct.py), with the same checks
+        # and answers; this route documents them and answers a call of a service that does not exist.
         if service_id not in SERVICES:
             from ..errors import did_you_mean
 

@@ -6,7 +6,8 @@ from typing import Any
 
 from ..errors import InputError
 
-__all__ = ["RequestError", "read_json", "check_depth", "MAX_BODY_BYTES", "MAX_DEPTH"]
+__all__ = ["RequestError", "ClientGone", "read_json", "receive_json", "parse_json", "check_length", "check_depth",
+           "MAX_BODY_BYTES", "MAX_DEPTH"]
 
 MAX_BODY_BYTES = 2 * 1024 * 1024
 """A CDS Hooks call with its prefetch is tens of kilobytes; two megabytes leaves room and no more."""
@@ -28,25 +29,69 @@ class RequestError(InputError):
         return "request"
 
 
+class ClientGone(Exception):
+    """The client went away before its body arrived: there is nobody to answer."""
+
+
+def check_length(length: str | None, limit: int) -> None:
+    """413 when the Content-Length header announces more than ``limit`` bytes; 400 when it is not a number."""
+    if length is None:
+        return
+    if not length.isdigit():
+        raise RequestError("the Content-Length header is not a number")
+    if int(length) > limit:
+        raise RequestError(f"the request body is {int(length):,} bytes; at most {limit:,} are read", status=413)
+
+
+def _too_large(limit: int) -> RequestError:
+    return RequestError(f"the request body is larger than {limit:,} bytes; it was not read", status=413)
+
+
 async def read_json(request: Any, limit: int = MAX_BODY_BYTES) -> Any:
-    """The parsed body; 413 past ``limit`` bytes (counted as it streams), 400 when not JSON or too deep."""
-    length = request.headers.get("content-length")
-    if length is not None:
-        if not length.isdigit():
-            raise RequestError("the Content-Length header is not a number")
-        if int(length) > limit:
-            raise RequestError(f"the request body is {int(length):,} bytes; at most {limit:,} are read", status=413)
+    """The parsed body of a Starlette request; 413 past ``limit`` bytes (counted as it streams),
+    400 when not JSON or too deep, 415 when sent as something else."""
+    check_length(request.headers.get("content-length"), limit)
     chunks = []
     size = 0
     async for chunk in request.stream():
         size += len(chunk)
         if size > limit:
-            raise RequestError(f"the request body is larger than {limit:,} bytes; it was not read", status=413)
+            raise _too_large(limit)
         chunks.append(chunk)
-    body = b"".join(chunks)
+    return parse_json(b"".join(chunks), request.headers.get("content-type"))
+
+
+async def receive_json(receive: Any, headers: list[tuple[bytes, bytes]], limit: int = MAX_BODY_BYTES) -> Any:
+    """:func:`read_json` over raw ASGI ``receive`` and ``headers`` (the direct CDS Hooks path):
+    the same limits and the same refusals."""
+    length = content_type = None
+    for name, value in headers:  # the first of each, as Starlette's headers.get reads them
+        if name == b"content-length" and length is None:
+            length = value.decode("latin-1")
+        elif name == b"content-type" and content_type is None:
+            content_type = value.decode("latin-1")
+    check_length(length, limit)
+    chunks = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientGone()
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise _too_large(limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return parse_json(chunks[0] if len(chunks) == 1 else b"".join(chunks), content_type)
+
+
+def parse_json(body: bytes, content_type: str | None) -> Any:
+    """One JSON document, sent as JSON, no deeper than :data:`MAX_DEPTH`."""
     if not body.strip():
         raise RequestError("the request has no body; send a JSON object")
-    ctype = request.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    ctype = (content_type or "application/json").split(";")[0].strip().lower()
     if ctype not in ("application/json", "application/fhir+json", "text/plain", ""):
         raise RequestError(f"the body must be JSON (Content-Type application/json), found {ctype!r}", status=415)
     data = _loads(body)
@@ -74,13 +119,17 @@ def _loads(body: bytes) -> Any:
 
 
 def check_depth(data: Any, limit: int = MAX_DEPTH) -> None:
-    """Refuse data nested deeper than ``limit`` (an iterative walk: no recursion to exhaust)."""
-    stack = [(data, 1)]
-    while stack:
-        value, depth = stack.pop()
+    """Refuse data nested deeper than ``limit`` objects and lists. Walked level by level (no
+    recursion to exhaust, no per-value tuples): on every call of the service, so kept cheap."""
+    level = [data] if type(data) in (dict, list) else []
+    depth = 0
+    while level:
+        depth += 1
         if depth > limit:
             raise RequestError(f"the body is nested deeper than {limit} levels; a patient record never is")
-        if isinstance(value, dict):
-            stack.extend((v, depth + 1) for v in value.values() if isinstance(v, (dict, list)))
-        elif isinstance(value, list):
-            stack.extend((v, depth + 1) for v in value if isinstance(v, (dict, list)))
+        below = []
+        for container in level:
+            for value in (container.values() if type(container) is dict else container):
+                if type(value) is dict or type(value) is list:
+                    below.append(value)
+        level = below

@@ -31,11 +31,17 @@ button{font:inherit;padding:6px 16px;border:0;border-radius:5px;background:#1d5f
 .v-recommended{background:#dff3e3;color:#145c26}.v-consider{background:#e6f0fb;color:#194b80}
 .v-not_yet,.v-not_indicated{background:#eee;color:#333}.v-contraindicated{background:#fbe3e3;color:#8a1414}
 .error{background:#fff1e6;border-color:#e3a46f;color:#6b3300}
-#diagram{overflow:auto;background:#fff;border:1px solid #ccd3db;border-radius:6px;padding:6px;max-height:640px}
-#diagram svg{max-width:100%;height:auto}
-#diagram g.edge.route path{stroke:#e8590c!important;stroke-width:5px!important}
-#diagram g.edge.route polygon{fill:#e8590c!important;stroke:#e8590c!important}
-#diagram g.node.route polygon,#diagram g.node.route ellipse,#diagram g.node.route path{stroke:#e8590c!important;stroke-width:4px!important}
+#diagram{overflow-x:auto;background:#fff;border:1px solid #ccd3db;border-radius:6px;padding:6px;margin-top:6px}
+#diagram svg{display:block;width:100%;height:auto;margin:0 auto}
+#diagram.routed g.edge:not(.route),#diagram.routed g.node.clickable:not(.route){opacity:.25}
+#diagram g.edge.route path{stroke:#d9480f;stroke-width:3.5px}
+#diagram g.edge.route polygon{fill:#d9480f;stroke:#d9480f}
+#diagram g.edge.route text{fill:#a33500;font-weight:700}
+#diagram g.edge.way-in path{stroke-dasharray:7 4;stroke-width:3px}
+#diagram g.node.route.note polygon{fill:#ffe3cf;stroke:#ffe3cf;stroke-width:1px}
+#diagram g.node.route polygon,#diagram g.node.route ellipse,#diagram g.node.route path{stroke:#d9480f;stroke-width:3px}
+.route-key{display:inline-block;width:28px;height:0;border-top:4px solid #d9480f;vertical-align:middle;margin-right:4px}
+#route-steps li{margin:1px 0}
 ul{margin:4px 0 4px 18px;padding:0}small,.muted{color:#5b6570}
 code{background:#eef1f4;padding:0 3px;border-radius:3px}
 """
@@ -54,8 +60,7 @@ def _page(title: str, body: str, script: str = "") -> str:
 
 def pathway_page(views: PathwayViews, pathway_id: str) -> str:
     pathway = views.pathway(pathway_id)
-    svg = views.diagram(pathway_id, "svg")[0].decode("utf-8")
-    svg = svg[svg.find("<svg"):]
+    svg = _not_buttons(views.clickable_svg(pathway_id))  # the teaching diagram, as the atlas shows it
     steps = "".join(
         f"<li>line {s.line_of_therapy}: {html.escape(s.label)}</li>" for s in pathway.steps.values()
     )
@@ -71,6 +76,12 @@ def pathway_page(views: PathwayViews, pathway_id: str) -> str:
         f"<h2>Notes</h2><p>{html.escape(pathway.notes)}</p>"
     )
     return _page(pathway.title, body)
+
+
+def _not_buttons(svg: str) -> str:
+    """The atlas's diagram without its boxes' tab stops and button role: here no panel opens on a
+    click, so a keyboard should not stop at every box (``data-node`` and the names stay)."""
+    return svg.replace(' tabindex="0" role="button"', "")
 
 
 def _field(name: str, spec, vocab) -> str:
@@ -117,7 +128,11 @@ def workbench_page(catalogue: Catalogue) -> str:
         "</textarea></fieldset>"
         "<button id='submit' type='submit'>Evaluate</button> <button id='reset' type='reset'>Clear</button></form>"
         "<section><div id='result' class='panel'><span class='muted'>No patient evaluated yet.</span></div>"
-        "<div id='explanation' class='panel' hidden></div><div id='diagram' hidden></div></section></div>"
+        "<div id='explanation' class='panel' hidden></div></section></div>"
+        "<section id='route' hidden><h2>This patient's route</h2><p class='muted'><span class='route-key'></span>"
+        "The boxes, arrows and notes of the rules that fired, and the way into each decision, are drawn in orange "
+        "(dashed: the way there from the start); everything else is dimmed. The diagram is the pathway's teaching diagram, as the atlas shows it.</p>"
+        "<div id='diagram'></div><div id='route-steps' class='panel'></div></section>"
     )
     script = _SCRIPT.replace("__VERDICTS__", json.dumps(verdicts))
     return _page("ivig-rules workbench", body, script)
@@ -147,7 +162,7 @@ async function post(path, body) {
 function showError(data) {
   const box = $('result'); box.className = 'panel error';
   box.innerHTML = '<strong>Not evaluated.</strong> <span id="error-message">' + esc(data.error ? data.error.message : JSON.stringify(data)) + '</span>';
-  $('explanation').hidden = true; $('diagram').hidden = true;
+  $('explanation').hidden = true; $('route').hidden = true;
 }
 function renderRecommendation(rec) {
   const d = rec.dose;
@@ -171,35 +186,37 @@ function renderExplanation(ex) {
   $('explanation').innerHTML = h; $('explanation').hidden = false;
 }
 async function renderDiagram(rec) {
-  const [svgResp, info] = await Promise.all([fetch('/pathways/' + rec.pathway + '/diagram.svg'), fetch('/pathways/' + rec.pathway).then(r => r.json())]);
-  const box = $('diagram');
-  if (!svgResp.ok) { box.innerHTML = '<p class="muted">No diagram: ' + esc((await svgResp.json()).error.message) + '</p>'; box.hidden = false; return; }
-  const text = await svgResp.text();
+  const base = '/pathways/' + encodeURIComponent(rec.pathway);
+  const query = rec.rules_fired.map(r => 'rule=' + encodeURIComponent(r)).join('&');
+  const [svgResp, routeResp] = await Promise.all([fetch(base + '/diagram.svg'), fetch(base + '/route?' + query)]);
+  const box = $('diagram'); const steps = $('route-steps'); $('route').hidden = false;
+  if (!svgResp.ok || !routeResp.ok) {
+    const failed = svgResp.ok ? routeResp : svgResp;
+    box.innerHTML = '<p class="muted">No diagram: ' + esc((await failed.json()).error.message) + '</p>'; steps.innerHTML = ''; return;
+  }
+  const text = await svgResp.text(); const route = await routeResp.json();
   box.innerHTML = text.slice(text.indexOf('<svg'));
-  const fired = new Set(rec.rules_fired);
-  const routeNodes = new Set(); const routeEdges = new Set();
-  for (const e of info.graph.edges) {
-    if (e.rules.some(r => fired.has(r))) { routeEdges.add(e.source + '->' + e.target); routeNodes.add(e.source); routeNodes.add(e.target); }
+  for (const g of box.querySelectorAll('[role="button"]')) { g.removeAttribute('role'); g.removeAttribute('tabindex'); }  // nothing opens on a click here
+  const nodes = new Set([...route.boxes, ...route.notes.map(n => 'note:' + n.note), ...route.way_in.flatMap(a => [a.from, a.to])]);
+  const arrows = new Set(route.arrows.map(a => a.from + '->' + a.to));
+  const wayIn = new Set(route.way_in.map(a => a.from + '->' + a.to));
+  for (const g of box.querySelectorAll('g.node[data-node]')) if (nodes.has(g.dataset.node)) g.classList.add('route');
+  for (const g of box.querySelectorAll('g.edge')) {
+    const t = g.querySelector('title'); if (!t) continue;
+    if (arrows.has(t.textContent)) g.classList.add('route');
+    else if (wayIn.has(t.textContent)) g.classList.add('route', 'way-in');
   }
-  // the way there: the shortest path from the entry to where each fired rule decides
-  const into = {};
-  for (const e of info.graph.edges) (into[e.target] = into[e.target] || []).push(e);
-  for (const start of Array.from(routeNodes)) {
-    const back = {[start]: null}; const queue = [start];
-    while (queue.length) {
-      const node = queue.shift();
-      if (node === 'entry') break;
-      for (const e of (into[node] || [])) if (!(e.source in back)) { back[e.source] = e; queue.push(e.source); }
-    }
-    if (!('entry' in back)) continue;
-    for (let e = back['entry']; e; e = back[e.target]) {  // back[x] is the edge from x one step nearer the start
-      routeEdges.add(e.source + '->' + e.target); routeNodes.add(e.source); routeNodes.add(e.target);
-    }
-  }
-  for (const g of box.querySelectorAll('g.edge')) { const t = g.querySelector('title'); if (t && routeEdges.has(t.textContent)) g.classList.add('route'); }
-  for (const g of box.querySelectorAll('g.node')) { const t = g.querySelector('title'); if (t && routeNodes.has(t.textContent)) g.classList.add('route'); }
+  box.classList.add('routed');
   box.dataset.routeEdges = String(box.querySelectorAll('g.edge.route').length);
-  box.hidden = false;
+  box.dataset.routeBoxes = String(box.querySelectorAll('g.node.route').length);
+  const item = (a) => '<li data-arrow="' + esc(a.from + '->' + a.to) + '">' + esc(a.where) + (a.label ? ' <em>' + esc(a.label) + '</em>' : '') + '</li>';
+  let h = route.way_in.length ? '<strong>The way there</strong> <small class="muted">(dashed: the steps before the rule that decided)</small><ol id="way-in">' + route.way_in.map(item).join('') + '</ol>' : '';
+  h += '<strong>Arrows of the rules that fired</strong>' + (route.arrows.length ? '<ol id="route-arrows">' + route.arrows.map(item).join('') + '</ol>'
+      : '<p class="muted">none: the rules that fired sit in notes only</p>');
+  if (route.notes.length) h += '<strong>Notes that apply</strong><ul>' + route.notes.map(n => '<li data-note="' + n.note + '">(' + n.note + ') ' + esc(n.text) + '</li>').join('') + '</ul>';
+  h += '<p id="route-rules"><small>Rules that fired: ' + route.rules.map(p => '<code data-rule="' + esc(p.rule) + '">' + esc(p.rule) + '</code>').join(', ') + '</small></p>';
+  if (route.not_shown.length) h += '<p><strong>Not on this diagram:</strong> ' + route.not_shown.map(esc).join(', ') + '</p>';
+  steps.innerHTML = h;
 }
 $('patient-form').addEventListener('submit', async (event) => {
   event.preventDefault();

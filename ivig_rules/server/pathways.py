@@ -1,4 +1,8 @@
-"""Pathway listings and diagrams for the REST API, rendered once per process and kept."""
+"""Pathway listings, diagrams and a patient's route for the REST API, rendered once per process and kept.
+
+The diagrams are the teaching view (what ``ivig-rules graph`` and the atlas draw); the detail's
+``graph`` is the model graph that lint's checks use, with qualified rule ids on its arrows.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,12 @@ from typing import Any
 
 from ..errors import InputError, did_you_mean
 from ..model import Catalogue
+from .body import RequestError
 
-__all__ = ["PathwayViews", "DIAGRAM_FORMATS"]
+__all__ = ["PathwayViews", "DIAGRAM_FORMATS", "MAX_ROUTE_RULES"]
+
+MAX_ROUTE_RULES = 500
+"""The most rule ids a route request may name (a patient fires a few dozen at most)."""
 
 DIAGRAM_FORMATS = {"svg": ("svg", "image/svg+xml"), "mermaid": ("mermaid", "text/plain; charset=utf-8"),
                    "mmd": ("mermaid", "text/plain; charset=utf-8"), "dot": ("dot", "text/vnd.graphviz; charset=utf-8")}
@@ -22,7 +30,9 @@ class NotFound(InputError):
 class PathwayViews:
     catalogue: Catalogue
     _graphs: dict = field(default_factory=dict)
+    _views: dict = field(default_factory=dict)
     _diagrams: dict = field(default_factory=dict)
+    _elements: dict = field(default_factory=dict)
 
     def pathway(self, pathway_id: str):
         found = self.catalogue.pathway(pathway_id)
@@ -40,6 +50,57 @@ class PathwayViews:
                                                    self.catalogue.vocabulary)
         return self._graphs[pathway_id]
 
+    def view(self, pathway_id: str):
+        """The pathway's teaching view, the diagram every format draws."""
+        if pathway_id not in self._views:
+            from ..graph import teaching_view
+
+            self._views[pathway_id] = teaching_view(self.pathway(pathway_id), self.catalogue.screening,
+                                                    self.catalogue.vocabulary)
+        return self._views[pathway_id]
+
+    def clickable_svg(self, pathway_id: str) -> str:
+        """The teaching diagram's <svg> element as the atlas shows it, boxes and notes marked ``data-node``."""
+        if pathway_id not in self._elements:
+            from ..export.atlas import clickable_diagram
+
+            self._elements[pathway_id] = clickable_diagram(self.view(pathway_id))[0]
+        return self._elements[pathway_id]
+
+    def route(self, pathway_id: str, fired: list[str]) -> dict[str, Any]:
+        """A patient's route on the teaching diagram, from the rules that fired (qualified ids, as
+        ``rules_fired`` in ``/evaluate``'s answer); every id must be a rule of the pathway or of the
+        safety screening."""
+        from ..graph.teaching_route import box_name, route_on_view
+
+        view = self.view(pathway_id)
+        if len(fired) > MAX_ROUTE_RULES:
+            raise RequestError(f"at most {MAX_ROUTE_RULES} rules per route, found {len(fired)}", status=422, key="rule")
+        pathway = self.pathway(pathway_id)
+        known = [r.qualified_id for r in (*pathway.rules, *self.catalogue.screening.rules)]
+        known_set = set(known)
+        for rule in fired:
+            if rule not in known_set:
+                raise RequestError(
+                    f"{rule[:120]!r} is not a rule of pathway {pathway.id!r} or of the safety screening "
+                    f"(give the qualified ids of 'rules_fired')", status=422, key="rule", suggestion=did_you_mean(rule, known))
+        route = route_on_view(view, fired)
+
+        def arrow(source: str, target: str) -> dict[str, str]:
+            return {"from": source, "to": target, "where": f"{box_name(view, source)} -> {box_name(view, target)}",
+                    "label": view.edges[source, target].get("label", "")}
+
+        notes = {n["number"]: n["text"] for n in view.graph["notes"]}
+        return {
+            "pathway": route.pathway,
+            "rules": [p.to_dict() for p in route.rules],
+            "boxes": list(route.boxes),
+            "arrows": [arrow(s, t) for s, t in route.arrows],
+            "way_in": [arrow(s, t) for s, t in route.way_in],
+            "notes": [{"note": n, "text": notes[n]} for n in route.notes],
+            "not_shown": list(route.not_shown),
+        }
+
     def diagram(self, pathway_id: str, fmt: str) -> tuple[bytes, str]:
         if fmt not in DIAGRAM_FORMATS:
             raise NotFound(f"no diagram format {fmt[:20]!r}; formats: svg, mermaid, dot.",
@@ -49,7 +110,11 @@ class PathwayViews:
         if key not in self._diagrams:
             from ..export import export_bytes
 
-            self._diagrams[key] = export_bytes(self.graph(pathway_id), export)
+            if export == "svg":  # the atlas's picture: boxes and notes carry data-node, for the workbench's route
+                element = self.clickable_svg(pathway_id)
+                self._diagrams[key] = ('<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n' + element + "\n").encode("utf-8")
+            else:
+                self._diagrams[key] = export_bytes(self.view(pathway_id), export)
         return self._diagrams[key], media
 
     def summary(self, pathway) -> dict[str, Any]:
@@ -65,7 +130,7 @@ class PathwayViews:
             "sources": list(pathway.sources),
             "summary": pathway.summary,
             "links": {"self": base, "page": f"{base}/page", "svg": f"{base}/diagram.svg",
-                      "mermaid": f"{base}/diagram.mmd", "dot": f"{base}/diagram.dot"},
+                      "mermaid": f"{base}/diagram.mmd", "dot": f"{base}/diagram.dot", "route": f"{base}/route"},
         }
 
     def listing(self) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ patient's facts or on the order in which an engine reports its matches.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable
+from typing import Any
 
 from ..model.citations import with_text
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
@@ -163,11 +163,6 @@ class Recommendation:
         }
 
 
-def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
-    """First occurrences in order; a dict keeps order and finds duplicates by hash, not by scanning."""
-    return tuple(dict.fromkeys(citations))
-
-
 def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
     """Grams per kg in the course or infusion worked out (the regimen's default amount, which is
     what ``compute_dose`` gives every patient), and at the top of the source's range."""
@@ -253,6 +248,7 @@ class _Decided:
     monitoring: tuple[Advice, ...]
     administration: tuple[Advice, ...]
     variants: dict  # (child, dose state) -> _Variant, filled as met
+    first_cited: dict = field(default_factory=dict)  # rule_citations' first occurrences (as dict keys), filled once
     not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
 
 
@@ -384,13 +380,17 @@ def _variant(compiled: CompiledPathway, decided: _Decided, child: bool, dose_cit
             Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, child), spec.citations, tuple(raised[alert_id]))
         )
     dose_citations = tuple(with_text(c, vocab.sources) for c in dose_cited) if dose_cited is not None else ()
-    citations = list(decided.rule_citations)
+    # first occurrences in order: the rules' citations de-duplicated once per set of fired rules
+    # (a dict copy keeps its hashes), then the dose's or regimen's and the alerts'
+    if not decided.first_cited:
+        decided.first_cited.update(dict.fromkeys(decided.rule_citations))
+    unique = decided.first_cited.copy()
     if dose_cited is not None:
-        citations.extend(dose_citations)
+        unique.update(dict.fromkeys(dose_citations))
     elif decided.regimen is not None:
-        citations.extend(decided.regimen.citations)
+        unique.update(dict.fromkeys(decided.regimen.citations))
     for alert in alerts:
-        citations.extend(alert.citations)
+        unique.update(dict.fromkeys(alert.citations))
     pathway, step = compiled.pathway, decided.step
     fields = template(Recommendation, {
         "pathway": pathway.id,
@@ -407,7 +407,7 @@ def _variant(compiled: CompiledPathway, decided: _Decided, child: bool, dose_cit
         "rules_matched": decided.rules_matched,
         "decided_by": decided.decider.rule.qualified_id,
         "evidence": decided.decider.rule.evidence,
-        "citations": tuple(with_text(c, vocab.sources) for c in _unique(citations)),
+        "citations": tuple(with_text(c, vocab.sources) for c in unique),
         "notes": decided.notes,
         "pathway_verdict": decided.pathway_verdict,
         "review": step.review if step is not None else None,

@@ -450,3 +450,32 @@ def test_rule_names_are_read_from_each_messages_head_and_anything_else_is_decode
         "sentinelle", "r001", "r999"}  # decoded: not read as the sentinel, an odd layout, an unknown rule
     with pytest.raises(ValueError):
         _rule_names(['{"r00'], heads, width)  # cut short: neither read nor decodable
+
+
+def test_a_pathway_whose_ruleset_was_dropped_never_reaches_another_rulesets_handle(catalogue, monkeypatch):
+    """durable-rules gives a freed ruleset's handle number to the next ruleset it creates; a
+    pathway remembered by the engine must get a ruleset of its own again, not that handle."""
+    import ivig_rules.engines.durable as module
+
+    ms = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
+    gbs = compile_pathway(catalogue.pathway_for("gbs"), catalogue.screening)
+    ms_facts = ms.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
+    gbs_facts = gbs.engine_facts(_patient(catalogue, adult(diagnosis="gbs")))
+    real_core = module._core
+
+    class FailOnce:
+        def __getattr__(self, name):
+            return getattr(real_core, name)
+
+        def complete_and_start_action(self, *args):
+            raise real_core.error("injected failure")
+
+    with DurableEngine() as engine:
+        expected = engine.match(ms, ms_facts)
+        monkeypatch.setattr(module, "_core", FailOnce())
+        with pytest.raises(EngineError):
+            engine.match(ms, ms_facts)  # its ruleset is dropped
+        monkeypatch.setattr(module, "_core", real_core)
+        engine.match(gbs, gbs_facts)  # may be given the dropped ruleset's handle number
+        assert engine.match(ms, ms_facts) == expected
+        assert engine.held_facts() == 0

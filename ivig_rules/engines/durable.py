@@ -147,9 +147,11 @@ class _Loaded:
     pairs: tuple[tuple[str, str], ...] = ()  # (prefix, key) for each property the rules read
     heads: dict = field(default_factory=dict)  # a message's first `width` characters -> its rule name
     width: int = 0
+    live: bool = True  # False once freed: a handle number may then be given to another ruleset
     settled: bool = False  # its session exists and an action has run in it: safe to delete_state
 
 
+_MAX_REMEMBERED = 256  # compiled pathways remembered by identity per engine (a bound)
 _STRINGS_MAX = 4096  # enum values remembered per engine (their JSON text)
 
 
@@ -209,6 +211,7 @@ def _rule_names(messages: list[str], heads: dict[str, tuple[str, str | None]], w
 
 def _delete(loaded: _Loaded) -> None:
     """Free a ruleset, and first its session where that is safe (durable-rules' delete_ruleset leaves sessions)."""
+    loaded.live = False
     if loaded.settled:
         try:
             _core.delete_state(loaded.handle, _SID)
@@ -231,9 +234,13 @@ class DurableEngine:
         self._seq = 0
         self._closed = False
         self._strings: dict[str, str] = {}
+        self._by_object: dict[int, tuple[CompiledPathway, _Loaded]] = {}
 
     # -- host -------------------------------------------------------------------------------
     def _load(self, compiled: CompiledPathway) -> _Loaded:
+        seen = self._by_object.get(id(compiled))  # the same compiled object as before: no key to build
+        if seen is not None and seen[0] is compiled and seen[1].live:
+            return seen[1]
         key = (compiled.pathway.id, compiled.fingerprint)
         loaded = self._rulesets.get(key)
         if loaded is None:
@@ -248,6 +255,9 @@ class DurableEngine:
             names = frozenset(definition)
             loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names, tuple(zip(prefixes, keys)), *_heads(names))
             self._rulesets[key] = loaded
+        if len(self._by_object) >= _MAX_REMEMBERED:
+            self._by_object.clear()
+        self._by_object[id(compiled)] = (compiled, loaded)  # holds compiled, so its id is never reused meanwhile
         return loaded
 
     def _discard(self, compiled: CompiledPathway) -> None:
@@ -320,16 +330,20 @@ class DurableEngine:
         return "".join(parts)
 
     def _drain(self, loaded: _Loaded, state: int) -> set[str]:
-        """Take every pending action, and complete it without running Python in it; then name their rules."""
+        """Take every pending action, note its rule (read from the message's head), and complete
+        it without running Python in it. A message with an unexpected head is decoded whole."""
         result = _core.start_action_for_state(loaded.handle, state)
         message = result[1] if result else None
-        messages = []
-        complete = _core.complete_and_start_action
-        handle = loaded.handle
+        fired: set[str] = set()
+        complete, handle, heads, width = _core.complete_and_start_action, loaded.handle, loaded.heads, loaded.width
         while message:
-            messages.append(message)
+            found = heads.get(message[:width])
+            if found is None or (found[1] is not None and not message.startswith(found[1])):
+                fired.update(_rule_names([message], heads, width))
+            else:
+                fired.add(found[0])
             message = complete(handle, state)
-        return _rule_names(messages, loaded.heads, loaded.width)
+        return fired
 
     def check(self, compiled: CompiledPathway) -> None:
         """Refuse, naming the rule, a pathway this engine cannot run (before any patient meets it)."""
@@ -352,6 +366,7 @@ class DurableEngine:
             for loaded in self._rulesets.values():
                 _delete(loaded)
             self._rulesets.clear()
+            self._by_object.clear()
             self._closed = True
 
     def __enter__(self) -> "DurableEngine":

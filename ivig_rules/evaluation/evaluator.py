@@ -89,8 +89,8 @@ class Evaluator:
         if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
             cache.clear()
         return resolve(
-            compiled, matched, patient, self.vocabulary, engine=self.engine.name, weight_policy=self.weight_policy,
-            cache=cache,
+            compiled, matched, patient, self.catalogue.vocabulary, engine=self.engine.name,
+            weight_policy=self.weight_policy, cache=cache,
         )
 
     def _prepare(self, patient: Patient) -> "_Ready":

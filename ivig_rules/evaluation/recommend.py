@@ -443,7 +443,8 @@ def resolve(
     parts = dose_parts(regimen, patient, weight_policy) if regimen is not None else None
     # what the alerts and citations depend on: no regimen, no weight, or the dose's own citations
     state = None if regimen is None else "missing" if parts is None else parts[1]
-    child = _is_child(facts)
+    age = facts.get("age_years")
+    child = age is not None and float(age) < ADULT_AGE  # as _is_child, inline on the hot path
     variant = decided.variants.get((child, state))
     if variant is None:
         cited = dose_citations(regimen, parts[1]) if parts is not None else None

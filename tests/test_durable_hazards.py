@@ -479,3 +479,30 @@ def test_a_pathway_whose_ruleset_was_dropped_never_reaches_another_rulesets_hand
         engine.match(gbs, gbs_facts)  # may be given the dropped ruleset's handle number
         assert engine.match(ms, ms_facts) == expected
         assert engine.held_facts() == 0
+
+
+def test_the_fact_text_is_what_json_dumps_writes_for_every_kind_of_value(catalogue):
+    """The fact text is written by a generated expression per pathway, not json.dumps; for every
+    kind of value it must be json.dumps' text exactly (non-finite numbers still refused)."""
+    import random
+
+    compiled = compile_pathway(catalogue.pathway_for("cidp"), catalogue.screening)
+    keys = compiled.keys
+    rng = random.Random(4)
+    values = [True, False, 0, 1, -1, 17, 10**14, 0.5, 72.25, 1e-4, "unknown", "not_tried", 'quote " and \\ back',
+              "é", "\u2028", "", None]
+    with DurableEngine() as engine:
+        loaded = engine._load(compiled)
+        for round_ in range(400):
+            facts = {key: rng.choice(values) for key in keys}
+            engine._seq = round_
+            expected = json.dumps({**facts, "sid": "0", "seq": round_, "id": round_}, separators=(",", ":"))
+            assert engine._fact_text(loaded, facts) == expected
+        engine._seq = 7  # a list (never a validated value) takes the general way: the same data
+        facts = {key: [1, "a"] if i % 2 else {"n": True} for i, key in enumerate(keys)}
+        assert json.loads(engine._fact_text(loaded, facts)) == {**facts, "sid": "0", "seq": 7, "id": 7}
+        for bad in (float("nan"), float("inf")):
+            with pytest.raises(ValueError):
+                engine._fact_text(loaded, {key: bad for key in keys})
+        with pytest.raises(EngineError, match="do not match"):
+            engine._fact_text(loaded, {f"{key}_x": 1 for key in keys})

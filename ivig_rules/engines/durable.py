@@ -147,6 +147,7 @@ class _Loaded:
     pairs: tuple[tuple[str, str], ...] = ()  # (prefix, key) for each property the rules read
     heads: dict = field(default_factory=dict)  # a message's first `width` characters -> its rule name
     width: int = 0
+    write: Any = None  # the generated fact-text writer (see _text_writer), made on first use
     live: bool = True  # False once freed: a handle number may then be given to another ruleset
     settled: bool = False  # its session exists and an action has run in it: safe to delete_state
 
@@ -207,6 +208,26 @@ def _rule_names(messages: list[str], heads: dict[str, tuple[str, str | None]], w
         else:
             fired.add(found[0])
     return fired
+
+
+def _text_writer(loaded: _Loaded, strings: dict[str, str]):
+    """``write(facts, seq)``: the fact text of one pathway as one generated expression.
+
+    Each value is the JSON text remembered for it (text values; a dict of str keys, so True never
+    finds 1), else ``true``/``false`` for a bool, else :func:`_json_value`. Only the pathway's
+    own property names and prefixes are written into the code, each through ``repr``."""
+    lines = ["def write(facts, seq):"]
+    parts = []
+    for index, (prefix, key) in enumerate(loaded.pairs):
+        lines.append(f"    v{index} = facts[{key!r}]")
+        value = f"v{index}"
+        parts += [repr(prefix), f"(S({value}) or (('true' if {value} else 'false') if {value}.__class__ is bool else J({value})))"]
+    parts += [repr(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}'), "str(seq)", repr(',"id":'), "str(seq)", repr("}")]
+    lines.append(f"    return ''.join(({', '.join(parts)},))")
+    namespace: dict[str, Any] = {"__builtins__": {"str": str, "bool": bool}, "S": strings.get,
+                                 "J": lambda value: _json_value(value, strings)}
+    exec(compile("\n".join(lines), "<ivig-rules fact text>", "exec"), namespace)  # noqa: S102 - repr'd names only
+    return namespace["write"]
 
 
 def _delete(loaded: _Loaded) -> None:
@@ -309,25 +330,21 @@ class DurableEngine:
 
     def _fact_text(self, loaded: _Loaded, facts: dict[str, Any]) -> str:
         """The fact as JSON: the rules' properties in a fixed order, then the session id, counter and fact id."""
-        strings = self._strings  # JSON text of text values met before (str keys only: True never finds 1)
         if len(facts) != len(loaded.keys):
             raise EngineError(f"the facts do not match the compiled pathway's properties: {sorted(set(facts) ^ set(loaded.keys))}")
-        parts = []
-        append = parts.append
+        write = loaded.write
+        if write is None:
+            write = loaded.write = _text_writer(loaded, self._strings)
         try:
-            for prefix, key in loaded.pairs:
-                value = facts[key]
-                text = strings.get(value)
-                if text is None:
-                    text = "true" if value is True else "false" if value is False else _json_value(value, strings)
-                append(prefix + text)
+            return write(facts, self._seq)
         except KeyError as exc:
             raise EngineError(f"the facts do not match the compiled pathway's properties: {exc}") from None
         except TypeError:  # an unhashable value: written the general way (json.dumps), as before
+            strings = self._strings
             parts = [prefix + _json_value(facts[key], strings) for prefix, key in loaded.pairs]
-        seq = self._seq
-        parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{seq},"id":{seq}}}')
-        return "".join(parts)
+            seq = self._seq
+            parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{seq},"id":{seq}}}')
+            return "".join(parts)
 
     def _drain(self, loaded: _Loaded, state: int) -> set[str]:
         """Take every pending action, note its rule (read from the message's head), and complete

@@ -50,3 +50,39 @@ def test_plain_lines_are_split_as_the_csv_module_reads_them():
             continue  # the csv module's own error: the quick way never takes such a line (it has a quote or NUL)
         got = reader._csv_cells(RawRow(1, 2, text))
         assert got == want, repr(text)
+
+
+def test_a_csv_row_read_in_one_pass_gives_the_result_of_typing_then_validating(catalogue):
+    """The validation plan's row reader (one pass over the text cells) answers only plainly valid
+    rows, and for those gives exactly the result row the two-step way (type, then validate) gives."""
+    from ivig_rules.audit.cohort import resolve_columns
+    from ivig_rules.evaluation.evaluator import Evaluator
+
+    vocab = catalogue.vocabulary
+    header = [*vocab.facts, *(f"treatment.{t}" for t in vocab.therapies)]
+    columns = resolve_columns(header, vocab, "cohort.csv", 1)
+    rng = random.Random(21)
+    choices = {}
+    for name, spec in vocab.facts.items():
+        if spec.type == "enum":
+            choices[name] = [*spec.values, spec.values[0].upper(), ""]
+        elif spec.type == "boolean":
+            choices[name] = ["true", "False", " yes ", "0", "unknown", "maybe", "", "１"]
+        elif spec.type == "number":
+            choices[name] = ["40", "72.5", " 8 ", ".5", "0", "-3", "1e3", "٧٠", "999", "", "12345678901234567890123456789012345678901"]
+        else:
+            choices[name] = ["p1", " p 2 ", "x" * 201, "", "tab\there", "é"]
+    statuses = [*vocab.statuses, "", "FAILED"]
+    with Evaluator(catalogue) as evaluator:
+        quick = RowProcessor(evaluator, "csv", "cohort.csv", columns, tuple(header))
+        slow = RowProcessor(evaluator, "csv", "cohort.csv", columns, tuple(header))
+        slow._read_row = lambda cells: None
+        answered = 0
+        for number in range(1, 3001):
+            cells = [rng.choice(choices[fact]) if fact in choices else rng.choice(statuses) for fact in columns]
+            if rng.random() < 0.5:  # mostly valid rows too
+                cells = [c if fact not in choices else rng.choice(choices[fact][:2]) for fact, c in zip(columns, cells)]
+            row = RawRow(number, number + 1, ",".join(cells))
+            answered += quick._read_row(quick._csv_cells(row)) is not None
+            assert quick.process(row) == slow.process(row), row.text
+        assert answered > 300  # the one-pass way is taken often enough to be tested

@@ -14,13 +14,15 @@ import json
 import os
 import re
 import signal
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
 from ..loading.marked_yaml import MarkedDict
-from ..model import TREATMENT_PREFIX, UNKNOWN
+from ..model import TREATMENT_PREFIX, UNKNOWN, Patient
 from ..loading.patient import patient_at
+from ..loading.patient_plan import plan_for
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 
@@ -52,6 +54,7 @@ class RowProcessor:
         self._column_of = {fact: name for fact, name in zip(columns, self.header)}
         # per CSV column, worked out once: (fact, column name, how its cells are typed, therapy)
         self._typing = tuple(_column_typing(fact, name, self.vocab) for fact, name in zip(columns, self.header))
+        self._read_row = plan_for(self.vocab).text_row_reader(tuple(columns), _BOOLEANS, _plain_number)
         self.abort_on_id = abort_on_id
         self.stop_on_id = stop_on_id
 
@@ -64,11 +67,14 @@ class RowProcessor:
             if self.fmt == "fhir":  # one patient's Bulk Data resources as a Bundle (ivig_rules.fhir.bulk)
                 patient = self._fhir(row, peeked)
                 return result_row(row, self.evaluator.evaluate(patient))
+            facts = None
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
                 peeked = dict(zip(self.columns, cells))
-                self._check_width(cells, row.line)
-                mapping = self._csv_mapping(cells, row.line)
+                facts = self._read_row(cells)  # a plainly valid row in one pass; else typed, then validated
+                if facts is None:
+                    self._check_width(cells, row.line)
+                    mapping = self._csv_mapping(cells, row.line)
             else:
                 peeked = self._json_load(row)
                 mapping = self._json_mapping(peeked, row.line)
@@ -76,7 +82,10 @@ class RowProcessor:
                 _abort()
             if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            patient = patient_at(mapping, self.vocab, self.file, row.line)
+            if facts is not None:
+                patient = Patient(facts=MappingProxyType(facts), source=self.file, line=row.line)
+            else:
+                patient = patient_at(mapping, self.vocab, self.file, row.line)
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
@@ -152,14 +161,13 @@ class RowProcessor:
         return mapping
 
     def _number(self, text: str, line: int, column: str) -> int | float:
-        if text.isdigit() and text.isascii() and len(text) <= _MAX_NUMBER_CHARS:
-            return int(text)  # plain ASCII digits, the commonest case
-        if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
+        number = _plain_number(text)
+        if number is None:
             raise PatientError(
                 f"expected a number written as plain digits (e.g. 72.5), found {text[:40]!r}",
                 file=self.file, line=line, key=column,
             )
-        return float(text) if "." in text else int(text)
+        return number
 
     # -- JSON Lines -------------------------------------------------------------------------
     def _json_load(self, row: RawRow) -> Any:
@@ -204,6 +212,15 @@ class RowProcessor:
 
 
 _STATUS, _TEXT, _NUMBER_CELL, _BOOLEAN_CELL = range(4)
+
+
+def _plain_number(text: str) -> int | float | None:
+    """A number written as plain ASCII digits (72, 72.5, .5, +3), or None."""
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_NUMBER_CHARS:
+        return int(text)  # the commonest case
+    if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
+        return None
+    return float(text) if "." in text else int(text)
 
 
 def _column_typing(fact: str, name: str, vocab) -> tuple[str, str, int, Any]:

@@ -12,7 +12,7 @@ tests/test_patient_plan.py checks that both give the same patients and the same 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
 from ..model import TREATMENT_PREFIX, UNKNOWN, Scalar, Vocabulary
 
@@ -20,7 +20,7 @@ __all__ = ["ValidationPlan", "plan_for"]
 
 _TREATMENTS = "treatments"
 _LARGEST = 10**15
-_ENUM, _BOOLEAN, _NUMBER, _TEXT = range(4)
+_ENUM, _BOOLEAN, _NUMBER, _TEXT, _STATUS = range(5)
 
 
 class ValidationPlan:
@@ -95,6 +95,67 @@ class ValidationPlan:
                     return None
                 values[fact] = status
         return values
+
+
+    def text_row_reader(self, columns: tuple[str, ...], booleans: dict[str, bool],
+                        read_number: Callable[[str], int | float | None]) -> Callable[[list[str]], dict | None]:
+        """For rows of text cells (a CSV cohort) whose columns are these facts (therapy statuses as
+        ``treatments.<therapy>``): a function giving a row's normalised facts in one pass, or None
+        when the full way must decide (it types the cells, then validates, and names any error).
+
+        A cell is stripped and an empty one is not given; ``booleans`` reads true/false words
+        (``unknown`` where the fact allows it); ``read_number`` reads a number or gives None."""
+        steps = []
+        for fact in columns:
+            if fact.startswith(TREATMENT_PREFIX):
+                therapy = fact[len(TREATMENT_PREFIX):]
+                steps.append((fact, _STATUS, self.statuses.get(therapy, frozenset())))
+            else:
+                steps.append((fact, self.kinds[fact], self.rules[fact]))
+        steps = tuple(steps)
+        required, requires, defaults = self.required, self.requires, self.defaults
+
+        def read(cells: list[str]) -> dict | None:
+            if len(cells) != len(steps):
+                return None
+            values = defaults.copy()
+            seen_required = 0
+            for (fact, kind, rule), cell in zip(steps, cells):
+                text = cell.strip()
+                if not text:
+                    continue
+                if kind == _STATUS or kind == _ENUM:
+                    if text not in rule:
+                        return None
+                    value = text
+                elif kind == _NUMBER:
+                    value = read_number(text)
+                    if value is None:
+                        return None
+                    value = _number(value, rule)
+                    if value is None:
+                        return None
+                elif kind == _BOOLEAN:
+                    value = booleans.get(text.lower())
+                    if value is None:
+                        if not (rule and text.lower() == UNKNOWN):
+                            return None
+                        value = UNKNOWN
+                else:
+                    if len(text) > rule or not (text.isascii() and text.isprintable()):
+                        return None
+                    value = text
+                if fact in required:
+                    seen_required += 1
+                values[fact] = value
+            if seen_required != len(required):
+                return None
+            for name, needs in requires:
+                if values[name] is True and any(values.get(other) != needed for other, needed in needs):
+                    return None
+            return values
+
+        return read
 
 
 def _number(value: Any, rule: tuple) -> int | float | None:

@@ -7,6 +7,9 @@ when everything is plainly valid. Anything else (a value of another type, text o
 printable ASCII, a bound, a missing required fact, an unmet ``requires``) returns None and the
 full walk runs, which gives the error, or the answer, exactly as before.
 tests/test_patient_plan.py checks that both give the same patients and the same refusals.
+:meth:`ValidationPlan.text_row_reader` does the same for rows of text cells (the CSV audit),
+typing and checking each cell in one pass; tests/test_audit_fast_paths.py checks it against
+typing first and validating after.
 """
 
 from __future__ import annotations

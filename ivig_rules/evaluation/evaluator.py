@@ -74,7 +74,10 @@ class Evaluator:
     def evaluate(self, patient: Patient | Mapping[str, Any]) -> Recommendation:
         if not isinstance(patient, Patient):
             patient = patient_from_mapping(patient, self.vocabulary)
-        ready = self._ready.get(patient.diagnosis)
+        try:
+            ready = self._ready.get(patient.facts["diagnosis"])
+        except (KeyError, TypeError):  # no or an odd diagnosis: _prepare says what is wrong
+            ready = None
         if ready is None:
             ready = self._prepare(patient)
         compiled = ready.compiled

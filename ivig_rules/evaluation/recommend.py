@@ -465,14 +465,15 @@ def resolve(
                 decided.not_recorded[values] = not_recorded
     else:
         not_recorded = ()
-    return build(Recommendation, variant.fields, {
-        "engine": engine,
-        "weight_policy": weight_policy,
-        "patient_id": None if patient_id is None else str(patient_id),
-        "diagnosis": str(facts["diagnosis"]),
-        "dose": dose,
-        "conflicts": tuple(
-            replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
-        ) if decided.conflicts else (),
-        "not_recorded": not_recorded,
-    })
+    rec = build(Recommendation, variant.fields)
+    state = rec.__dict__  # the per-patient fields, set one by one (see frozen.build)
+    state["engine"] = engine
+    state["weight_policy"] = weight_policy
+    state["patient_id"] = None if patient_id is None else str(patient_id)
+    state["diagnosis"] = str(facts["diagnosis"])
+    state["dose"] = dose
+    state["conflicts"] = tuple(
+        replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
+    ) if decided.conflicts else ()
+    state["not_recorded"] = not_recorded
+    return rec

@@ -149,11 +149,14 @@ def test_cli_coverage_files_and_json(scenario_file, tmp_path):
     assert saved["pathways"] == ["gbs"] and "adem" in saved["pathways_not_counted"]
 
 
-def test_project_scenarios_fire_every_rule(catalogue, reference):
+def test_project_scenarios_fire_every_rule_and_exercise_every_arrow_and_note(catalogue, reference):
     files, scenarios = load_scenarios([ROOT / "scenarios"], reference.vocabulary)
     coverage = coverage_of(run_scenarios(scenarios, reference, files=files), catalogue)
     assert coverage.not_counted == ()  # every pathway has scenarios, so none escapes the count
     assert [r.rule for r in coverage.never_fired()] == []
+    # Each pathway's safety gate too (scenarios/safety_by_pathway.yaml): named, so a gap says where.
+    assert [f"{e.pathway}: {e.where} {e.label!r}" for e in coverage.edges if not e.scenarios] == []
+    assert [f"{n.pathway}: note ({n.number}) {n.text!r}" for n in coverage.notes if not n.scenarios] == []
 
 
 TWO_PATHWAYS = """\

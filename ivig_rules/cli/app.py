@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import typer
 
-from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd, serve_cmd, vocabulary_cmd
+from . import audit_cmd, diff_cmd, evaluate_cmd, explain_cmd, export_cmd, graph_cmd, lint_cmd, run_cmd, schema_cmd, serve_cmd, vocabulary_cmd
 from .conventions import new_app
 
 app = new_app(
@@ -51,6 +51,7 @@ app.command("diff")(diff_cmd.diff)
 app.command("audit")(audit_cmd.audit)
 app.command("graph")(graph_cmd.graph)
 app.command("serve")(serve_cmd.serve)
+app.command("schema")(schema_cmd.schema)
 app.add_typer(export_cmd.app, name="export")
 
 

@@ -12,7 +12,7 @@ from types import MappingProxyType
 from typing import Any, Iterable, Mapping
 
 from ..loading import marked_yaml
-from ..loading.cursor import Node, root
+from ..loading.cursor import Keys, Node, root
 from ..loading.catalogue import find_rulesets
 from ..errors import SchemaError
 from ..model import Vocabulary, frozen_map
@@ -22,13 +22,34 @@ __all__ = ["Code", "CodeSet", "DiagnosisMap", "QuantityMap", "IgaMap", "StatusRu
 
 MAPPING_FILE = "fhir.yaml"
 RESOURCE_TYPES_WITH_STATUS = ("MedicationStatement", "MedicationRequest", "Procedure")
-_CLINICAL_STATUSES = ("active", "recurrence", "relapse", "inactive", "remission", "resolved")
-_VERIFICATION_STATUSES = ("unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error")
-_RESOURCE_STATUSES = MappingProxyType({
+CLINICAL_STATUSES = ("active", "recurrence", "relapse", "inactive", "remission", "resolved")
+VERIFICATION_STATUSES = ("unconfirmed", "provisional", "differential", "confirmed", "refuted", "entered-in-error")
+RESOURCE_STATUSES = MappingProxyType({
     "MedicationStatement": ("active", "completed", "entered-in-error", "intended", "stopped", "on-hold", "unknown", "not-taken"),
     "MedicationRequest": ("active", "on-hold", "cancelled", "completed", "entered-in-error", "stopped", "draft", "unknown"),
     "Procedure": ("preparation", "in-progress", "not-done", "on-hold", "stopped", "completed", "entered-in-error", "unknown"),
 })
+
+# -- the keys of each mapping of fhir.yaml (the JSON Schemas are built from them)
+MAPPING = Keys(
+    ("fhir_mapping", "systems", "diagnoses", "observations", "iga", "conditions", "therapies",
+     "treatment_status", "order", "hypersensitivity_fact"),
+    ("active_clinical_statuses", "ignored_verification_statuses", "diagnosis_condition"),
+    "a FHIR mapping file",
+)
+MAPPING_HEADER = Keys(("version",), ("fhir_version", "notes"))
+SYSTEM = Keys(("url",), ("hierarchical",))
+CODE = Keys(("system", "code"), ("display", "verified"), "a code")
+DIAGNOSIS_CODE = Keys(CODE.required, (*CODE.optional, "clinical_status"), "a code")
+DIAGNOSIS = Keys(("codes",), ("requires_also", "outranks", "notes"))
+OBSERVATION = Keys(("codes", "units"))
+DIAGNOSIS_CONDITION = Keys((), ("severe_codes", "recurrent_clinical_statuses", "exacerbation_clinical_statuses"))
+IGA = Keys(("observation_codes", "units", "deficient_below", "unit"), ("deficient_conditions", "notes"))
+TREATMENT_STATUS = Keys(("extension", "ongoing", "ignored", "outcomes"))
+STATUSES_BY_TYPE = Keys((), RESOURCE_TYPES_WITH_STATUS)
+ORDER = Keys(("dose_units", "per_kg_units", "tolerance_percent"))
+DEFAULT_ACTIVE = ("active", "recurrence", "relapse")
+DEFAULT_IGNORED_VERIFICATION = ("refuted", "entered-in-error")
 
 
 @dataclass(frozen=True)
@@ -188,31 +209,26 @@ class _Loader:
         self.systems: dict[str, Code] = {}
 
     def load(self, doc: Node) -> FhirMapping:
-        doc.mapping(
-            required=["fhir_mapping", "systems", "diagnoses", "observations", "iga", "conditions", "therapies",
-                      "treatment_status", "order", "hypersensitivity_fact"],
-            optional=["active_clinical_statuses", "ignored_verification_statuses", "diagnosis_condition"],
-            what="a FHIR mapping file",
-        )
-        head = doc.child("fhir_mapping").mapping(required=["version"], optional=["fhir_version", "notes"])
+        doc.mapping(MAPPING)
+        head = doc.child("fhir_mapping").mapping(MAPPING_HEADER)
         version = head.child("version").text(max_length=40)
         if head.get("fhir_version") is not None and not head.child("fhir_version").text().startswith("4."):
             raise head.child("fhir_version").error("this reader reads FHIR R4 (4.x) records")
         notes = head.child("notes").text() if head.get("notes") else ""
         for name, node in doc.child("systems").mapping(what="code systems").items():
-            node.mapping(required=["url"], optional=["hierarchical"])
+            node.mapping(SYSTEM)
             url = node.child("url").text(max_length=300)
             hierarchical = node.child("hierarchical").boolean() if node.get("hierarchical") is not None else False
             self.systems[name] = Code(url, "", name, hierarchical)
-        active = self._statuses(doc, "active_clinical_statuses", _CLINICAL_STATUSES, ("active", "recurrence", "relapse"))
+        active = self._statuses(doc, "active_clinical_statuses", CLINICAL_STATUSES, DEFAULT_ACTIVE)
         ignored_verification = self._statuses(
-            doc, "ignored_verification_statuses", _VERIFICATION_STATUSES, ("refuted", "entered-in-error")
+            doc, "ignored_verification_statuses", VERIFICATION_STATUSES, DEFAULT_IGNORED_VERIFICATION
         )
         diagnoses = self._diagnoses(doc.child("diagnoses"))
         observations = {}
         for fact, node in doc.child("observations").mapping(what="observation facts").items():
             self._fact(node, fact, "number")
-            node.mapping(required=["codes", "units"])
+            node.mapping(OBSERVATION)
             observations[fact] = QuantityMap(fact, self._codes(node.child("codes")), self._units(node.child("units")))
         iga = self._iga(doc.child("iga"))
         conditions = {}
@@ -221,14 +237,12 @@ class _Loader:
             conditions[fact] = self._codes(node, allow_empty=True)
         severe, recurrent, exacerbation = CodeSet(), frozenset(), frozenset()
         if doc.get("diagnosis_condition") is not None:
-            dc = doc.child("diagnosis_condition").mapping(
-                optional=["severe_codes", "recurrent_clinical_statuses", "exacerbation_clinical_statuses"]
-            )
+            dc = doc.child("diagnosis_condition").mapping(DIAGNOSIS_CONDITION)
             if dc.get("severe_codes") is not None:
                 self._fact(dc.child("severe_codes"), "severe", "boolean")
                 severe = self._codes(dc.child("severe_codes"))
-            recurrent = self._statuses(dc, "recurrent_clinical_statuses", _CLINICAL_STATUSES, ())
-            exacerbation = self._statuses(dc, "exacerbation_clinical_statuses", _CLINICAL_STATUSES, ())
+            recurrent = self._statuses(dc, "recurrent_clinical_statuses", CLINICAL_STATUSES, ())
+            exacerbation = self._statuses(dc, "exacerbation_clinical_statuses", CLINICAL_STATUSES, ())
             if recurrent:
                 self._fact(dc.child("recurrent_clinical_statuses"), "recurrent", "boolean")
             if exacerbation:
@@ -286,7 +300,7 @@ class _Loader:
         return frozenset(item.choice(allowed, what="status") for item in node.seq(what="statuses"))
 
     def _code(self, node: Node) -> Code:
-        node.mapping(required=["system", "code"], optional=["display", "verified"], what="a code")
+        node.mapping(CODE)
         system_name = node.child("system").choice(self.systems, what="code system")
         system = self.systems[system_name]
         code = node.child("code").value
@@ -319,13 +333,14 @@ class _Loader:
 
                 raise child.error(f"unknown diagnosis {diagnosis!r}; diagnoses are: {', '.join(allowed)}.",
                                   suggestion=did_you_mean(diagnosis, allowed))
-            child.mapping(required=["codes"], optional=["requires_also", "outranks", "notes"])
+            child.mapping(DIAGNOSIS)
             entries = []
             for item in child.child("codes").seq(what="codes", nonempty=True):
+                item.mapping(DIAGNOSIS_CODE)
                 status_node = item.get("clinical_status")
                 statuses = None
                 if status_node is not None:
-                    statuses = frozenset(s.choice(_CLINICAL_STATUSES, what="clinical status") for s in status_node.seq())
+                    statuses = frozenset(s.choice(CLINICAL_STATUSES, what="clinical status") for s in status_node.seq())
                 plain = {k: v for k, v in item.value.items() if k != "clinical_status"}
                 marked = marked_yaml.MarkedDict(item.line)
                 marked.update(plain)
@@ -340,8 +355,7 @@ class _Loader:
         return out
 
     def _iga(self, node: Node) -> IgaMap:
-        node.mapping(required=["observation_codes", "units", "deficient_below", "unit"],
-                     optional=["deficient_conditions", "notes"])
+        node.mapping(IGA)
         if "iga" not in self.vocab.facts or set(self.vocab.facts["iga"].values or ()) < {"normal", "deficient"}:
             raise node.error("the vocabulary has no iga fact with the values normal and deficient")
         units = self._units(node.child("units"))
@@ -353,14 +367,14 @@ class _Loader:
                       float(node.child("deficient_below").number(minimum=0, exclusive_minimum=True)), unit, conditions)
 
     def _status(self, node: Node) -> StatusRules:
-        node.mapping(required=["extension", "ongoing", "ignored", "outcomes"])
+        node.mapping(TREATMENT_STATUS)
         extension = node.child("extension").text(max_length=300)
         lists = {}
         for key in ("ongoing", "ignored"):
             by_type = {}
-            for resource_type, child in node.child(key).mapping(optional=RESOURCE_TYPES_WITH_STATUS).items():
+            for resource_type, child in node.child(key).mapping(STATUSES_BY_TYPE).items():
                 by_type[resource_type] = frozenset(
-                    s.choice(_RESOURCE_STATUSES[resource_type], what=f"{resource_type} status") for s in child.seq()
+                    s.choice(RESOURCE_STATUSES[resource_type], what=f"{resource_type} status") for s in child.seq()
                 )
             lists[key] = frozen_map(by_type)
         outcomes = []
@@ -374,6 +388,6 @@ class _Loader:
         return StatusRules(extension, lists["ongoing"], lists["ignored"], tuple(outcomes))
 
     def _order(self, node: Node) -> OrderRules:
-        node.mapping(required=["dose_units", "per_kg_units", "tolerance_percent"])
+        node.mapping(ORDER)
         return OrderRules(self._units(node.child("dose_units")), self._units(node.child("per_kg_units")),
                           float(node.child("tolerance_percent").number(minimum=0, maximum=100)))

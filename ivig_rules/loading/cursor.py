@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as _dt
 import math
 import re
+from dataclasses import dataclass
 from types import MappingProxyType
 from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
@@ -18,11 +19,13 @@ from ..errors import InputError, SchemaError, did_you_mean
 from .marked_yaml import MarkedDict, MarkedList, line_of
 
 UNKNOWN = "unknown"  # the value of a fact nobody recorded (true/false facts that allow it)
-_IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+IDENT = re.compile(r"^[a-z][a-z0-9_]*$")
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Control characters, C1 controls (\\x9b opens a terminal command), line separators and bidi overrides."""
 _YAML11_WORDS = frozenset({"yes", "no", "on", "off", "y", "n"})
-_LARGEST = 10**15  # beyond this an int cannot be formatted or compared as a float safely
+LARGEST = 10**15  # beyond this an int cannot be formatted or compared as a float safely
+TEXT_LIMIT = 2000  # the longest text a key takes unless it says otherwise
+IDENT_LIMIT = 80  # the longest id
 
 _TYPE_NAMES = MappingProxyType({
     dict: "a mapping",
@@ -34,6 +37,24 @@ _TYPE_NAMES = MappingProxyType({
     type(None): "nothing (null)",
     _dt.date: "a date",
 })
+
+
+@dataclass(frozen=True)
+class Keys:
+    """The keys one mapping of a file format may have, as data.
+
+    Loaders check a mapping with ``node.mapping(KEYS)``; the JSON Schemas of
+    :mod:`ivig_rules.schemas` are generated from the same tables, so a key added here reaches
+    both the loader and the editors.
+    """
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+    what: str = ""
+
+    @property
+    def known(self) -> tuple[str, ...]:
+        return self.required + self.optional
 
 
 def describe(value: Any) -> str:
@@ -137,8 +158,13 @@ class Node:
             path = f"{self.path}.{shown}" if self.path else shown
         return Node(value, self.file, path, line, self.error_class)
 
-    def mapping(self, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = "") -> "Node":
-        """Check that this is a mapping with only the known keys and all the required ones."""
+    def mapping(
+        self, keys: Keys | None = None, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = ""
+    ) -> "Node":
+        """Check that this is a mapping with only the known keys and all the required ones
+        (``keys``: a format's table of them; else ``required`` and ``optional``)."""
+        if keys is not None:
+            required, optional, what = keys.required, keys.optional, what or keys.what
         if not isinstance(self.value, dict):
             raise self.error(f"expected a mapping{' (' + what + ')' if what else ''}, found {describe(self.value)}")
         required = list(required)
@@ -198,7 +224,7 @@ class Node:
         ]
 
     # -- scalars ----------------------------------------------------------------------------
-    def text(self, *, max_length: int = 2000, nonempty: bool = True) -> str:
+    def text(self, *, max_length: int = TEXT_LIMIT, nonempty: bool = True) -> str:
         value = self.value
         if not isinstance(value, str):
             raise self.error(f"expected text, found {describe(value)}")
@@ -206,7 +232,7 @@ class Node:
             raise self.error("expected text, found an empty string")
         if len(value) > max_length:
             raise self.error(f"text longer than {max_length} characters is refused ({len(value):,} found)")
-        control = _CONTROL.search(value)
+        control = CONTROL.search(value)
         if control:
             raise self.error(
                 f"the text holds the control character {excerpt(control.group())} at position {control.start() + 1}; "
@@ -215,8 +241,8 @@ class Node:
         return value
 
     def ident(self, *, what: str = "an id") -> str:
-        value = self.text(max_length=80)
-        if not _IDENT.match(value):
+        value = self.text(max_length=IDENT_LIMIT)
+        if not IDENT.match(value):
             raise self.error(
                 f"expected {what}: lower-case letters, digits and '_', starting with a letter; found {value!r}"
             )
@@ -251,7 +277,7 @@ class Node:
         if isinstance(value, float) and not math.isfinite(value):
             raise self.error(f"expected a finite number, found {value}")
         suffix = f" {unit}" if unit else ""
-        if isinstance(value, int) and abs(value) > _LARGEST:
+        if isinstance(value, int) and abs(value) > LARGEST:
             raise self.error(f"{_short(value)}{suffix} is out of range: far larger than any value this key takes")
         if integer and not float(value).is_integer():
             raise self.error(f"expected a whole number, found {value}")

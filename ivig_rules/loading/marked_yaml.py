@@ -21,7 +21,7 @@ import yaml
 from .._excerpt import excerpt
 from ..errors import FileReadError, YamlError
 
-__all__ = ["MarkedDict", "MarkedList", "parse_text", "read_file", "line_of", "MAX_BYTES"]
+__all__ = ["MarkedDict", "MarkedList", "parse_text", "read_file", "line_of", "MAX_BYTES", "DATE_FORM"]
 
 MAX_BYTES = 4 * 1024 * 1024
 """Largest file we read: far above any ruleset, patient or scenario file, far below harm."""
@@ -87,6 +87,9 @@ An explicit tag (``!!int 0x11``, ``!!bool yes``, ``!!float 4_0.5``) would otherw
 PyYAML's YAML 1.1 constructors (hex, octal, base 60, underscores, yes/no/on/off); a tagged
 scalar must be written as the untagged one would be, or it is refused.
 """
+
+DATE_FORM = _FORMS["tag:yaml.org,2002:timestamp"]
+"""How a date (or date and time) is written to be read as one: 2026-05-01, 2026-5-1, 2026-05-01T10:00:00."""
 
 for _tag, _pattern, _first in _PLAIN_SCALARS:
     _Loader.add_implicit_resolver(_tag, re.compile(_pattern), list(_first))

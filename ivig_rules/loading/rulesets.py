@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from . import marked_yaml
-from .cursor import Node, Problems, root
+from .cursor import Keys, Node, Problems, root
 from ..errors import did_you_mean
 from ..model import (
     DECIMALS,
@@ -45,13 +45,36 @@ from .vocabulary import parse_citations
 
 __all__ = ["load_pathway", "load_screening", "parse_condition"]
 
-_STATUSES = ("draft", "active", "retired")
-_COMBINATORS = ("all", "any", "not")
-_ORDERED = ("<", "<=", ">", ">=")
+PATHWAY_STATUSES = ("draft", "active", "retired")
+COMBINATORS = ("all", "any", "not")
+ORDERED_OPERATORS = ("<", "<=", ">", ">=")
 _IVIG_VERDICTS = ("recommended",)
 _NOT_IVIG_VERDICTS = ("not_yet", "not_indicated", "contraindicated", "no_guidance")
-_PATHWAY_VERDICTS = tuple(v for v in VERDICTS if v != "specialist_review")
+PATHWAY_VERDICTS = tuple(v for v in VERDICTS if v != "specialist_review")
 _UNITS = {"g/kg": "g/kg", "days": "days", "interval": "weeks"}
+
+# -- the keys of each mapping of a pathway or screening file (the JSON Schemas are built from them)
+PATHWAY_FILE = Keys(("pathway", "steps", "rules"), ("doses", "aliases", "teaching"), "a pathway file")
+SCREENING_FILE = Keys(("screening", "rules"), ("teaching",), "a screening file")
+PATHWAY_HEADER = Keys(
+    ("id", "title", "version", "diagnosis", "status", "last_reviewed", "sources"), ("review_due", "summary", "notes")
+)
+SCREENING_HEADER = Keys(("id", "title", "version", "applies_to"), ("notes",))
+STEP = Keys(
+    ("therapy", "line", "label", "cite"), ("dose", "with", "notes", "final", "review", "monitoring", "administration")
+)
+REVIEW = Keys(("text", "cite"), (), "a response review: text and cite")
+DOSE = Keys(
+    ("therapy", "phase", "g_per_kg", "per", "days", "cite"),
+    ("interval_weeks", "max_g_per_day", "weight_basis", "then", "notes"),
+)
+AMOUNT_RANGE = Keys(("default",), ("min", "max"))
+PATHWAY_RULE = Keys(("id", "then", "cite"), ("when", "evidence", "notes", "description", "from"), "a rule")
+SCREENING_RULE = Keys(("id", "then", "cite"), ("when", "evidence", "notes", "description"), "a rule")
+PATHWAY_OUTCOME = Keys((), ("ivig", "next_step", "dose", "alerts"))
+SCREENING_OUTCOME = Keys((), ("ivig", "alerts", "conflict", "monitoring", "administration"))
+WEIGHT_BASES = ("policy", "actual")
+SCREENED_VERDICTS = ("recommended", "consider")
 
 
 # -- conditions ---------------------------------------------------------------------------------
@@ -92,7 +115,7 @@ def _fact_tests(name: str, node: Node, facts: dict[str, FactSpec], untestable: f
     if spec is None:
         raise node.error(
             f"unknown fact {name!r}; rules may test: {', '.join(sorted(facts))}, and all/any/not.",
-            suggestion=did_you_mean(name, list(facts) + list(_COMBINATORS)),
+            suggestion=did_you_mean(name, list(facts) + list(COMBINATORS)),
         )
     if isinstance(node.value, dict):
         tests = []
@@ -126,7 +149,7 @@ def _operand(spec: FactSpec, node: Node):
 
 
 def _compare(spec: FactSpec, op: str, node: Node) -> Compare:
-    if op in _ORDERED and spec.type != "number":
+    if op in ORDERED_OPERATORS and spec.type != "number":
         raise node.error(f"'{op}' compares numbers, but {spec.name!r} is {spec.type}; use ==, !=, in or not_in")
     if op in ("in", "not_in"):
         if spec.type == "number":
@@ -143,7 +166,7 @@ def _amount(node: Node, limits: tuple[float, float], *, what: str, integer: bool
     """A dose amount within the vocabulary's plausible range for it (``dose_limits``)."""
     kw = dict(minimum=limits[0], maximum=limits[1], integer=integer, unit=_UNITS.get(what, ""))
     if isinstance(node.value, dict):
-        node.mapping(required=["default"], optional=["min", "max"])
+        node.mapping(AMOUNT_RANGE)
         amount = Amount(
             node.child("default").number(**kw),
             node.child("min").number(**kw) if node.get("min") is not None else None,
@@ -158,10 +181,7 @@ def _amount(node: Node, limits: tuple[float, float], *, what: str, integer: bool
 
 
 def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
-    node.mapping(
-        required=["therapy", "phase", "g_per_kg", "per", "days", "cite"],
-        optional=["interval_weeks", "max_g_per_day", "weight_basis", "then", "notes"],
-    )
+    node.mapping(DOSE)
     phase = node.child("phase").choice(PHASES, what="phase")
     limits = vocab.dose_limits
     interval = (
@@ -184,7 +204,7 @@ def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
         )
         if node.get("max_g_per_day")
         else None,
-        weight_basis=node.child("weight_basis").choice(["policy", "actual"], what="weight basis")
+        weight_basis=node.child("weight_basis").choice(WEIGHT_BASES, what="weight basis")
         if node.get("weight_basis")
         else "policy",
         then=_prose(node.get("then")),
@@ -195,10 +215,7 @@ def _dose(dose_id: str, node: Node, vocab: Vocabulary) -> DoseRegimen:
 
 
 def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegimen]) -> Step:
-    node.mapping(
-        required=["therapy", "line", "label", "cite"],
-        optional=["dose", "with", "notes", "final", "review", "monitoring", "administration"],
-    )
+    node.mapping(STEP)
     therapy = node.child("therapy").choice(vocab.therapies, what="therapy")
     dose_id = _ref(node.get("dose"), doses, "dose")
     if dose_id and doses[dose_id] is not None and doses[dose_id].therapy != therapy:
@@ -226,7 +243,7 @@ def _step(step_id: str, node: Node, vocab: Vocabulary, doses: dict[str, DoseRegi
 
 
 def _review(node: Node, vocab: Vocabulary) -> Review:
-    node.mapping(required=["text", "cite"], what="a response review: text and cite")
+    node.mapping(REVIEW)
     return Review(_prose(node.child("text")), parse_citations(node.child("cite"), dict(vocab.sources)))
 
 
@@ -263,8 +280,7 @@ def _rule(
     doses: dict[str, DoseRegimen],
 ) -> Rule:
     screening = steps is None
-    optional = ["when", "evidence", "notes", "description"] + ([] if screening else ["from"])
-    node.mapping(required=["id", "then", "cite"], optional=optional, what="a rule")
+    node.mapping(SCREENING_RULE if screening else PATHWAY_RULE)
     problems = Problems()  # id, condition, outcome, positions and citations are checked apart
     rule_id = when = outcome = citations = evidence = None
     from_steps: tuple[str, ...] = (STEP_START,)
@@ -301,13 +317,10 @@ def _rule(
 
 def _outcome(then_node: Node, vocab: Vocabulary, steps: dict | None, doses: dict) -> Outcome:
     screening = steps is None
-    then_node.mapping(
-        optional=["ivig", "alerts", "conflict", "monitoring", "administration"] if screening
-        else ["ivig", "next_step", "dose", "alerts"]
-    )
+    then_node.mapping(SCREENING_OUTCOME if screening else PATHWAY_OUTCOME)
     if not then_node.value:
         raise then_node.error("a rule's 'then' needs at least one of: ivig, next_step, dose, alerts")
-    verdicts = SCREENING_VERDICTS if screening else _PATHWAY_VERDICTS
+    verdicts = SCREENING_VERDICTS if screening else PATHWAY_VERDICTS
     ivig = then_node.child("ivig").choice(VERDICTS, what="IVIG verdict") if then_node.get("ivig") else None
     if ivig is not None and ivig not in verdicts:
         raise then_node.child("ivig").error(
@@ -373,11 +386,7 @@ def _unique_rules(rules: list[Rule], nodes: list[Node]) -> None:
 
 
 def _header(node: Node, vocab: Vocabulary, *, pathway: bool) -> dict:
-    required = ["id", "title", "version"] + (
-        ["diagnosis", "status", "last_reviewed", "sources"] if pathway else ["applies_to"]
-    )
-    optional = ["review_due", "summary", "notes"] if pathway else ["notes"]
-    node.mapping(required=required, optional=optional)
+    node.mapping(PATHWAY_HEADER if pathway else SCREENING_HEADER)
     version = node.child("version")
     if isinstance(version.value, (int, float)) and not isinstance(version.value, bool):
         raise version.error('write the version as text, in quotes (for example "1.0.0")')
@@ -394,7 +403,7 @@ def _header(node: Node, vocab: Vocabulary, *, pathway: bool) -> dict:
         sources.append(item.choice(vocab.sources, what="source"))
     out.update(
         diagnosis=node.child("diagnosis").choice(vocab.facts["diagnosis"].values, what="diagnosis"),
-        status=node.child("status").choice(_STATUSES, what="status"),
+        status=node.child("status").choice(PATHWAY_STATUSES, what="status"),
         last_reviewed=last,
         review_due=due,
         sources=tuple(sources),
@@ -420,7 +429,7 @@ def load_pathway(path: str | Path, vocab: Vocabulary, *, document: Any = None) -
     """
     file = str(path)
     doc = root(marked_yaml.read_file(path) if document is None else document, file)
-    doc.mapping(required=["pathway", "steps", "rules"], optional=["doses", "aliases", "teaching"], what="a pathway file")
+    doc.mapping(PATHWAY_FILE)
     problems = Problems()
     header: dict = {}
     with problems.part():
@@ -475,7 +484,7 @@ def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None)
     """Load and check the safety screening file (``document``: its content, when already read)."""
     file = str(path)
     doc = root(marked_yaml.read_file(path) if document is None else document, file)
-    doc.mapping(required=["screening", "rules"], optional=["teaching"], what="a screening file")
+    doc.mapping(SCREENING_FILE)
     problems = Problems()
     header_node = doc.child("screening")
     header: dict = {}
@@ -483,7 +492,7 @@ def load_screening(path: str | Path, vocab: Vocabulary, *, document: Any = None)
     with problems.part():
         header = _header(header_node, vocab, pathway=False)
         applies_to = tuple(
-            item.choice(("recommended", "consider"), what="verdict")
+            item.choice(SCREENED_VERDICTS, what="verdict")
             for item in header_node.child("applies_to").seq(nonempty=True, allow_single=True)
         )
     rules = _rules(doc, problems, owner=header.get("id", "?"), vocab=vocab, facts=vocab.rule_facts(), steps=None, doses={})

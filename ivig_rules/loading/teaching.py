@@ -10,7 +10,7 @@ their own file and are checked here.
 
 from __future__ import annotations
 
-from .cursor import Node
+from .cursor import Keys, Node
 from ..errors import did_you_mean
 from ..model import Rule
 from ..model.teaching import (
@@ -44,6 +44,14 @@ LIMITS = {
 """The longest text each piece of teaching wording may have, so that no diagram label, with the
 box number, note marker and verdict around it, passes 60 characters."""
 
+# -- the keys of each mapping of a teaching block (the JSON Schemas are built from them)
+TEACHING = Keys(("summary", "start"), ("title", "steps", "decisions", "exceptions", "rules"))
+PLACEMENT = Keys((), (*PLACES, "end"), "a rule's place: arrow, exception or note")
+DECISION = Keys(("after", "question"))
+EXCEPTIONS = Keys((), ("title", "question", "link"))
+SCREENING_TEACHING = Keys((), ("question", "passed", "stopped", "rules", "groups"))
+VOCABULARY_TEACHING = Keys((), ("verdicts", "evidence"))
+
 
 def _words(node: Node, limit: str) -> str:
     text = " ".join(node.text(max_length=2000).split())
@@ -62,7 +70,7 @@ def _key(node: Node, key: str, table, what: str) -> None:
 
 
 def _placement(rule_id: str, node: Node) -> Placement:
-    node.mapping(optional=[*PLACES, "end"], what="a rule's place: arrow, exception or note")
+    node.mapping(PLACEMENT)
     given = [p for p in PLACES if node.has(p)]
     if len(given) != 1:
         raise node.error(
@@ -83,7 +91,7 @@ def _decisions(node: Node) -> tuple[Question, ...]:
     for key, child in node.mapping(what="questions by step").items():
         Node(key, node.file, child.path, child.line).ident(what="a step id (or start), or a decision id")
         if isinstance(child.value, dict):
-            child.mapping(required=["after", "question"])
+            child.mapping(DECISION)
             after = [item.ident(what="a step id (or start)") for item in child.child("after").seq(allow_single=True, nonempty=True)]
             question = _words(child.child("question"), "question")
         else:
@@ -97,7 +105,7 @@ def _decisions(node: Node) -> tuple[Question, ...]:
 
 
 def _exceptions(node: Node) -> ExceptionsWording:
-    node.mapping(optional=["title", "question", "link"])
+    node.mapping(EXCEPTIONS)
     default = ExceptionsWording()
     return ExceptionsWording(
         title=_words(node.child("title"), "start") if node.get("title") is not None else default.title,
@@ -111,7 +119,7 @@ def load_teaching(node: Node) -> Teaching:
     """A pathway's ``teaching:`` block: its shape, types and lengths. Whether its ids name this
     file's rules and steps, and whether each place fits its rule, is lint's check
     (``teaching-place``), so that editing a rule never stops the rules from loading."""
-    node.mapping(required=["summary", "start"], optional=["title", "steps", "decisions", "exceptions", "rules"])
+    node.mapping(TEACHING)
     step_words = {}
     if node.get("steps") is not None:
         for key, child in node.child("steps").mapping(what="box wording by step").items():
@@ -138,7 +146,7 @@ def load_teaching(node: Node) -> Teaching:
 
 def load_screening_teaching(node: Node, rules: list[Rule]) -> ScreeningTeaching:
     """The safety file's ``teaching:`` block: the gate's question and exits, a phrase per rule."""
-    node.mapping(optional=["question", "passed", "stopped", "rules", "groups"])
+    node.mapping(SCREENING_TEACHING)
     default = ScreeningTeaching()
     phrases = {}
     ids = [rule.id for rule in rules]
@@ -171,7 +179,7 @@ def load_screening_teaching(node: Node, rules: list[Rule]) -> ScreeningTeaching:
 
 def load_vocabulary_teaching(node: Node, verdicts, evidence_levels) -> VocabularyTeaching:
     """The vocabulary's ``teaching:`` block: how an IVIG box says its verdict and evidence."""
-    node.mapping(optional=["verdicts", "evidence"])
+    node.mapping(VOCABULARY_TEACHING)
 
     def words(key: str, table, what: str, limit: str) -> dict[str, str]:
         out = {}

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from . import marked_yaml
-from .cursor import Node, root
+from .cursor import Keys, Node, root
 from ..model.citations import with_text
 from ..errors import SchemaError, did_you_mean
 from ..model import (
@@ -32,12 +32,41 @@ from ..model import (
 from .teaching import load_vocabulary_teaching
 from ..model.teaching import VocabularyTeaching
 
-__all__ = ["load_vocabulary", "parse_citations"]
+__all__ = ["load_vocabulary", "load_sources", "parse_citations"]
 
 _CITATION = re.compile(r"^(?P<source>[^\s\[\]#]+)(?:#(?P<section>[^\s\[\]#]+))?(?:\s*\[(?P<ref>\d+)\])?$")
-_FACT_TYPES = ("enum", "number", "boolean", "text")
-_REQUIRED_FACTS = ("diagnosis",)
-_SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+FACT_TYPES = ("enum", "number", "boolean", "text")
+REQUIRED_FACTS = ("diagnosis",)
+SECTION_ID = re.compile(r"^[a-z][a-z0-9-]*$")
+SOURCE_KINDS = ("seed", "external")
+
+# -- the keys of each mapping of vocabulary.yaml and sources.yaml (the JSON Schemas are built from them)
+SOURCES_FILE = Keys(("sources",))
+SOURCE = Keys(
+    ("id", "kind", "title"),
+    ("short_title", "publisher", "authors", "published_in", "year", "url", "doi", "covers", "references", "sections"),
+)
+SECTION = Keys(("id", "title"), ("references",))
+REFERENCE = Keys(("n", "authors", "title"), ("published_in", "year", "details", "doi", "url"))
+VOCABULARY_FILE = Keys(
+    ("vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts", "dose_limits"),
+    ("monitoring", "administration", "conflicts", "teaching"),
+)
+VOCABULARY_HEADER = Keys(("version",))
+FACT = Keys(
+    ("type", "description"),
+    ("values", "minimum", "maximum", "exclusive_minimum", "default", "required", "unit", "max_length", "requires"),
+)
+TERM = Keys(("label",), ("description",))
+STATUS_TERM = Keys(("label",), ("description", "not_for"))
+STATUSES = Keys(("default", "values"))
+ALERT = Keys(("severity", "message", "cite"), ("vaccine_intervals", "notes", "child_message"))
+VACCINE_INTERVAL = Keys(("up_to_g_per_kg", "months"))
+DOSE_LIMITS = Keys(DOSE_LIMIT_FIELDS)
+LIMIT = Keys(("minimum", "maximum"))
+ADVICE = Keys(("text", "cite"), ("notes",))
+CONFLICT = Keys(("summary", "positions"), ("notes",))
+POSITION = Keys(("says", "cite"))
 
 
 def parse_citations(node: Node, sources: dict[str, Source] | None) -> tuple[Citation, ...]:
@@ -97,7 +126,7 @@ def _references(node: Node | None) -> tuple[Reference, ...]:
         return ()
     out = []
     for i, item in enumerate(node.seq(what="references (n, authors, title, ...)"), 1):
-        item.mapping(required=["n", "authors", "title"], optional=["published_in", "year", "details", "doi", "url"])
+        item.mapping(REFERENCE)
         number = item.child("n").number(minimum=1, maximum=999, integer=True)
         if number != i:
             raise item.child("n").error(f"references are numbered 1, 2, 3 ... in order; expected {i}, found {number}")
@@ -119,9 +148,9 @@ def _sections(node: Node | None) -> dict[str, Section]:
     if node is None:
         return sections
     for item in node.seq(what="sections", nonempty=True):
-        item.mapping(required=["id", "title"], optional=["references"])
+        item.mapping(SECTION)
         section_id = item.child("id").text(max_length=60)
-        if not _SECTION_ID.match(section_id):
+        if not SECTION_ID.match(section_id):
             raise item.child("id").error("a section id is lower-case letters, digits and hyphens, e.g. gbs-treatment")
         if section_id in sections:
             raise item.child("id").error(f"the section {section_id!r} is listed twice")
@@ -129,18 +158,15 @@ def _sections(node: Node | None) -> dict[str, Section]:
     return sections
 
 
-_SOURCE_KEYS = ("short_title", "publisher", "authors", "published_in", "year", "url", "doi", "covers", "references", "sections")
-
-
-def _load_sources(path: Path) -> dict[str, Source]:
-    doc = root(marked_yaml.read_file(path), str(path)).mapping(required=["sources"])
+def load_sources(path: Path) -> dict[str, Source]:
+    doc = root(marked_yaml.read_file(path), str(path)).mapping(SOURCES_FILE)
     sources: dict[str, Source] = {}
     for item in doc.child("sources").seq(what="sources", nonempty=True):
-        item.mapping(required=["id", "kind", "title"], optional=_SOURCE_KEYS)
+        item.mapping(SOURCE)
         source_id = item.child("id").text(max_length=120)
         if source_id in sources:
             raise item.child("id").error(f"the source {source_id!r} is listed twice")
-        kind = item.child("kind").choice(["seed", "external"], what="source kind")
+        kind = item.child("kind").choice(SOURCE_KINDS, what="source kind")
         if kind == "seed" and not item.get("short_title"):
             raise item.error("a seed needs a 'short_title', the name citations give it (for example: MS FAQ)")
         if item.get("references") is not None and item.get("sections") is not None:
@@ -170,7 +196,7 @@ def _load_sources(path: Path) -> dict[str, Source]:
 def _terms(node: Node, *, statuses: bool = False) -> dict[str, Term]:
     terms: dict[str, Term] = {}
     for key, item in node.mapping(what="named entries").items():
-        item.mapping(required=["label"], optional=["description", "not_for"] if statuses else ["description"])
+        item.mapping(STATUS_TERM if statuses else TERM)
         ident = Node(key, node.file, item.path, item.line).ident()
         not_for = tuple(i.ident(what="a therapy") for i in item.child("not_for").seq(allow_single=True)) if item.get("not_for") else ()
         terms[ident] = Term(
@@ -183,11 +209,8 @@ def _terms(node: Node, *, statuses: bool = False) -> dict[str, Term]:
 
 
 def _fact(name: str, node: Node) -> FactSpec:
-    node.mapping(
-        required=["type", "description"],
-        optional=["values", "minimum", "maximum", "exclusive_minimum", "default", "required", "unit", "max_length", "requires"],
-    )
-    kind = node.child("type").choice(_FACT_TYPES, what="fact type")
+    node.mapping(FACT)
+    kind = node.child("type").choice(FACT_TYPES, what="fact type")
     values: tuple[str, ...] = ()
     if kind == "enum":
         if not node.get("values"):
@@ -238,11 +261,11 @@ def _fact(name: str, node: Node) -> FactSpec:
 
 
 def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
-    node.mapping(required=["severity", "message", "cite"], optional=["vaccine_intervals", "notes", "child_message"])
+    node.mapping(ALERT)
     intervals: list[VaccineInterval] = []
     if node.get("vaccine_intervals"):
         for item in node.child("vaccine_intervals").seq(nonempty=True):
-            item.mapping(required=["up_to_g_per_kg", "months"])
+            item.mapping(VACCINE_INTERVAL)
             intervals.append(
                 VaccineInterval(
                     item.child("up_to_g_per_kg").number(minimum=0, exclusive_minimum=True, maximum=10),
@@ -264,10 +287,10 @@ def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
 
 def _dose_limits(node: Node) -> dict[str, tuple[float, float]]:
     """Plausible (minimum, maximum) for each amount of a dose regimen."""
-    node.mapping(required=DOSE_LIMIT_FIELDS)
+    node.mapping(DOSE_LIMITS)
     limits = {}
     for name in DOSE_LIMIT_FIELDS:
-        item = node.child(name).mapping(required=["minimum", "maximum"])
+        item = node.child(name).mapping(LIMIT)
         low = item.child("minimum").number(minimum=0, exclusive_minimum=True)
         high = item.child("maximum").number(minimum=low)
         limits[name] = (low, high)
@@ -280,7 +303,7 @@ def _advice(section: Node | None, sources: dict[str, Source], what: str) -> dict
         return out
     for advice_id, node in section.mapping(what=f"{what} entries").items():
         Node(advice_id, section.file, node.path, node.line).ident(what=f"a {what} id")
-        node.mapping(required=["text", "cite"], optional=["notes"])
+        node.mapping(ADVICE)
         out[advice_id] = AdviceSpec(
             advice_id,
             " ".join(node.child("text").text().split()),
@@ -296,10 +319,10 @@ def _conflicts(section: Node | None, sources: dict[str, Source]) -> dict[str, Co
         return out
     for conflict_id, node in section.mapping(what="conflicts").items():
         Node(conflict_id, section.file, node.path, node.line).ident(what="a conflict id")
-        node.mapping(required=["summary", "positions"], optional=["notes"])
+        node.mapping(CONFLICT)
         positions = []
         for item in node.child("positions").seq(what="positions (says, cite)", nonempty=True):
-            item.mapping(required=["says", "cite"])
+            item.mapping(POSITION)
             positions.append(Position(" ".join(item.child("says").text().split()), parse_citations(item.child("cite"), sources)))
         out[conflict_id] = ConflictSpec(
             conflict_id,
@@ -313,19 +336,16 @@ def _conflicts(section: Node | None, sources: dict[str, Source]) -> dict[str, Co
 def load_vocabulary(folder: str | Path) -> Vocabulary:
     """Load ``vocabulary.yaml`` and ``sources.yaml`` from a rulesets folder."""
     folder = Path(folder)
-    sources = _load_sources(folder / "sources.yaml")
+    sources = load_sources(folder / "sources.yaml")
     path = folder / "vocabulary.yaml"
     doc = root(marked_yaml.read_file(path), str(path))
-    doc.mapping(
-        required=["vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts", "dose_limits"],
-        optional=["monitoring", "administration", "conflicts", "teaching"],
-    )
-    header = doc.child("vocabulary").mapping(required=["version"])
+    doc.mapping(VOCABULARY_FILE)
+    header = doc.child("vocabulary").mapping(VOCABULARY_HEADER)
     facts = {}
     for name, node in doc.child("facts").mapping().items():
         Node(name, doc.file, node.path, node.line).ident(what="a fact name")
         facts[name] = _fact(name, node)
-    for name in _REQUIRED_FACTS:
+    for name in REQUIRED_FACTS:
         if name not in facts:
             raise doc.child("facts").error(f"the fact {name!r} must be defined")
     for name, spec in facts.items():
@@ -333,7 +353,7 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
             other_spec = facts.get(other)
             if other_spec is None or (other_spec.values and value not in other_spec.values):
                 raise doc.child("facts").child(name).error(f"'requires' names {other}: {value!r}, which the vocabulary does not define")
-    statuses_node = doc.child("statuses").mapping(required=["default", "values"])
+    statuses_node = doc.child("statuses").mapping(STATUSES)
     statuses = _terms(statuses_node.child("values"), statuses=True)
     therapies = _terms(doc.child("therapies"))
     for status in statuses.values():

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from ..loading import marked_yaml
-from ..loading.cursor import Node, Problems, root
+from ..loading.cursor import Keys, Node, Problems, root
 from ..errors import ScenarioError
 from ..loading.marked_yaml import MarkedDict
 from ..model import VERDICTS, Patient, Vocabulary
@@ -32,6 +32,12 @@ EXPECT_FIELDS = (
     "citations", "no_citations",
 )
 _SUFFIXES = (".yaml", ".yml")
+
+# -- the keys of each mapping of a scenario file (the JSON Schemas are built from them)
+SCENARIO_FILE = Keys(("scenarios",), ("base_patient", "description"), "a scenario file")
+SCENARIO = Keys(("name", "expect"), ("patient", "fhir", "tags", "skip", "description"), "a scenario")
+EXPECTATION = Keys((), EXPECT_FIELDS, "the expected recommendation")
+DOSE_EXPECTATION = Keys((), DOSE_FIELDS, "dose fields")
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def _merge_patient(base: MarkedDict | None, own: Any) -> Any:
 
 
 def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
-    node.mapping(optional=EXPECT_FIELDS, what="the expected recommendation")
+    node.mapping(EXPECTATION)
     if not node.value:
         raise node.error("'expect' is empty; say what the recommendation should be (for example ivig: recommended)")
     out: dict[str, Any] = {}
@@ -131,7 +137,7 @@ def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
 
 
 def _dose_expectation(node: Node) -> dict[str, Any]:
-    node.mapping(optional=DOSE_FIELDS, what="dose fields")
+    node.mapping(DOSE_EXPECTATION)
     fields: dict[str, Any] = {}
     for key, child in node.items():
         value = child.value
@@ -154,7 +160,7 @@ def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | P
     file = str(path)
     doc = root(marked_yaml.read_file(path), file, ScenarioError)
     _refuse_a_patient(doc, vocab)
-    doc.mapping(required=["scenarios"], optional=["base_patient", "description"], what="a scenario file")
+    doc.mapping(SCENARIO_FILE)
     base = None
     if doc.get("base_patient") is not None:
         base_node = doc.child("base_patient")
@@ -174,7 +180,7 @@ def load_scenario_file(path: str | Path, vocab: Vocabulary, *, rulesets: str | P
 def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict[str, int | None],
               rulesets: str | Path | None = None) -> Scenario:
     """One scenario; its name, patient, tags, skip and expectation are each checked, all reported."""
-    item.mapping(required=["name", "expect"], optional=["patient", "fhir", "tags", "skip", "description"], what="a scenario")
+    item.mapping(SCENARIO)
     problems = Problems()
     name = patient = expect = skip = None
     tags: tuple[str, ...] = ()

@@ -5,7 +5,7 @@ field: for ``Recommendation`` (27 fields) that was a fifth of a whole evaluation
 fields come from a template worked out once, :func:`build` fills the instance's ``__dict__``
 in one update instead. It is only for the plain frozen dataclasses of this package (no
 ``__slots__``, no ``__post_init__``, no defaults computed in ``__init__``); :func:`template`
-checks a template names exactly the class's fields, and tests/test_resolve_cache.py checks
+checks a template names exactly the class's fields, and tests/test_frozen_build.py checks
 the instances equal those ``__init__`` builds.
 """
 

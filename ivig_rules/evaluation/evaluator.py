@@ -15,6 +15,7 @@ from ..errors import InputError, PatientError, did_you_mean
 from ..model import Catalogue, Patient
 from ..loading.patient import patient_from_mapping
 from .recommend import Recommendation, resolve
+from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_step
 
 __all__ = ["Evaluator"]
 
@@ -91,10 +92,15 @@ class Evaluator:
         cache = ready.resolved
         if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
             cache.clear()
-        return resolve(
+        result = resolve(
             compiled, matched, patient, self.catalogue.vocabulary, engine=self.engine.name,
             weight_policy=self.weight_policy, cache=cache,
         )
+        if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
+            asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
+            step = compiled.pathway.steps.get(asked_again.step) if asked_again.step else None
+            result = with_next_step(result, asked_again, step.notes if step else None)
+        return result
 
     def _prepare(self, patient: Patient) -> "_Ready":
         """The compiled pathway of this patient's diagnosis and what evaluate keeps with it (or the error)."""

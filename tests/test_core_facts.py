@@ -92,7 +92,7 @@ def test_no_module_spells_the_treatment_prefix_or_a_core_fact_itself():
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             spelled = re.search(r"\bTREATMENT_PREFIX\b|[\"']treatments\.[\"']\s*\+|f[\"']treatments\.\{|startswith\([\"']treatments\.", line)
-            if spelled or re.search(rf"\[[\"']({core})[\"']\]", line):
+            if spelled or re.search(rf"(facts|patient)(\[|\.get\()[\"']({core})[\"']", line):
                 offenders.append(f"{path.relative_to(ROOT)}:{number}: {line.strip()}")
     assert offenders == []
 

@@ -200,3 +200,63 @@ def test_a_daily_dose_exactly_at_the_cap_is_not_called_capped(vocab):
     assert not any("Capped" in n for n in at_cap.notes)
     over = compute_dose(steroid, _patient(vocab, age_years=30, weight_kg=51))
     assert over.per_day_g == 1.0 and "Capped at 1 g per day." in over.notes
+
+
+def _decimal_half_up(value, places):
+    """The reference: the decimal repr writes, quantized half up (what round_half_up always meant)."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    exact = value if isinstance(value, Decimal) else Decimal(repr(value))
+    return float(exact.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def test_rounding_from_the_digits_gives_what_decimal_gives():
+    """round_half_up rounds plain positive floats from their repr's digits; Decimal is the reference."""
+    import math
+    import random
+
+    rng = random.Random(13)
+    values = [2.25, 0.915, 0.005, 0.0, 9.95, 99.95, 0.45, 1.005, 2.675, 1e-05, 1e16, 123456789.12345, 7, 0, 10**20]
+    for _ in range(20_000):
+        digits = rng.randint(0, 6)
+        values.append(round(rng.uniform(0, 500), digits))
+        values.append(rng.uniform(0, 500))  # 15-17 significant digits
+        values.append(rng.randint(0, 5000) / 1000 + 0.0005)  # ties at the third place
+        values.append(-round(rng.uniform(0, 50), digits))  # negatives keep the decimal way
+    for value in values:
+        for places in range(5):
+            got, want = round_half_up(value, places), _decimal_half_up(value, places)
+            assert got == want and math.copysign(1, got) == math.copysign(1, want), (value, places)
+
+
+def _decimal_dose(regimen, kg):
+    """The reference arithmetic: per day and total in Decimal, as compute_dose did before integers."""
+    from decimal import Decimal
+
+    grams = Decimal(repr(regimen.g_per_kg.default)) * Decimal(repr(kg))
+    days = int(regimen.days.default)
+    per_day, total = (grams, grams * days) if regimen.per == "day" else (grams / days, grams)
+    if regimen.max_g_per_day is not None and per_day > Decimal(repr(regimen.max_g_per_day)):
+        per_day = Decimal(repr(regimen.max_g_per_day))
+        total = per_day * days
+    return _decimal_half_up(per_day, 2), _decimal_half_up(total, 2)
+
+
+def test_dose_arithmetic_in_integers_gives_what_decimal_gives(vocab):
+    """Where figures allow, grams are worked out in integers; every regimen shape and weight must
+    give the per-day and total grams the decimal arithmetic gives."""
+    import random
+
+    rng = random.Random(5)
+    regimens = [
+        _regimen(g_per_kg=Amount(g), per=per, days=Amount(days), max_g_per_day=cap)
+        for g in (2.0, 0.4, 1, 0.03, 0.0125, 2.5, 0.33333)
+        for per in ("course", "day", "infusion")
+        for days in (1, 2, 3, 5, 7)
+        for cap in (None, 40, 60.5, 0.0001)
+    ]
+    for regimen in regimens:
+        for _ in range(40):
+            weight = round(rng.uniform(2, 200), rng.choice((0, 1, 2, 4)))
+            dose = compute_dose(regimen, _patient(vocab, age_years=10, weight_kg=weight))  # actual weight
+            assert (dose.per_day_g, dose.total_g) == _decimal_dose(regimen, dose.dosing_weight_kg), (regimen, weight)

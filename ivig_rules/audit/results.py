@@ -44,6 +44,7 @@ FIELDS = (
 )
 
 Summary = tuple  # (pathway, verdict, error message or None)
+_COMMAS = len(FIELDS) - 1
 
 
 def result_row(row: RawRow, rec: Recommendation) -> tuple[dict, Summary]:
@@ -116,6 +117,12 @@ class RowWriter:
     def format(self, row: dict, *, header: bool = False) -> str:
         if self.fmt == "jsonl":
             return json.dumps(row, allow_nan=False) + "\n"
+        if not header:
+            line = ",".join(["" if v is None else ";".join(v) if type(v) is list else str(v) for v in map(row.__getitem__, FIELDS)])
+            # No cell holds a comma, quote or line break, and nothing unprintable: the csv module
+            # would quote nothing, so the joined cells are its line.
+            if line.count(",") == _COMMAS and '"' not in line and line.isprintable():
+                return line + "\n"
         buffer = self._buffer
         buffer.seek(0)
         buffer.truncate()

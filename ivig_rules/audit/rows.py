@@ -14,14 +14,16 @@ import json
 import os
 import re
 import signal
+from types import MappingProxyType
 from typing import Any
 
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
 from ..loading.marked_yaml import MarkedDict
-from ..model import UNKNOWN
+from ..model import UNKNOWN, Patient
 from ..model.facts import DIAGNOSIS, therapy_of, treatment_fact
-from ..loading.patient import patient_from_mapping
+from ..loading.patient import patient_at
+from ..loading.patient_plan import plan_for
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
 from .results import error_row, result_row
 
@@ -51,6 +53,9 @@ class RowProcessor:
         self.header = header or columns
         # fact key as parse_patient names it -> the CSV column it came from
         self._column_of = {fact: name for fact, name in zip(columns, self.header)}
+        # per CSV column, worked out once: (fact, column name, how its cells are typed, therapy)
+        self._typing = tuple(_column_typing(fact, name, self.vocab) for fact, name in zip(columns, self.header))
+        self._read_row = plan_for(self.vocab).text_row_reader(tuple(columns), _BOOLEANS, _plain_number)
         self.abort_on_id = abort_on_id
         self.stop_on_id = stop_on_id
 
@@ -63,11 +68,14 @@ class RowProcessor:
             if self.fmt == "fhir":  # one patient's Bulk Data resources as a Bundle (ivig_rules.fhir.bulk)
                 patient = self._fhir(row, peeked)
                 return result_row(row, self.evaluator.evaluate(patient))
+            facts = None
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
                 peeked = dict(zip(self.columns, cells))
-                self._check_width(cells, row.line)
-                mapping = self._csv_mapping(cells, row.line)
+                facts = self._read_row(cells)  # a plainly valid row in one pass; else typed, then validated
+                if facts is None:
+                    self._check_width(cells, row.line)
+                    mapping = self._csv_mapping(cells, row.line)
             else:
                 peeked = self._json_load(row)
                 mapping = self._json_mapping(peeked, row.line)
@@ -75,7 +83,10 @@ class RowProcessor:
                 _abort()
             if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            patient = patient_from_mapping(mapping, self.vocab, source=self.file, line=row.line)
+            if facts is not None:
+                patient = Patient(facts=MappingProxyType(facts), source=self.file, line=row.line)
+            else:
+                patient = patient_at(mapping, self.vocab, self.file, row.line)
             recommendation = self.evaluator.evaluate(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
@@ -104,8 +115,11 @@ class RowProcessor:
 
     # -- CSV --------------------------------------------------------------------------------
     def _csv_cells(self, row: RawRow) -> list[str]:
+        text = row.text
+        if text and '"' not in text and "\r" not in text and "\n" not in text and "\x00" not in text:
+            return text.split(",")  # what the csv module reads from a line without quotes
         try:
-            cells = next(csv.reader([row.text]))
+            cells = next(csv.reader([text]))
         except csv.Error as exc:
             raise PatientError(f"not a valid CSV row: {exc}", file=self.file, line=row.line) from None
         return cells
@@ -121,42 +135,40 @@ class RowProcessor:
     def _csv_mapping(self, cells: list[str], line: int) -> MarkedDict:
         mapping = MarkedDict(line)
         treatments = MarkedDict(line)
-        facts = self.vocab.facts
-        for fact, name, cell in zip(self.columns, self.header, cells):
+        # extra: a status column's therapy, or whether a true/false column allows 'unknown'
+        for (fact, name, kind, extra), cell in zip(self._typing, cells):
             text = cell.strip()
             if not text:
                 continue  # an empty cell: not given
-            therapy = therapy_of(fact)
-            if therapy is not None:
-                treatments[therapy] = text
-                continue
-            kind = facts[fact].type
-            if kind == "number":
+            if kind == _STATUS:
+                treatments[extra] = text
+            elif kind == _TEXT:
+                mapping[fact] = text
+            elif kind == _NUMBER_CELL:
                 mapping[fact] = self._number(text, line, name)
-            elif kind == "boolean":
+            else:
                 value = _BOOLEANS.get(text.lower())
-                if value is None and facts[fact].allows_unknown and text.lower() == UNKNOWN:
+                if value is None and extra and text.lower() == UNKNOWN:
                     value = UNKNOWN
                 if value is None:
-                    words = "true, false or unknown" if facts[fact].allows_unknown else "true or false"
+                    words = "true, false or unknown" if extra else "true or false"
                     raise PatientError(
                         f"expected {words} (or yes/no, 1/0), found {text[:40]!r}",
                         file=self.file, line=line, key=name,
                     )
                 mapping[fact] = value
-            else:
-                mapping[fact] = text
         if treatments:
             mapping[_TREATMENTS] = treatments
         return mapping
 
     def _number(self, text: str, line: int, column: str) -> int | float:
-        if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
+        number = _plain_number(text)
+        if number is None:
             raise PatientError(
                 f"expected a number written as plain digits (e.g. 72.5), found {text[:40]!r}",
                 file=self.file, line=line, key=column,
             )
-        return float(text) if "." in text else int(text)
+        return number
 
     # -- JSON Lines -------------------------------------------------------------------------
     def _json_load(self, row: RawRow) -> Any:
@@ -198,6 +210,31 @@ class RowProcessor:
         if column is None or column == exc.key:
             return str(exc)
         return str(PatientError(exc.message, file=exc.file, line=exc.line, key=column, suggestion=exc.suggestion))
+
+
+_STATUS, _TEXT, _NUMBER_CELL, _BOOLEAN_CELL = range(4)
+
+
+def _plain_number(text: str) -> int | float | None:
+    """A number written as plain ASCII digits (72, 72.5, .5, +3), or None."""
+    if text.isdigit() and text.isascii() and len(text) <= _MAX_NUMBER_CHARS:
+        return int(text)  # the commonest case
+    if len(text) > _MAX_NUMBER_CHARS or not _NUMBER.fullmatch(text):
+        return None
+    return float(text) if "." in text else int(text)
+
+
+def _column_typing(fact: str, name: str, vocab) -> tuple[str, str, int, Any]:
+    """How a CSV column's cells become values: (fact, column name, kind, therapy or allows_unknown)."""
+    therapy = therapy_of(fact)
+    if therapy is not None:
+        return fact, name, _STATUS, therapy
+    spec = vocab.facts[fact]
+    if spec.type == "number":
+        return fact, name, _NUMBER_CELL, None
+    if spec.type == "boolean":
+        return fact, name, _BOOLEAN_CELL, spec.allows_unknown
+    return fact, name, _TEXT, None
 
 
 def _identity(mapping: Any) -> tuple[str | None, str | None]:

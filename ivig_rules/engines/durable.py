@@ -18,16 +18,22 @@ regression test per hazard:
 * a fact that matches no rule raises: the sentinel rule matches every fact.
 * duplicate facts raise ``MessageObservedException``: every fact carries a fresh counter.
 * 32-bit session hashes that can join two patients: one session id per ruleset, one patient
-  at a time under a lock, deleted after every patient.
+  at a time under a lock, the patient's fact retracted after every patient (durable-rules
+  stores a fact under a 32-bit hash and refuses a second one with that hash as 'observed', so
+  a fact it accepted is the only one the retraction can find). Rules test one fact each, so
+  nothing can join facts even within a session; :meth:`DurableEngine.held_facts` counts what
+  is left (always 0 between patients).
 * order-dependent negation (``none``): never used; the compiler pushes negation into the
   comparisons.
 * exceptions swallowed in actions, actions abandoned after 10 s: no Python action runs inside
   durable-rules; this module reads which rules matched and completes each action itself.
-* sessions never deleted (450 KB each, ``MemoryError`` at the 1025th): deleted every time.
-* that 450 KB session is above glibc's mmap threshold, so every patient paid for a fresh
-  mapping, its page faults and its unmapping (about 70 us of a 110 us match): each engine
-  asks glibc (where it is the C library) to serve such blocks from the heap and keep them
-  (:func:`_keep_sessions_on_heap`). Matching is unchanged; benchmarks/run.py measures it.
+* sessions never deleted (450 KB each, ``MemoryError`` at the 1025th): one session per
+  ruleset, kept from patient to patient (each patient's fact retracted) and deleted with the
+  engine; a session is deleted only once an action has run in it (the segfault above).
+* creating and deleting that 450 KB session cost more than matching (about 14 us of 23 us
+  per assert, idle machine: it clears about 450 KB of hash indexes), so the session is kept;
+  before, every patient paid for it, and glibc served it by mmap with page faults and
+  unmapping (about 70 us more) unless :func:`keep_sessions_on_heap` had been called.
 
 The JSON around the C core cost as much as the core: each fact's text is now written from a
 per-pathway template (keys fixed, each value by its type; non-finite numbers still refused),
@@ -40,7 +46,7 @@ from __future__ import annotations
 import json
 import re
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import durable_rules_engine as _core
@@ -52,6 +58,7 @@ from .durable_limits import CODE_REASONS, LimitProblem, limit_problems
 __all__ = ["DurableEngine", "keep_sessions_on_heap", "refusal", "problems", "check_runnable"]
 
 _SID = "0"
+_RESERVED = ("sid", "id", SEQ_KEY)  # properties the engine adds to every fact: no rule may test a fact of that name
 _HANDLED, _NOT_HANDLED, _OBSERVED = 0, 1, 2
 _M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3  # glibc mallopt parameters
 _HEAP_BLOCKS_UP_TO = 1024 * 1024
@@ -107,6 +114,10 @@ def refusal(compiled: CompiledPathway) -> LimitProblem | None:
 
 def problems(compiled: CompiledPathway) -> list[LimitProblem]:
     """Everything durable-rules cannot run in this pathway: what it refuses to load, and its limits per patient."""
+    clash = sorted(set(compiled.keys) & set(_RESERVED))
+    if clash:
+        return [LimitProblem(None, f"the fact {clash[0]!r} is a name durable-rules keeps for itself "
+                                   f"({', '.join(_RESERVED)}); rename the fact in the vocabulary")]
     listed = limit_problems(compiled)  # first: past some limits a trial load may seem to work
     if listed:
         return listed
@@ -133,8 +144,15 @@ class _Loaded:
     keys: tuple[str, ...] = ()  # the properties the rules read, in the order the fact text writes them
     prefixes: tuple[str, ...] = ()  # '{"key":' then ',"key":' ...
     names: frozenset[str] = frozenset()  # every rule name a message may carry
+    pairs: tuple[tuple[str, str], ...] = ()  # (prefix, key) for each property the rules read
+    heads: dict = field(default_factory=dict)  # a message's first `width` characters -> its rule name
+    width: int = 0
+    write: Any = None  # the generated fact-text writer (see _text_writer), made on first use
+    live: bool = True  # False once freed: a handle number may then be given to another ruleset
+    settled: bool = False  # its session exists and an action has run in it: safe to delete_state
 
 
+_MAX_REMEMBERED = 256  # compiled pathways remembered by identity per engine (a bound)
 _STRINGS_MAX = 4096  # enum values remembered per engine (their JSON text)
 
 
@@ -159,14 +177,71 @@ def _json_value(value: Any, strings: dict[str, str]) -> str:
     return json.dumps(value, allow_nan=False)
 
 
-def _rule_name(message: str, names: frozenset[str]) -> list[str]:
-    """The rule names of one action message '{"r003": {...the fact...}}': read from its start."""
-    if message.startswith('{"'):
-        end = message.find('"', 2)
-        name = message[2:end]
-        if name in names and message.startswith('":', end):
-            return [name]
-    return list(json.loads(message))  # an unexpected layout: decode it whole
+def _heads(names: frozenset[str]) -> tuple[dict[str, tuple[str, str | None]], int]:
+    """How a message's rule name is read from its first characters: '{"r003":' -> 'r003'.
+
+    Each message starts with '{"<rule name>":'. The commonest length of that head is read off
+    every message; a head of that length names its rule. A longer head (the sentinel's) is
+    found by its first characters where no other head shares them, and then checked whole.
+    Anything else is decoded as JSON."""
+    heads = {f'{{"{name}":': name for name in names}
+    lengths = [len(head) for head in heads]
+    width = max(sorted(set(lengths)), key=lengths.count) if lengths else 0
+    table: dict[str, tuple[str, str | None]] = {head: (name, None) for head, name in heads.items() if len(head) == width}
+    longer = [(head, name) for head, name in heads.items() if len(head) > width]
+    starts = [head[:width] for head, _ in longer]
+    for head, name in longer:
+        if starts.count(head[:width]) == 1 and head[:width] not in table:
+            table[head[:width]] = (name, head)
+    return table, width
+
+
+def _rule_names(messages: list[str], heads: dict[str, tuple[str, str | None]], width: int) -> set[str]:
+    """The rule names of action messages '{"r003": {...the fact...}}': each read from its start.
+
+    A message that does not start with a compiled rule name is decoded whole, as before."""
+    fired = set()
+    for message in messages:
+        found = heads.get(message[:width])
+        if found is None or (found[1] is not None and not message.startswith(found[1])):
+            fired.update(json.loads(message))  # an unexpected layout: decode it whole
+        else:
+            fired.add(found[0])
+    return fired
+
+
+def _text_writer(loaded: _Loaded, strings: dict[str, str]):
+    """``write(facts, seq)``: the fact text of one pathway as one generated expression.
+
+    Each value is the JSON text remembered for it (text values; a dict of str keys, so True never
+    finds 1), else ``true``/``false`` for a bool, else :func:`_json_value`. Only the pathway's
+    own property names and prefixes are written into the code, each through ``repr``."""
+    lines = ["def write(facts, seq):"]
+    parts = []
+    for index, (prefix, key) in enumerate(loaded.pairs):
+        lines.append(f"    v{index} = facts[{key!r}]")
+        value = f"v{index}"
+        parts += [repr(prefix), f"(S({value}) or (('true' if {value} else 'false') if {value}.__class__ is bool else J({value})))"]
+    parts += [repr(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}'), "str(seq)", repr(',"id":'), "str(seq)", repr("}")]
+    lines.append(f"    return ''.join(({', '.join(parts)},))")
+    namespace: dict[str, Any] = {"__builtins__": {"str": str, "bool": bool}, "S": strings.get,
+                                 "J": lambda value: _json_value(value, strings)}
+    exec(compile("\n".join(lines), "<ivig-rules fact text>", "exec"), namespace)  # noqa: S102 - repr'd names only
+    return namespace["write"]
+
+
+def _delete(loaded: _Loaded) -> None:
+    """Free a ruleset, and first its session where that is safe (durable-rules' delete_ruleset leaves sessions)."""
+    loaded.live = False
+    if loaded.settled:
+        try:
+            _core.delete_state(loaded.handle, _SID)
+        except _core.error:
+            pass
+    try:
+        _core.delete_ruleset(loaded.handle)
+    except _core.error:
+        pass
 
 
 class DurableEngine:
@@ -180,9 +255,13 @@ class DurableEngine:
         self._seq = 0
         self._closed = False
         self._strings: dict[str, str] = {}
+        self._by_object: dict[int, tuple[CompiledPathway, _Loaded]] = {}
 
     # -- host -------------------------------------------------------------------------------
     def _load(self, compiled: CompiledPathway) -> _Loaded:
+        seen = self._by_object.get(id(compiled))  # the same compiled object as before: no key to build
+        if seen is not None and seen[0] is compiled and seen[1].live:
+            return seen[1]
         key = (compiled.pathway.id, compiled.fingerprint)
         loaded = self._rulesets.get(key)
         if loaded is None:
@@ -195,18 +274,19 @@ class DurableEngine:
             keys = tuple(compiled.keys)
             prefixes = tuple(("{" if i == 0 else ",") + json.dumps(k) + ":" for i, k in enumerate((*keys, "sid", SEQ_KEY)))
             names = frozenset(definition)
-            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names)
+            loaded = _Loaded(handle, compiled.fingerprint, keys, prefixes, names, tuple(zip(prefixes, keys)), *_heads(names))
             self._rulesets[key] = loaded
+        if len(self._by_object) >= _MAX_REMEMBERED:
+            self._by_object.clear()
+        self._by_object[id(compiled)] = (compiled, loaded)  # holds compiled, so its id is never reused meanwhile
         return loaded
 
     def _discard(self, compiled: CompiledPathway) -> None:
         """Drop a ruleset whose session may be in an unknown state; the next patient gets a fresh one."""
         loaded = self._rulesets.pop((compiled.pathway.id, compiled.fingerprint), None)
         if loaded is not None:
-            try:
-                _core.delete_ruleset(loaded.handle)
-            except _core.error:
-                pass
+            loaded.settled = False  # its session may be mid-action: free the ruleset only
+            _delete(loaded)
 
     # -- matching ---------------------------------------------------------------------------
     def match(self, compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
@@ -225,12 +305,18 @@ class DurableEngine:
                 if isinstance(exc, (ValueError, _core.error)):
                     raise EngineError(f"durable-rules failed on this patient's facts: {exc}") from None
                 raise
-        return frozenset(fired - {SENTINEL})
+        fired.discard(SENTINEL)
+        return frozenset(fired)
 
     def _run_session(self, loaded: _Loaded, facts: dict[str, Any]) -> set[str]:
-        """Assert one patient's facts, collect the rules that fired, delete the session."""
+        """Assert one patient's fact, collect the rules that fired, retract the fact (the session stays)."""
         self._seq += 1
         code, state = _core.assert_fact(loaded.handle, self._fact_text(loaded, facts))
+        if code == _OBSERVED:
+            # The core keeps facts under a 32-bit hash of their id; an id whose hash is that of
+            # the session's own state fact is refused, and nothing of the fact is kept: next id.
+            self._seq += 1
+            code, state = _core.assert_fact(loaded.handle, self._fact_text(loaded, facts))
         if code != _HANDLED:
             reason = "already observed" if code == _OBSERVED else "not handled by any rule"
             raise EngineError(f"durable-rules reported the patient's facts as {reason} (code {code})")
@@ -238,56 +324,66 @@ class DurableEngine:
         if SENTINEL not in fired:
             # Deleting a session in which no action ran can crash the process: never do it.
             raise EngineError("durable-rules did not run the sentinel rule; the result is not trusted")
-        _core.delete_state(loaded.handle, _SID)
+        loaded.settled = True
+        _core.retract_fact(loaded.handle, f'{{"sid":"{_SID}","id":{self._seq}}}')
         return fired
 
     def _fact_text(self, loaded: _Loaded, facts: dict[str, Any]) -> str:
-        """The fact as JSON: the rules' properties in a fixed order, then the session id and counter."""
-        strings = self._strings
+        """The fact as JSON: the rules' properties in a fixed order, then the session id, counter and fact id."""
+        if len(facts) != len(loaded.keys):
+            raise EngineError(f"the facts do not match the compiled pathway's properties: {sorted(set(facts) ^ set(loaded.keys))}")
+        write = loaded.write
+        if write is None:
+            write = loaded.write = _text_writer(loaded, self._strings)
         try:
-            if len(facts) != len(loaded.keys):
-                raise KeyError(sorted(set(facts) ^ set(loaded.keys)))
-            parts = [prefix + _json_value(facts[key], strings) for prefix, key in zip(loaded.prefixes, loaded.keys)]
+            return write(facts, self._seq)
         except KeyError as exc:
             raise EngineError(f"the facts do not match the compiled pathway's properties: {exc}") from None
-        parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{self._seq}}}')
-        return "".join(parts)
+        except TypeError:  # an unhashable value: written the general way (json.dumps), as before
+            strings = self._strings
+            parts = [prefix + _json_value(facts[key], strings) for prefix, key in loaded.pairs]
+            seq = self._seq
+            parts.append(f'{loaded.prefixes[-2]}"{_SID}"{loaded.prefixes[-1]}{seq},"id":{seq}}}')
+            return "".join(parts)
 
     def _drain(self, loaded: _Loaded, state: int) -> set[str]:
-        """Take every pending action, note its rule, and complete it without running Python in it."""
-        fired: set[str] = set()
+        """Take every pending action, note its rule (read from the message's head), and complete
+        it without running Python in it. A message with an unexpected head is decoded whole."""
         result = _core.start_action_for_state(loaded.handle, state)
         message = result[1] if result else None
-        names = loaded.names
+        fired: set[str] = set()
+        complete, handle, heads, width = _core.complete_and_start_action, loaded.handle, loaded.heads, loaded.width
         while message:
-            fired.update(_rule_name(message, names))
-            message = _core.complete_and_start_action(loaded.handle, state)
+            found = heads.get(message[:width])
+            if found is None or (found[1] is not None and not message.startswith(found[1])):
+                fired.update(_rule_names([message], heads, width))
+            else:
+                fired.add(found[0])
+            message = complete(handle, state)
         return fired
 
     def check(self, compiled: CompiledPathway) -> None:
         """Refuse, naming the rule, a pathway this engine cannot run (before any patient meets it)."""
         check_runnable(compiled)
 
-    def open_sessions(self) -> int:
-        """How many patient sessions are still held (always 0 between calls); for tests and audits."""
+    def held_facts(self) -> int:
+        """How many patients' facts the sessions still hold (always 0 between calls); for tests and audits."""
         count = 0
         with self._lock:
             for loaded in self._rulesets.values():
                 try:
-                    _core.get_state(loaded.handle, _SID)
-                    count += 1
-                except _core.error:
-                    pass
+                    held = json.loads(_core.get_facts(loaded.handle, _SID))
+                except _core.error:  # no session yet
+                    continue
+                count += sum(1 for fact in held if SEQ_KEY in fact)
         return count
 
     def close(self) -> None:
         with self._lock:
             for loaded in self._rulesets.values():
-                try:
-                    _core.delete_ruleset(loaded.handle)
-                except _core.error:
-                    pass
+                _delete(loaded)
             self._rulesets.clear()
+            self._by_object.clear()
             self._closed = True
 
     def __enter__(self) -> "DurableEngine":

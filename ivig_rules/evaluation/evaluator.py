@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from dataclasses import dataclass
+from operator import itemgetter
+from typing import Any, Callable, Iterable, Mapping
 
 from ..loading.catalogue import load_catalogue
-from ..logic.compiler import CompiledPathway, compile_pathway
+from ..logic.compiler import CompiledPathway, compile_pathway, fact_of_key
 from .dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, Engine, make_engine
 from ..errors import InputError, PatientError, did_you_mean
 from ..model import Catalogue, Patient
+from ..model.facts import DIAGNOSIS
 from ..loading.patient import patient_from_mapping
 from .recommend import Recommendation, resolve
 from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_step
@@ -18,6 +21,16 @@ from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_s
 __all__ = ["Evaluator"]
 
 _MAX_CACHED_SETS = 10_000
+
+
+@dataclass(frozen=True)
+class _Ready:
+    """A diagnosis's compiled pathway, how to read the facts its rules test, and its resolution cache."""
+
+    compiled: CompiledPathway
+    keys: tuple[str, ...]  # engine keys, in the compiled order
+    values: Callable[[Mapping[str, Any]], tuple]  # the patient's values of those facts, in that order
+    resolved: dict
 
 
 class Evaluator:
@@ -43,6 +56,7 @@ class Evaluator:
         self.weight_policy = weight_policy
         self._compiled: dict[str, CompiledPathway] = {}
         self._resolved: dict[str, dict] = {}  # diagnosis -> what resolve keeps per set of fired rules
+        self._ready: dict[str, _Ready] = {}  # diagnosis -> what evaluate needs, looked up once per patient
         check = getattr(self.engine, "check", None)
         if check is not None:  # an engine with limits refuses what it cannot run now, not at the Nth patient
             for diagnosis in self.catalogue.pathways:
@@ -62,6 +76,35 @@ class Evaluator:
     def evaluate(self, patient: Patient | Mapping[str, Any]) -> Recommendation:
         if not isinstance(patient, Patient):
             patient = patient_from_mapping(patient, self.vocabulary)
+        try:
+            ready = self._ready.get(patient.facts[DIAGNOSIS])
+        except (KeyError, TypeError):  # no or an odd diagnosis: _prepare says what is wrong
+            ready = None
+        if ready is None:
+            ready = self._prepare(patient)
+        compiled = ready.compiled
+        try:  # every fact the rules read, by one C call; a missing one takes the checked way
+            facts = dict(zip(ready.keys, ready.values(patient.facts)))
+            if None in facts.values():
+                raise KeyError
+        except KeyError:
+            facts = compiled.engine_facts(patient)
+        matched = self.engine.match(compiled, facts)
+        cache = ready.resolved
+        if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
+            cache.clear()
+        result = resolve(
+            compiled, matched, patient, self.catalogue.vocabulary, engine=self.engine.name,
+            weight_policy=self.weight_policy, cache=cache,
+        )
+        if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
+            asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
+            step = compiled.pathway.steps.get(asked_again.step) if asked_again.step else None
+            result = with_next_step(result, asked_again, step.notes if step else None)
+        return result
+
+    def _prepare(self, patient: Patient) -> "_Ready":
+        """The compiled pathway of this patient's diagnosis and what evaluate keeps with it (or the error)."""
         if patient.diagnosis not in self.catalogue.pathways:
             raise PatientError(
                 f"no pathway in {self.catalogue.root} covers the diagnosis {patient.diagnosis!r}; "
@@ -71,19 +114,12 @@ class Evaluator:
                 key="diagnosis",
             )
         compiled = self.compiled(patient.diagnosis)
-        matched = self.engine.match(compiled, compiled.engine_facts(patient))
-        cache = self._resolved.setdefault(patient.diagnosis, {})
-        if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
-            cache.clear()
-        result = resolve(
-            compiled, matched, patient, self.vocabulary, engine=self.engine.name, weight_policy=self.weight_policy,
-            cache=cache,
-        )
-        if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
-            asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
-            step = compiled.pathway.steps.get(asked_again.step) if asked_again.step else None
-            result = with_next_step(result, asked_again, step.notes if step else None)
-        return result
+        keys = tuple(compiled.keys)
+        names = tuple(fact_of_key(key) for key in keys)
+        values = itemgetter(*names) if len(names) > 1 else (lambda facts: (facts[names[0]],)) if names else (lambda facts: ())
+        ready = _Ready(compiled, keys, values, self._resolved.setdefault(patient.diagnosis, {}))
+        self._ready[patient.diagnosis] = ready
+        return ready
 
     def evaluate_many(self, patients: Iterable[Patient | Mapping[str, Any]]) -> list[Recommendation]:
         """Evaluate patients one by one (an empty input gives an empty list, never an engine call)."""

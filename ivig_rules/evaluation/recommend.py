@@ -12,13 +12,14 @@ patient's facts or on the order in which an engine reports its matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any, Iterable
+from dataclasses import dataclass, field, replace
+from typing import Any
 
 from ..model.citations import with_text
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
-from .dosing import ADULT_AGE, Dose, compute_dose
-from ..model.facts import AGE
+from ..model.facts import AGE, DIAGNOSIS
+from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts
+from .frozen import build, template
 from ..errors import NoDecisionError
 from ..model import (
     SCREENING_VERDICTS,
@@ -163,11 +164,6 @@ class Recommendation:
         }
 
 
-def _unique(citations: Iterable[Citation]) -> tuple[Citation, ...]:
-    """First occurrences in order; a dict keeps order and finds duplicates by hash, not by scanning."""
-    return tuple(dict.fromkeys(citations))
-
-
 def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
     """Grams per kg in the course or infusion worked out (the regimen's default amount, which is
     what ``compute_dose`` gives every patient), and at the top of the source's range."""
@@ -187,10 +183,11 @@ def _months(spec: AlertSpec, g_per_kg: float) -> int:
     return interval.months if interval else spec.vaccine_intervals[-1].months
 
 
-def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient) -> str:
-    """The alert's wording for this patient: the child wording under 18, vaccine months by dose."""
-    age = patient[AGE]
-    if spec.child_message and age is not None and float(age) < ADULT_AGE:
+def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, patient: Patient | bool) -> str:
+    """The alert's wording for this patient (or for a child, given True): the child wording
+    under 18, vaccine months by dose."""
+    child = patient if isinstance(patient, bool) else _is_child(patient.facts)
+    if spec.child_message and child:
         return spec.child_message
     if not spec.vaccine_intervals:
         return spec.message
@@ -251,7 +248,24 @@ class _Decided:
     screened_facts: tuple[str, ...]  # safety facts to report when unknown ('not recorded')
     monitoring: tuple[Advice, ...]
     administration: tuple[Advice, ...]
-    variants: dict  # (child, dose state) -> (alerts, citations, dose citations), filled as met
+    variants: dict  # (child, dose state) -> _Variant, filled as met
+    first_cited: dict = field(default_factory=dict)  # rule_citations' first occurrences (as dict keys), filled once
+    not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
+
+
+def _is_child(facts) -> bool:
+    age = facts.get(AGE)
+    return age is not None and float(age) < ADULT_AGE
+
+
+@dataclass(frozen=True)
+class _Variant:
+    """What a recommendation takes from its fired rules, the patient's age band and the dose's
+    citations: every Recommendation field but the patient's own (id, diagnosis, dose, conflict
+    facts, safety facts not recorded) and the caller's (engine, weight policy)."""
+
+    fields: dict
+    dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
 def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
@@ -348,28 +362,60 @@ def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabular
     )
 
 
-def _alerts_and_citations(decided: _Decided, dose: Dose | None, patient: Patient, vocab: Vocabulary):
-    """The alerts (worded for this patient), every citation with its text, and the dose's
-    citations with their text, for one (child, dose state) variant."""
+_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set of fired rules (a bound)
+_PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
+
+
+def _variant(compiled: CompiledPathway, decided: _Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary) -> _Variant:
+    """The alerts (worded for a child or an adult), every citation with its text, and the dose's
+    citations with their text, for one (child, dose state) variant; ``dose_cited`` is None when a
+    regimen has no dose (no weight)."""
     raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
-    if decided.regimen is not None and dose is None:
+    if decided.regimen is not None and dose_cited is None:
         raised.setdefault("weight_missing", []).append("dosing")
     order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
     alerts = []
     for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
         spec = vocab.alerts[alert_id]
         alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, patient), spec.citations, tuple(raised[alert_id]))
+            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, child), spec.citations, tuple(raised[alert_id]))
         )
-    dose_citations = tuple(with_text(c, vocab.sources) for c in dose.citations) if dose is not None else ()
-    citations = list(decided.rule_citations)
-    if dose is not None:
-        citations.extend(dose_citations)
+    dose_citations = tuple(with_text(c, vocab.sources) for c in dose_cited) if dose_cited is not None else ()
+    # first occurrences in order: the rules' citations de-duplicated once per set of fired rules
+    # (a dict copy keeps its hashes), then the dose's or regimen's and the alerts'
+    if not decided.first_cited:
+        decided.first_cited.update(dict.fromkeys(decided.rule_citations))
+    unique = decided.first_cited.copy()
+    if dose_cited is not None:
+        unique.update(dict.fromkeys(dose_citations))
     elif decided.regimen is not None:
-        citations.extend(decided.regimen.citations)
+        unique.update(dict.fromkeys(decided.regimen.citations))
     for alert in alerts:
-        citations.extend(alert.citations)
-    return tuple(alerts), tuple(with_text(c, vocab.sources) for c in _unique(citations)), dose_citations
+        unique.update(dict.fromkeys(alert.citations))
+    pathway, step = compiled.pathway, decided.step
+    fields = template(Recommendation, {
+        "pathway": pathway.id,
+        "pathway_title": pathway.title,
+        "ruleset_version": pathway.version,
+        "ivig": decided.verdict,
+        "next_step": step.therapy if step else None,
+        "step": step.id if step else None,
+        "step_label": step.label if step else None,
+        "line_of_therapy": step.line_of_therapy if step else None,
+        "with_therapies": step.with_therapies if step else (),
+        "alerts": tuple(alerts),
+        "rules_fired": decided.rules_fired,
+        "rules_matched": decided.rules_matched,
+        "decided_by": decided.decider.rule.qualified_id,
+        "evidence": decided.decider.rule.evidence,
+        "citations": tuple(with_text(c, vocab.sources) for c in unique),
+        "notes": decided.notes,
+        "pathway_verdict": decided.pathway_verdict,
+        "review": step.review if step is not None else None,
+        "monitoring": decided.monitoring,
+        "administration": decided.administration,
+    }, later=_PER_PATIENT)
+    return _Variant(fields, dose_citations)
 
 
 def resolve(
@@ -393,49 +439,42 @@ def resolve(
             cache[matched] = decided
     if decided is None:
         raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
-    regimen, step = decided.regimen, decided.step
-    dose: Dose | None = compute_dose(regimen, patient, weight_policy) if regimen else None
-    age = patient[AGE]
-    child = age is not None and float(age) < ADULT_AGE
+    facts = patient.facts
+    regimen = decided.regimen
+    parts = dose_parts(regimen, patient, weight_policy) if regimen is not None else None
     # what the alerts and citations depend on: no regimen, no weight, or the dose's own citations
-    state = None if regimen is None else "missing" if dose is None else dose.citations
+    state = None if regimen is None else "missing" if parts is None else parts[1]
+    age = facts.get(AGE)
+    child = age is not None and float(age) < ADULT_AGE  # as _is_child, inline on the hot path
     variant = decided.variants.get((child, state))
     if variant is None:
-        variant = decided.variants[(child, state)] = _alerts_and_citations(decided, dose, patient, vocab)
-    alerts, citations, dose_citations = variant
-    if dose is not None:
-        dose = replace(dose, citations=dose_citations)
-    conflicts = tuple(
-        replace(conflict, facts=tuple((fact, patient[fact]) for fact in facts)) for conflict, facts in decided.conflicts
-    )
-    not_recorded = tuple(f for f in decided.screened_facts if patient[f] == UNKNOWN)
-    pathway = compiled.pathway
-    return Recommendation(
-        pathway=pathway.id,
-        pathway_title=pathway.title,
-        ruleset_version=pathway.version,
-        engine=engine,
-        weight_policy=weight_policy,
-        patient_id=patient.id,
-        diagnosis=patient.diagnosis,
-        ivig=decided.verdict,
-        next_step=step.therapy if step else None,
-        step=step.id if step else None,
-        step_label=step.label if step else None,
-        line_of_therapy=step.line_of_therapy if step else None,
-        with_therapies=step.with_therapies if step else (),
-        dose=dose,
-        alerts=alerts,
-        rules_fired=decided.rules_fired,
-        rules_matched=decided.rules_matched,
-        decided_by=decided.decider.rule.qualified_id,
-        evidence=decided.decider.rule.evidence,
-        citations=citations,
-        notes=decided.notes,
-        pathway_verdict=decided.pathway_verdict,
-        conflicts=conflicts,
-        not_recorded=not_recorded,
-        review=step.review if step is not None else None,
-        monitoring=decided.monitoring,
-        administration=decided.administration,
-    )
+        cited = dose_citations(regimen, parts[1]) if parts is not None else None
+        variant = decided.variants[(child, state)] = _variant(compiled, decided, child, cited, vocab)
+    dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
+    patient_id = facts.get("id")
+    screened = decided.screened_facts
+    if screened:
+        values = tuple(map(facts.get, screened))
+        try:
+            not_recorded = decided.not_recorded.get(values)
+        except TypeError:  # an unhashable value (a Patient built by hand): worked out, not kept
+            not_recorded = None
+            values = None
+        if not_recorded is None:
+            not_recorded = tuple(f for f in screened if facts.get(f) == UNKNOWN)
+            if values is not None and len(decided.not_recorded) < _MAX_NOT_RECORDED:
+                decided.not_recorded[values] = not_recorded
+    else:
+        not_recorded = ()
+    rec = build(Recommendation, variant.fields)
+    state = rec.__dict__  # the per-patient fields, set one by one (see frozen.build)
+    state["engine"] = engine
+    state["weight_policy"] = weight_policy
+    state["patient_id"] = None if patient_id is None else str(patient_id)
+    state["diagnosis"] = str(facts[DIAGNOSIS])
+    state["dose"] = dose
+    state["conflicts"] = tuple(
+        replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
+    ) if decided.conflicts else ()
+    state["not_recorded"] = not_recorded
+    return rec

@@ -18,7 +18,7 @@ from ..loading.patient import patient_from_mapping
 from .errors import FhirError, IncompleteRecordError
 from .mapping import FhirMapping, load_mapping
 from .reader import FhirReading, read_bundle
-from ..model.facts import treatment_fact
+from ..model.facts import DIAGNOSIS, treatment_fact
 
 __all__ = ["patient_from_reading", "patient_from_bundle", "needed_facts", "mapping_for"]
 
@@ -36,7 +36,7 @@ def needed_facts(evaluator: Evaluator, diagnosis: str) -> frozenset[str]:
 def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: str | None = None,
                          also_needed: frozenset[str] = frozenset()) -> Patient:
     """The validated patient; :class:`IncompleteRecordError` when a fact the rules (or ``also_needed``) read is unknown."""
-    diagnosis = reading.facts.get("diagnosis")
+    diagnosis = reading.facts.get(DIAGNOSIS)
     if diagnosis in evaluator.catalogue.pathways:
         needed = needed_facts(evaluator, diagnosis) | also_needed
         missing = {fact: why for fact, why in reading.unknown.items() if fact in needed}

@@ -8,16 +8,19 @@ evaluator) has been type-checked, range-checked and defaulted here, so the engin
 from __future__ import annotations
 
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any, Mapping
 
 from . import marked_yaml
+from .marked_yaml import line_of
+from .patient_plan import plan_for
 from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
-from ..model.facts import treatment_fact
 from ..model import Patient, Scalar, Vocabulary, frozen_map
+from ..model.facts import treatment_fact
 
-__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "normalise_number"]
+__all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
 _TREATMENTS = "treatments"
 
@@ -32,11 +35,14 @@ def normalise_number(value: int | float) -> int | float:
 
 def parse_patient(node: Node, vocab: Vocabulary) -> Patient:
     """Check a patient mapping (any order of keys) and return a normalised :class:`Patient`."""
-    from .patient_plan import plan_for
-
     fast = plan_for(vocab).facts(node.value)  # plainly valid patients: no Node walk (see patient_plan)
     if fast is not None:
-        return Patient(facts=frozen_map(fast), source=node.file, line=node.line)
+        return Patient(facts=MappingProxyType(fast), source=node.file, line=node.line)  # fast is a fresh dict
+    return _walk(node, vocab)
+
+
+def _walk(node: Node, vocab: Vocabulary) -> Patient:
+    """Every key through a Node, so that each problem names its file, line and key."""
     if not isinstance(node.value, dict):
         raise node.error(f"a patient is a mapping of facts such as diagnosis: cidp, found {_kind(node.value)}")
     facts = vocab.facts
@@ -148,8 +154,15 @@ def read_patient(path: str | Path, vocab: Vocabulary) -> Patient:
     return parse_patient(root(data, name, PatientError), vocab)
 
 
-def patient_from_mapping(
-    mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None, line: int | None = None
-) -> Patient:
-    """Validate a plain Python mapping (for library callers); ``source`` and ``line`` place its errors."""
-    return parse_patient(Node(mapping, source, "", line, PatientError), vocab)
+def patient_from_mapping(mapping: Mapping[str, Any], vocab: Vocabulary, *, source: str | None = None) -> Patient:
+    """Validate a plain Python mapping (for library callers)."""
+    return patient_at(mapping, vocab, source, line_of(mapping))
+
+
+def patient_at(mapping: Any, vocab: Vocabulary, file: str | None, line: int | None) -> Patient:
+    """Validate a mapping read at ``file:line``: what ``parse_patient`` does, without making a
+    cursor Node unless the validation plan cannot answer (then the walk names any error)."""
+    fast = plan_for(vocab).facts(mapping)
+    if fast is not None:
+        return Patient(facts=MappingProxyType(fast), source=file, line=line)
+    return _walk(Node(mapping, file, "", line, PatientError), vocab)

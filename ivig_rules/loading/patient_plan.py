@@ -7,99 +7,163 @@ when everything is plainly valid. Anything else (a value of another type, text o
 printable ASCII, a bound, a missing required fact, an unmet ``requires``) returns None and the
 full walk runs, which gives the error, or the answer, exactly as before.
 tests/test_patient_plan.py checks that both give the same patients and the same refusals.
+:meth:`ValidationPlan.text_row_reader` does the same for rows of text cells (the CSV audit),
+typing and checking each cell in one pass; tests/test_audit_fast_paths.py checks it against
+typing first and validating after.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable
 
-from ..model.facts import treatment_fact
+from ..model.facts import therapy_of, treatment_fact
 from ..model import UNKNOWN, Scalar, Vocabulary
 
 __all__ = ["ValidationPlan", "plan_for"]
 
 _TREATMENTS = "treatments"
 _LARGEST = 10**15
-_ENUM, _BOOLEAN, _NUMBER, _TEXT = range(4)
+_ENUM, _BOOLEAN, _NUMBER, _TEXT, _STATUS = range(5)
 
 
 class ValidationPlan:
     """Per fact: its kind and what it accepts (true/false facts: whether ``unknown`` is one);
-    per therapy: the statuses it can have."""
+    per therapy: the statuses it can have; and every fact's default, already in name order."""
 
     def __init__(self, vocab: Vocabulary) -> None:
-        self.fields: dict[str, tuple] = {}
+        self.kinds: dict[str, int] = {}
+        self.rules: dict[str, Any] = {}
         for name, spec in vocab.facts.items():
             if spec.type == "enum":
-                self.fields[name] = (_ENUM, frozenset(spec.values))
+                self.kinds[name], self.rules[name] = _ENUM, frozenset(spec.values)
             elif spec.type == "boolean":
-                self.fields[name] = (_BOOLEAN, spec.allows_unknown)
+                self.kinds[name], self.rules[name] = _BOOLEAN, spec.allows_unknown
             elif spec.type == "number":
-                self.fields[name] = (_NUMBER, (spec.minimum, spec.maximum, spec.exclusive_minimum))
+                self.kinds[name], self.rules[name] = _NUMBER, (spec.minimum, spec.maximum, spec.exclusive_minimum)
             else:
-                self.fields[name] = (_TEXT, spec.max_length or 200)
-        self.defaults = {name: spec.default for name, spec in vocab.facts.items()}
+                self.kinds[name], self.rules[name] = _TEXT, spec.max_length or 200
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
         self.therapies = {therapy: treatment_fact(therapy) for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
-        self.default_status = vocab.default_status
+        defaults = {name: spec.default for name, spec in vocab.facts.items()}
+        defaults.update((fact, vocab.default_status) for fact in self.therapies.values())
+        # Every key a patient's facts can have, sorted: filling a copy keeps the order, so the
+        # facts come out sorted by name without sorting them per patient.
+        self.defaults = {name: defaults[name] for name in sorted(defaults)}
 
     def facts(self, mapping: Any) -> dict[str, Scalar | None] | None:
         """The normalised facts, sorted by name, or None when the full walk must decide."""
-        from .patient import normalise_number
-
         if not isinstance(mapping, dict):
             return None
-        values: dict[str, Scalar | None] = dict(self.defaults)
+        values: dict[str, Scalar | None] = self.defaults.copy()
+        kinds, rules, required = self.kinds, self.rules, self.required
         seen_required = 0
-        fields = self.fields
         for key, value in mapping.items():
             if key == _TREATMENTS:
                 continue
-            field = fields.get(key) if type(key) is str else None
-            if field is None:
+            kind = kinds.get(key) if type(key) is str else None
+            if kind is None:
                 return None
             if value is None:
                 continue
-            kind, rule = field
             if kind == _ENUM:
-                if type(value) is not str or value not in rule:
+                if type(value) is not str or value not in rules[key]:
                     return None
             elif kind == _BOOLEAN:
-                if type(value) is not bool and not (rule and value == UNKNOWN):
+                if type(value) is not bool and not (rules[key] and value == UNKNOWN):
                     return None
             elif kind == _NUMBER:
-                value = _number(value, rule)
+                value = _number(value, rules[key])
                 if value is None:
                     return None
-                value = normalise_number(value)
-            elif type(value) is not str or not value.strip() or len(value) > rule or not (value.isascii() and value.isprintable()):
+            elif type(value) is not str or not value.strip() or len(value) > rules[key] or not (value.isascii() and value.isprintable()):
                 return None
-            if key in self.required:
+            if key in required:
                 seen_required += 1
             values[key] = value
-        if seen_required != len(self.required):
+        if seen_required != len(required):
             return None
         for name, needs in self.requires:
-            if values.get(name) is True and any(values.get(other) != needed for other, needed in needs):
+            if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
-        for therapy, fact in self.therapies.items():
-            values[fact] = self.default_status
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
             if not isinstance(treatments, dict) or not treatments:
                 return None
+            therapies, statuses = self.therapies, self.statuses
             for therapy, status in treatments.items():
-                fact = self.therapies.get(therapy) if type(therapy) is str else None
-                if fact is None or type(status) is not str or status not in self.statuses[therapy]:
+                fact = therapies.get(therapy) if type(therapy) is str else None
+                if fact is None or type(status) is not str or status not in statuses[therapy]:
                     return None
                 values[fact] = status
-        return {name: values[name] for name in sorted(values)}
+        return values
+
+
+    def text_row_reader(self, columns: tuple[str, ...], booleans: dict[str, bool],
+                        read_number: Callable[[str], int | float | None]) -> Callable[[list[str]], dict | None]:
+        """For rows of text cells (a CSV cohort) whose columns are these facts (therapy statuses as
+        ``treatments.<therapy>``): a function giving a row's normalised facts in one pass, or None
+        when the full way must decide (it types the cells, then validates, and names any error).
+
+        A cell is stripped and an empty one is not given; ``booleans`` reads true/false words
+        (``unknown`` where the fact allows it); ``read_number`` reads a number or gives None."""
+        steps = []
+        for fact in columns:
+            therapy = therapy_of(fact)
+            if therapy is not None:
+                steps.append((fact, _STATUS, self.statuses.get(therapy, frozenset())))
+            else:
+                steps.append((fact, self.kinds[fact], self.rules[fact]))
+        steps = tuple(steps)
+        required, requires, defaults = self.required, self.requires, self.defaults
+
+        def read(cells: list[str]) -> dict | None:
+            if len(cells) != len(steps):
+                return None
+            values = defaults.copy()
+            seen_required = 0
+            for (fact, kind, rule), cell in zip(steps, cells):
+                text = cell.strip()
+                if not text:
+                    continue
+                if kind == _STATUS or kind == _ENUM:
+                    if text not in rule:
+                        return None
+                    value = text
+                elif kind == _NUMBER:
+                    value = read_number(text)
+                    if value is None:
+                        return None
+                    value = _number(value, rule)
+                    if value is None:
+                        return None
+                elif kind == _BOOLEAN:
+                    value = booleans.get(text.lower())
+                    if value is None:
+                        if not (rule and text.lower() == UNKNOWN):
+                            return None
+                        value = UNKNOWN
+                else:
+                    if len(text) > rule or not (text.isascii() and text.isprintable()):
+                        return None
+                    value = text
+                if fact in required:
+                    seen_required += 1
+                values[fact] = value
+            if seen_required != len(required):
+                return None
+            for name, needs in requires:
+                if values[name] is True and any(values.get(other) != needed for other, needed in needs):
+                    return None
+            return values
+
+        return read
 
 
 def _number(value: Any, rule: tuple) -> int | float | None:
+    """The number checked against its bounds and normalised as ``normalise_number`` does, or None."""
     kind = type(value)
     if kind is int:
         if abs(value) > _LARGEST:
@@ -114,7 +178,10 @@ def _number(value: Any, rule: tuple) -> int | float | None:
         return None
     if maximum is not None and value > maximum:
         return None
-    return value
+    if kind is int:
+        return value
+    rounded = round(value, 4)
+    return int(rounded) if rounded.is_integer() and abs(rounded) < 1e15 else rounded
 
 
 def plan_for(vocab: Vocabulary) -> ValidationPlan:

@@ -67,3 +67,14 @@ def test_a_broken_vocabulary_is_reported_with_file_and_key(tmp_path):
     result = runner.invoke(app, ["schema", "patient", "--rulesets", str(tmp_path)])
     assert result.exit_code == 2 and result.stdout == ""
     assert f"{vocabulary}:" in result.stderr and "Did you mean 'facts'" in result.stderr
+
+
+def test_the_cli_lists_schema_kinds_without_loading_the_schema_builders():
+    """`ivig-rules --help` stays quick: the command's choices come from the light registry."""
+    import subprocess
+    import sys
+
+    code = ("import sys, ivig_rules.cli.app, ivig_rules.schemas as s; "
+            "print(sorted(m for m in sys.modules if m.startswith('ivig_rules.schemas.')), len(s.KINDS))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["['ivig_rules.schemas.registry']", "7"]

@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from ..schemas import KINDS
+from ..schemas.registry import KINDS
 from .common import RulesetsOption, fail, handles_errors, write_output
 
 SchemaKind = Enum("SchemaKind", {name: name for name in KINDS}, type=str)

@@ -6,22 +6,25 @@ scenario or patient file against. ``ivig-rules schema KIND`` prints one; docs/sc
 what they check and what only the loader and ``ivig-rules lint`` can (:data:`LOADER_ONLY`).
 """
 
-from ._shapes import UndescribedKeys
-from .kinds import (
-    DRAFT,
-    KINDS,
-    PUBLISHED,
-    Kind,
-    file_name,
-    kind_of,
-    kind_summary,
-    schema_comment,
-    shipped_schema,
-    to_json,
-    to_schema,
-    write_schemas,
-)
-from .limits import LOADER_ONLY, LoaderOnly
+from importlib import import_module
+
+from .registry import KINDS, Kind
+
+# The rest is imported on first use, so that the CLI can list the kinds without loading the loaders.
+_WHERE = {
+    **dict.fromkeys(("DRAFT", "PUBLISHED", "kind_of", "kind_summary", "schema_comment", "to_schema", "to_json",
+                     "write_schemas", "file_name", "shipped_schema"), "kinds"),
+    "LOADER_ONLY": "limits",
+    "LoaderOnly": "limits",
+    "UndescribedKeys": "_shapes",
+}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
+
 
 __all__ = [
     "KINDS",

@@ -9,18 +9,12 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from types import MappingProxyType
-from typing import Callable
 
 from ..loading.catalogue import find_rulesets
 from ._context import Rulesets
-from .fhir import fhir_schema
-from .patients import patient_schema, scenario_schema
-from .rulesets import pathway_schema, safety_schema
-from .vocabulary import sources_schema, vocabulary_schema
+from .registry import KINDS, Kind
 
 __all__ = [
     "Kind", "KINDS", "DRAFT", "PUBLISHED", "to_schema", "to_json", "write_schemas", "file_name", "shipped_schema",
@@ -34,33 +28,6 @@ _PACKAGE_DATA = "data"
 _COMMENT = "# yaml-language-server: $schema="
 
 
-@dataclass(frozen=True)
-class Kind:
-    """A kind of file: its name, what it is, where the project keeps such files, how its schema is built."""
-
-    name: str
-    title: str
-    about: str
-    files: tuple[str, ...]  # globs relative to the project's root
-    build: Callable[[Rulesets], tuple[dict, dict]]
-
-
-KINDS = MappingProxyType({kind.name: kind for kind in (
-    Kind("pathway", "ivig-rules pathway file", "A treatment pathway: its steps, doses and rules "
-         "(docs/ruleset-format.md).", ("rulesets/pathways/*.yaml",), pathway_schema),
-    Kind("safety", "ivig-rules safety screening", "The safety screening applied on every pathway "
-         "(docs/ruleset-format.md).", ("rulesets/safety.yaml",), safety_schema),
-    Kind("vocabulary", "ivig-rules vocabulary", "The data dictionary: facts, therapies, statuses, verdicts, "
-         "evidence levels, alerts and advice (docs/vocabulary.md).", ("rulesets/vocabulary.yaml",), vocabulary_schema),
-    Kind("sources", "ivig-rules sources", "Every source a rule may cite, with its reference lists "
-         "(docs/ruleset-format.md).", ("rulesets/sources.yaml",), sources_schema),
-    Kind("fhir", "ivig-rules FHIR mapping", "How FHIR R4 codes, units and resource states map to patient facts "
-         "(docs/fhir.md).", ("rulesets/fhir.yaml",), fhir_schema),
-    Kind("scenario", "ivig-rules scenario file", "Patients with the recommendation a clinician expects "
-         "(docs/scenarios.md).", ("scenarios/*.yaml",), scenario_schema),
-    Kind("patient", "ivig-rules patient", "One patient's facts, for ivig-rules evaluate and explain "
-         "(docs/vocabulary.md).", (), patient_schema),
-)})
 
 
 def file_name(kind: str) -> str:

@@ -268,9 +268,25 @@ class _Variant:
     dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
-def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
+@dataclass(frozen=True)
+class _Verdict:
+    """The verdict after the screening, and what it leaves standing: the rest of the decision
+    (dose, alerts, notes, citations) reads only this."""
+
+    decision: CompiledRule  # the pathway rule that gives the pathway's verdict
+    override: CompiledRule | None  # the strongest screening rule changing that verdict
+    verdict: str
+    pathway_verdict: str
+    step: Step | None  # None when the screening rules out an IVIG step
+    contributing: list[CompiledRule]  # the rules whose alerts, advice and citations count
+    conflicts: tuple  # (conflict without facts, the facts to fill in from the patient)
+
+
+def _verdict(compiled: CompiledPathway, fired: list[CompiledRule], vocab: Vocabulary) -> _Verdict | None:
+    """The first deciding pathway rule's verdict, overridden by the strongest screening rule
+    where the screening applies (the hit policy in this module's docstring); None when no
+    pathway rule decides."""
     pathway, screening = compiled.pathway, compiled.screening
-    fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
     decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
     if decision is None:
         return None
@@ -296,69 +312,121 @@ def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabular
             conflicts = tuple(
                 _conflict_template(r, decision, pathway.title, vocab) for r in overriding if r.rule.then.conflict
             )
-    decider = override or decision
+    return _Verdict(decision, override, verdict, pathway_verdict, step, contributing, conflicts)
 
-    dose_id = decision.rule.then.dose or (step.dose if step else None)
+
+def _regimen(pathway, verdict: _Verdict) -> DoseRegimen | None:
+    """The deciding rule's dose, else its step's; none without a step (no IVIG step, no dose)."""
+    step = verdict.step
     if step is None:
-        dose_id = None
-    regimen = pathway.doses[dose_id] if dose_id else None
+        return None
+    dose_id = verdict.decision.rule.then.dose or step.dose
+    return pathway.doses[dose_id] if dose_id else None
 
+
+def _raised(verdict: _Verdict, pathway_id: str) -> tuple[dict, dict, dict]:
+    """Alerts, monitoring and administration items, each with the rules (or step) raising it,
+    in the order raised."""
     raised: dict[str, list[str]] = {}
     monitoring: dict[str, list[str]] = {}
     administration: dict[str, list[str]] = {}
-    for rule in contributing:
+    for rule in verdict.contributing:
         for alert_id in rule.rule.then.alerts:
             raised.setdefault(alert_id, []).append(rule.rule.qualified_id)
         for item in rule.rule.then.monitoring:
             monitoring.setdefault(item, []).append(rule.rule.qualified_id)
         for item in rule.rule.then.administration:
             administration.setdefault(item, []).append(rule.rule.qualified_id)
+    step = verdict.step
     if step is not None:
         for item in step.monitoring:
-            monitoring.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
+            monitoring.setdefault(item, []).append(f"{pathway_id}.step.{step.id}")
         for item in step.administration:
-            administration.setdefault(item, []).append(f"{pathway.id}.step.{step.id}")
-    ivig_course = _course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None
-    screened: tuple[str, ...] = ()
-    if pathway_verdict in screening.applies_to and verdict != "contraindicated":
-        read = set(compiled.screening_facts)
-        screened = tuple(f for f in vocab.facts if f in read)
+            administration.setdefault(item, []).append(f"{pathway_id}.step.{step.id}")
+    return raised, monitoring, administration
 
+
+def _screened_facts(compiled: CompiledPathway, verdict: _Verdict, vocab: Vocabulary) -> tuple[str, ...]:
+    """The safety facts the screening reads, in the vocabulary's order, where the screening
+    applied and did not rule IVIG out: those 'unknown' are reported as not recorded."""
+    if verdict.pathway_verdict not in compiled.screening.applies_to or verdict.verdict == "contraindicated":
+        return ()
+    read = set(compiled.screening_facts)
+    return tuple(f for f in vocab.facts if f in read)
+
+
+def _notes(verdict: _Verdict) -> tuple[str, ...]:
+    """The deciding rule's notes, why the screening changed the verdict, and the step's notes."""
+    decision, override, step = verdict.decision, verdict.override, verdict.step
+    decider = override or decision
     notes = [n for n in (decider.rule.notes,) if n]
-    if override is not None and verdict == "contraindicated":
+    if override is not None and verdict.verdict == "contraindicated":
         notes.append(
-            f"Without the contraindication the pathway would give '{pathway_verdict}' "
+            f"Without the contraindication the pathway would give '{verdict.pathway_verdict}' "
             f"({decision.rule.qualified_id}); the safety rule {override.rule.qualified_id} rules IVIG out."
         )
     elif override is not None:
         notes.append(
-            f"The pathway alone gives '{pathway_verdict}' ({decision.rule.qualified_id}), but the sources "
-            f"disagree for this patient ({', '.join(c.id for c, _ in conflicts)}): this is not a go-ahead. "
+            f"The pathway alone gives '{verdict.pathway_verdict}' ({decision.rule.qualified_id}), but the sources "
+            f"disagree for this patient ({', '.join(c.id for c, _ in verdict.conflicts)}): this is not a go-ahead. "
             "A specialist weighs the conflict before any IVIG is given."
         )
         if decision.rule.notes:
             notes.append(decision.rule.notes)
     if step is not None and step.notes:
         notes.append(step.notes)
-    monitoring_items = _advice(monitoring, vocab.monitoring)
-    administration_items = _advice(administration, vocab.administration)
-    citations = list(decider.rule.citations) + list(decision.rule.citations)
-    for rule in contributing:
+    return tuple(notes)
+
+
+def _rule_citations(verdict: _Verdict, advice: tuple[Advice, ...]) -> tuple[Citation, ...]:
+    """Every citation the fired rules bring, duplicates kept (removed per variant), in order:
+    decider, decision, contributing rules, step and its review, conflicts, advice."""
+    decision, step = verdict.decision, verdict.step
+    citations = list((verdict.override or decision).rule.citations) + list(decision.rule.citations)
+    for rule in verdict.contributing:
         citations.extend(rule.rule.citations)
     if step is not None:
         citations.extend(step.citations)
         if step.review is not None:
             citations.extend(step.review.citations)
-    for conflict, _ in conflicts:
+    for conflict, _ in verdict.conflicts:
         for position in conflict.positions:
             citations.extend(position.citations)
-    for item in monitoring_items + administration_items:
+    for item in advice:
         citations.extend(item.citations)
+    return tuple(citations)
+
+
+def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
+    """Everything that depends only on the set of fired rules, put together once per set."""
+    fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
+    verdict = _verdict(compiled, fired, vocab)
+    if verdict is None:
+        return None
+    pathway = compiled.pathway
+    regimen = _regimen(pathway, verdict)
+    raised, monitoring, administration = _raised(verdict, pathway.id)
+    monitoring_items = _advice(monitoring, vocab.monitoring)
+    administration_items = _advice(administration, vocab.administration)
+    contributing = verdict.contributing
     return _Decided(
-        decision, decider, verdict, pathway_verdict, step, regimen, tuple((a, tuple(r)) for a, r in raised.items()),
-        ivig_course, tuple(notes), tuple(citations),
-        tuple(r.rule.qualified_id for r in fired if r in contributing), tuple(r.rule.qualified_id for r in fired),
-        conflicts, screened, monitoring_items, administration_items, {},
+        decision=verdict.decision,
+        decider=verdict.override or verdict.decision,
+        verdict=verdict.verdict,
+        pathway_verdict=verdict.pathway_verdict,
+        step=verdict.step,
+        regimen=regimen,
+        raised=tuple((a, tuple(r)) for a, r in raised.items()),
+        ivig_course=_course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None,
+        notes=_notes(verdict),
+        rule_citations=_rule_citations(verdict, monitoring_items + administration_items),
+        rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
+        rules_matched=tuple(r.rule.qualified_id for r in fired),
+        conflicts=verdict.conflicts,
+        screened_facts=_screened_facts(compiled, verdict, vocab),
+        monitoring=monitoring_items,
+        administration=administration_items,
+        variants={},
     )
 
 

@@ -502,11 +502,7 @@ def resolve(
     facts not recorded are worked out."""
     decided = cache.get(matched) if cache is not None else None
     if decided is None:
-        decided = _decide(compiled, matched, vocab)
-        if cache is not None and decided is not None:
-            cache[matched] = decided
-    if decided is None:
-        raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+        decided = _decided(compiled, matched, patient, vocab, cache)
     facts = patient.facts
     regimen = decided.regimen
     parts = dose_parts(regimen, patient, weight_policy) if regimen is not None else None
@@ -519,30 +515,51 @@ def resolve(
         cited = dose_citations(regimen, parts[1]) if parts is not None else None
         variant = decided.variants[(child, state)] = _variant(compiled, decided, child, cited, vocab)
     dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
-    patient_id = facts.get("id")
-    screened = decided.screened_facts
-    if screened:
-        values = tuple(map(facts.get, screened))
-        try:
-            not_recorded = decided.not_recorded.get(values)
-        except TypeError:  # an unhashable value (a Patient built by hand): worked out, not kept
-            not_recorded = None
-            values = None
-        if not_recorded is None:
-            not_recorded = tuple(f for f in screened if facts.get(f) == UNKNOWN)
-            if values is not None and len(decided.not_recorded) < _MAX_NOT_RECORDED:
-                decided.not_recorded[values] = not_recorded
-    else:
-        not_recorded = ()
+    # the variant's template, then the patient's own fields and the caller's (_PER_PATIENT), set
+    # one by one as frozen.build allows: no dataclass __init__ on the hot path
     rec = build(Recommendation, variant.fields)
-    state = rec.__dict__  # the per-patient fields, set one by one (see frozen.build)
+    state = rec.__dict__
+    patient_id = facts.get("id")
     state["engine"] = engine
     state["weight_policy"] = weight_policy
     state["patient_id"] = None if patient_id is None else str(patient_id)
     state["diagnosis"] = str(facts[DIAGNOSIS])
     state["dose"] = dose
-    state["conflicts"] = tuple(
-        replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
-    ) if decided.conflicts else ()
-    state["not_recorded"] = not_recorded
+    state["conflicts"] = _conflicts(decided, facts) if decided.conflicts else ()
+    state["not_recorded"] = _not_recorded(decided, facts) if decided.screened_facts else ()
     return rec
+
+
+def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patient, vocab: Vocabulary, cache: dict | None) -> _Decided:
+    """The decision for a set of fired rules met for the first time, kept in ``cache``; a set
+    without a deciding pathway rule is a ruleset gap, reported with the patient's file and line."""
+    decided = _decide(compiled, matched, vocab)
+    if decided is None:
+        raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
+    if cache is not None:
+        cache[matched] = decided
+    return decided
+
+
+def _not_recorded(decided: _Decided, facts) -> tuple[str, ...]:
+    """The screened safety facts this patient has as 'unknown' (fail safe: reported, never read
+    as no), remembered per combination of their values up to a bound."""
+    screened = decided.screened_facts
+    values = tuple(map(facts.get, screened))
+    try:
+        not_recorded = decided.not_recorded.get(values)
+    except TypeError:  # an unhashable value (a Patient built by hand): worked out, not kept
+        not_recorded = None
+        values = None
+    if not_recorded is None:
+        not_recorded = tuple(f for f in screened if facts.get(f) == UNKNOWN)
+        if values is not None and len(decided.not_recorded) < _MAX_NOT_RECORDED:
+            decided.not_recorded[values] = not_recorded
+    return not_recorded
+
+
+def _conflicts(decided: _Decided, facts) -> tuple[Conflict, ...]:
+    """The decision's conflicts with this patient's values of the facts each is about."""
+    return tuple(
+        replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts
+    )

@@ -24,8 +24,8 @@ __version__ = "0.1.0"
 _EXPORTS = MappingProxyType({
     # evaluate
     "Evaluator": ".evaluation.evaluator",
-    "Recommendation": ".evaluation.recommend",
-    "Alert": ".evaluation.recommend",
+    "Recommendation": ".evaluation.recommendation",
+    "Alert": ".evaluation.recommendation",
     "Dose": ".evaluation.dosing",
     "WEIGHT_POLICIES": ".evaluation.dosing",
     "engine_names": ".engines",

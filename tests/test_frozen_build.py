@@ -9,7 +9,7 @@ import pytest
 from conftest import adult
 from ivig_rules.evaluation.dosing import Dose
 from ivig_rules.evaluation.frozen import build, template
-from ivig_rules.evaluation.recommend import Recommendation
+from ivig_rules.evaluation.recommendation import Recommendation
 
 
 def _rebuilt(instance):

@@ -28,7 +28,7 @@ from ..logic.fact_space import show_value
 from ..model.facts import therapy_of, treatment_fact
 from ..model import AllOf, Compare, Condition, Patient, Rule, Vocabulary
 from ..model.conditions import comparisons
-from ..evaluation.recommend import Recommendation
+from ..evaluation.recommendation import Recommendation
 
 __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
 

@@ -12,7 +12,7 @@ import io
 import json
 from typing import Any
 
-from ..evaluation.recommend import Recommendation
+from ..evaluation.recommendation import Recommendation
 from .cohort import RawRow
 
 __all__ = ["FIELDS", "result_row", "error_row", "crash_row", "RowWriter"]

@@ -15,7 +15,8 @@ from ..errors import InputError, PatientError, did_you_mean
 from ..model import Catalogue, Patient
 from ..model.facts import DIAGNOSIS
 from ..loading.patient import patient_from_mapping
-from .recommend import Recommendation, resolve
+from .recommend import resolve
+from .recommendation import Recommendation
 from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_step
 
 __all__ = ["Evaluator"]

@@ -1,181 +1,27 @@
-"""Turns the set of matched rules into a recommendation; shared by both engines.
+"""Turns the set of matched rules into a recommendation for one patient; shared by both engines.
 
-Hit policy (docs/ruleset-format.md): among a pathway's matching rules that give an IVIG
-verdict, the first in file order decides; every matching rule adds its alerts. Screening rules
-apply only where the verdict is one the screening covers (recommended, consider); a screening
-rule may turn the verdict into ``contraindicated`` or, where the sources disagree for a fact
-the patient has, ``specialist_review`` (the strongest wins; the pathway's own verdict is kept
-as ``pathway_verdict`` and the disagreement as ``conflicts``). Safety facts the screening reads
-that are ``unknown`` are listed as ``not_recorded``. Nothing depends on the order of the
-patient's facts or on the order in which an engine reports its matches.
+The verdict, step, regimen, alerts raised, notes and rule citations depend only on the fired
+rules (``decision``, kept per set in the caller's cache); here are what depends on the patient
+too: the alerts' wording for a child or an adult and by dose, the dose, the values of a
+conflict's facts, and the safety facts the screening reads that are ``unknown`` (listed as
+``not_recorded``, never read as no).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, replace
 
+from ..errors import NoDecisionError
+from ..logic.compiler import CompiledPathway
+from ..model import SEVERITIES, UNKNOWN, AlertSpec, Citation, Patient, Vocabulary
 from ..model.citations import with_text
-from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
 from ..model.facts import AGE, DIAGNOSIS
+from .decision import Decided, decide
 from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts
 from .frozen import build, template
-from ..errors import NoDecisionError
-from ..model import (
-    SCREENING_VERDICTS,
-    SEVERITIES,
-    UNKNOWN,
-    AlertSpec,
-    Citation,
-    DoseRegimen,
-    Patient,
-    Review,
-    Step,
-    Vocabulary,
-)
+from .recommendation import Alert, Conflict, Recommendation
 
-__all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation", "resolve"]
-
-
-@dataclass(frozen=True)
-class Alert:
-    id: str
-    severity: str
-    message: str
-    citations: tuple[Citation, ...]
-    rules: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "severity": self.severity,
-            "message": self.message,
-            "citations": [c.to_dict() for c in self.citations],
-            "rules": list(self.rules),
-        }
-
-
-@dataclass(frozen=True)
-class Advice:
-    """A monitoring or administration item raised for this patient, and the rules or step raising it."""
-
-    id: str
-    text: str
-    citations: tuple[Citation, ...]
-    rules: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {"id": self.id, "text": self.text, "citations": [c.to_dict() for c in self.citations], "rules": list(self.rules)}
-
-
-@dataclass(frozen=True)
-class ConflictPosition:
-    role: str  # pathway (the pathway's own verdict) | source (another source's position)
-    says: str
-    citations: tuple[Citation, ...]
-
-    def to_dict(self) -> dict:
-        return {"role": self.role, "says": self.says, "citations": [c.to_dict() for c in self.citations]}
-
-
-@dataclass(frozen=True)
-class Conflict:
-    """Sources that disagree about IVIG for a fact this patient has; the verdict is specialist_review."""
-
-    id: str
-    summary: str
-    facts: tuple[tuple[str, Any], ...]
-    positions: tuple[ConflictPosition, ...]
-    rules: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "facts": dict(self.facts),
-            "positions": [p.to_dict() for p in self.positions],
-            "rules": list(self.rules),
-        }
-
-
-@dataclass(frozen=True)
-class Recommendation:
-    pathway: str
-    pathway_title: str
-    ruleset_version: str
-    engine: str
-    weight_policy: str
-    patient_id: str | None
-    diagnosis: str
-    ivig: str
-    next_step: str | None
-    step: str | None
-    step_label: str | None
-    line_of_therapy: int | None  # JSON key: line (every other .line here is a source line)
-    with_therapies: tuple[str, ...]
-    dose: Dose | None
-    alerts: tuple[Alert, ...]
-    rules_fired: tuple[str, ...]
-    rules_matched: tuple[str, ...]
-    decided_by: str
-    evidence: str | None
-    citations: tuple[Citation, ...]
-    notes: tuple[str, ...]
-    pathway_verdict: str = ""
-    conflicts: tuple[Conflict, ...] = ()
-    not_recorded: tuple[str, ...] = ()
-    review: Review | None = None
-    monitoring: tuple[Advice, ...] = ()
-    administration: tuple[Advice, ...] = ()
-
-    @property
-    def alert_ids(self) -> tuple[str, ...]:
-        return tuple(a.id for a in self.alerts)
-
-    def to_dict(self) -> dict:
-        return {
-            "pathway": self.pathway,
-            "pathway_title": self.pathway_title,
-            "ruleset_version": self.ruleset_version,
-            "engine": self.engine,
-            "weight_policy": self.weight_policy,
-            "patient_id": self.patient_id,
-            "diagnosis": self.diagnosis,
-            "ivig": self.ivig,
-            "pathway_verdict": self.pathway_verdict or self.ivig,
-            "conflicts": [c.to_dict() for c in self.conflicts],
-            "not_recorded": list(self.not_recorded),
-            "next_step": self.next_step,
-            "step": self.step,
-            "step_label": self.step_label,
-            "line": self.line_of_therapy,
-            "with": list(self.with_therapies),
-            "dose": self.dose.to_dict() if self.dose else None,
-            "review": self.review.to_dict() if self.review else None,
-            "alerts": [a.to_dict() for a in self.alerts],
-            "monitoring": [m.to_dict() for m in self.monitoring],
-            "administration": [m.to_dict() for m in self.administration],
-            "rules_fired": list(self.rules_fired),
-            "rules_matched": list(self.rules_matched),
-            "decided_by": self.decided_by,
-            "evidence": self.evidence,
-            "citations": [c.to_dict() for c in self.citations],
-            "notes": list(self.notes),
-        }
-
-
-def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
-    """Grams per kg in the course or infusion worked out (the regimen's default amount, which is
-    what ``compute_dose`` gives every patient), and at the top of the source's range."""
-    days = regimen.days.default
-    g_per_kg = regimen.g_per_kg.default
-    course = g_per_kg * days if regimen.per == "day" else g_per_kg
-    top = None
-    if regimen.g_per_kg.is_range or (regimen.days.is_range and regimen.per == "day"):
-        high_g = regimen.g_per_kg.maximum if regimen.g_per_kg.maximum is not None else g_per_kg
-        high_days = regimen.days.maximum if regimen.days.maximum is not None else days
-        top = high_g * high_days if regimen.per == "day" else high_g
-    return course, top
+__all__ = ["resolve"]
 
 
 def _months(spec: AlertSpec, g_per_kg: float) -> int:
@@ -204,55 +50,6 @@ def _alert_message(spec: AlertSpec, course: tuple[float, float | None] | None, p
     return text
 
 
-def _advice(kind: dict, specs) -> tuple[Advice, ...]:
-    """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
-    order = {advice_id: i for i, advice_id in enumerate(specs)}
-    out = []
-    for advice_id, rules in sorted(kind.items(), key=lambda item: order[item[0]]):
-        spec = specs[advice_id]
-        out.append(Advice(advice_id, spec.text, spec.citations, tuple(rules)))
-    return tuple(out)
-
-
-def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):
-    """A conflict without the patient's values, and the facts whose values fill it."""
-    spec = vocab.conflicts[rule.rule.then.conflict]
-    verdict = vocab.verdicts[decision.rule.then.ivig].label
-    own = ConflictPosition(
-        "pathway",
-        f"{pathway_title}: {verdict} ({decision.rule.qualified_id}): {decision.rule.description or ''}".rstrip(": "),
-        decision.rule.citations,
-    )
-    others = tuple(ConflictPosition("source", p.says, p.citations) for p in spec.positions)
-    facts = tuple(fact_of_key(key) for key in sorted(predicate_keys(rule.predicate)))
-    return Conflict(spec.id, spec.summary, (), (own, *others), (rule.rule.qualified_id,)), facts
-
-
-@dataclass(frozen=True)
-class _Decided:
-    """What depends only on the set of fired rules: worked out once per pathway and set."""
-
-    decision: CompiledRule
-    decider: CompiledRule
-    verdict: str
-    pathway_verdict: str
-    step: Step | None
-    regimen: DoseRegimen | None
-    raised: tuple[tuple[str, tuple[str, ...]], ...]  # alert id -> rules raising it, in order raised
-    ivig_course: tuple[float, float | None] | None  # g/kg per course, and at the top of its range
-    notes: tuple[str, ...]
-    rule_citations: tuple[Citation, ...]  # decider, decision, contributing rules, step, conflicts, advice
-    rules_fired: tuple[str, ...]
-    rules_matched: tuple[str, ...]
-    conflicts: tuple  # (conflict without facts, the facts to fill in from the patient)
-    screened_facts: tuple[str, ...]  # safety facts to report when unknown ('not recorded')
-    monitoring: tuple[Advice, ...]
-    administration: tuple[Advice, ...]
-    variants: dict  # (child, dose state) -> _Variant, filled as met
-    first_cited: dict = field(default_factory=dict)  # rule_citations' first occurrences (as dict keys), filled once
-    not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
-
-
 def _is_child(facts) -> bool:
     age = facts.get(AGE)
     return age is not None and float(age) < ADULT_AGE
@@ -268,173 +65,11 @@ class _Variant:
     dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
-@dataclass(frozen=True)
-class _Verdict:
-    """The verdict after the screening, and what it leaves standing: the rest of the decision
-    (dose, alerts, notes, citations) reads only this."""
-
-    decision: CompiledRule  # the pathway rule that gives the pathway's verdict
-    override: CompiledRule | None  # the strongest screening rule changing that verdict
-    verdict: str
-    pathway_verdict: str
-    step: Step | None  # None when the screening rules out an IVIG step
-    contributing: list[CompiledRule]  # the rules whose alerts, advice and citations count
-    conflicts: tuple  # (conflict without facts, the facts to fill in from the patient)
-
-
-def _verdict(compiled: CompiledPathway, fired: list[CompiledRule], vocab: Vocabulary) -> _Verdict | None:
-    """The first deciding pathway rule's verdict, overridden by the strongest screening rule
-    where the screening applies (the hit policy in this module's docstring); None when no
-    pathway rule decides."""
-    pathway, screening = compiled.pathway, compiled.screening
-    decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
-    if decision is None:
-        return None
-    pathway_verdict = verdict = decision.rule.then.ivig
-    step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
-    contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
-    screening_rules = [r for r in fired if r.origin == "screening"] if verdict in screening.applies_to else []
-    overriding = [r for r in screening_rules if r.rule.then.ivig is not None]
-    override = min(overriding, key=lambda r: SCREENING_VERDICTS.index(r.rule.then.ivig), default=None)
-    conflicts: tuple = ()
-    if override is not None and override.rule.then.ivig == "contraindicated":
-        # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
-        # longer applies; only the contraindicating rules speak, and they decided.
-        verdict = "contraindicated"
-        contributing += [r for r in screening_rules if r.rule.then.ivig == "contraindicated"]
-        if step is not None and step.therapy == "ivig":
-            step = None
-    else:
-        contributing += screening_rules
-        if override is not None:
-            # The sources disagree for a fact this patient has: no go-ahead, a specialist decides.
-            verdict = override.rule.then.ivig
-            conflicts = tuple(
-                _conflict_template(r, decision, pathway.title, vocab) for r in overriding if r.rule.then.conflict
-            )
-    return _Verdict(decision, override, verdict, pathway_verdict, step, contributing, conflicts)
-
-
-def _regimen(pathway, verdict: _Verdict) -> DoseRegimen | None:
-    """The deciding rule's dose, else its step's; none without a step (no IVIG step, no dose)."""
-    step = verdict.step
-    if step is None:
-        return None
-    dose_id = verdict.decision.rule.then.dose or step.dose
-    return pathway.doses[dose_id] if dose_id else None
-
-
-def _raised(verdict: _Verdict, pathway_id: str) -> tuple[dict, dict, dict]:
-    """Alerts, monitoring and administration items, each with the rules (or step) raising it,
-    in the order raised."""
-    raised: dict[str, list[str]] = {}
-    monitoring: dict[str, list[str]] = {}
-    administration: dict[str, list[str]] = {}
-    for rule in verdict.contributing:
-        for alert_id in rule.rule.then.alerts:
-            raised.setdefault(alert_id, []).append(rule.rule.qualified_id)
-        for item in rule.rule.then.monitoring:
-            monitoring.setdefault(item, []).append(rule.rule.qualified_id)
-        for item in rule.rule.then.administration:
-            administration.setdefault(item, []).append(rule.rule.qualified_id)
-    step = verdict.step
-    if step is not None:
-        for item in step.monitoring:
-            monitoring.setdefault(item, []).append(f"{pathway_id}.step.{step.id}")
-        for item in step.administration:
-            administration.setdefault(item, []).append(f"{pathway_id}.step.{step.id}")
-    return raised, monitoring, administration
-
-
-def _screened_facts(compiled: CompiledPathway, verdict: _Verdict, vocab: Vocabulary) -> tuple[str, ...]:
-    """The safety facts the screening reads, in the vocabulary's order, where the screening
-    applied and did not rule IVIG out: those 'unknown' are reported as not recorded."""
-    if verdict.pathway_verdict not in compiled.screening.applies_to or verdict.verdict == "contraindicated":
-        return ()
-    read = set(compiled.screening_facts)
-    return tuple(f for f in vocab.facts if f in read)
-
-
-def _notes(verdict: _Verdict) -> tuple[str, ...]:
-    """The deciding rule's notes, why the screening changed the verdict, and the step's notes."""
-    decision, override, step = verdict.decision, verdict.override, verdict.step
-    decider = override or decision
-    notes = [n for n in (decider.rule.notes,) if n]
-    if override is not None and verdict.verdict == "contraindicated":
-        notes.append(
-            f"Without the contraindication the pathway would give '{verdict.pathway_verdict}' "
-            f"({decision.rule.qualified_id}); the safety rule {override.rule.qualified_id} rules IVIG out."
-        )
-    elif override is not None:
-        notes.append(
-            f"The pathway alone gives '{verdict.pathway_verdict}' ({decision.rule.qualified_id}), but the sources "
-            f"disagree for this patient ({', '.join(c.id for c, _ in verdict.conflicts)}): this is not a go-ahead. "
-            "A specialist weighs the conflict before any IVIG is given."
-        )
-        if decision.rule.notes:
-            notes.append(decision.rule.notes)
-    if step is not None and step.notes:
-        notes.append(step.notes)
-    return tuple(notes)
-
-
-def _rule_citations(verdict: _Verdict, advice: tuple[Advice, ...]) -> tuple[Citation, ...]:
-    """Every citation the fired rules bring, duplicates kept (removed per variant), in order:
-    decider, decision, contributing rules, step and its review, conflicts, advice."""
-    decision, step = verdict.decision, verdict.step
-    citations = list((verdict.override or decision).rule.citations) + list(decision.rule.citations)
-    for rule in verdict.contributing:
-        citations.extend(rule.rule.citations)
-    if step is not None:
-        citations.extend(step.citations)
-        if step.review is not None:
-            citations.extend(step.review.citations)
-    for conflict, _ in verdict.conflicts:
-        for position in conflict.positions:
-            citations.extend(position.citations)
-    for item in advice:
-        citations.extend(item.citations)
-    return tuple(citations)
-
-
-def _decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> _Decided | None:
-    """Everything that depends only on the set of fired rules, put together once per set."""
-    fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
-    verdict = _verdict(compiled, fired, vocab)
-    if verdict is None:
-        return None
-    pathway = compiled.pathway
-    regimen = _regimen(pathway, verdict)
-    raised, monitoring, administration = _raised(verdict, pathway.id)
-    monitoring_items = _advice(monitoring, vocab.monitoring)
-    administration_items = _advice(administration, vocab.administration)
-    contributing = verdict.contributing
-    return _Decided(
-        decision=verdict.decision,
-        decider=verdict.override or verdict.decision,
-        verdict=verdict.verdict,
-        pathway_verdict=verdict.pathway_verdict,
-        step=verdict.step,
-        regimen=regimen,
-        raised=tuple((a, tuple(r)) for a, r in raised.items()),
-        ivig_course=_course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None,
-        notes=_notes(verdict),
-        rule_citations=_rule_citations(verdict, monitoring_items + administration_items),
-        rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
-        rules_matched=tuple(r.rule.qualified_id for r in fired),
-        conflicts=verdict.conflicts,
-        screened_facts=_screened_facts(compiled, verdict, vocab),
-        monitoring=monitoring_items,
-        administration=administration_items,
-        variants={},
-    )
-
-
 _MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set of fired rules (a bound)
 _PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
 
 
-def _variant(compiled: CompiledPathway, decided: _Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary) -> _Variant:
+def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary) -> _Variant:
     """The alerts (worded for a child or an adult), every citation with its text, and the dose's
     citations with their text, for one (child, dose state) variant; ``dose_cited`` is None when a
     regimen has no dose (no weight)."""
@@ -530,10 +165,10 @@ def resolve(
     return rec
 
 
-def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patient, vocab: Vocabulary, cache: dict | None) -> _Decided:
+def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patient, vocab: Vocabulary, cache: dict | None) -> Decided:
     """The decision for a set of fired rules met for the first time, kept in ``cache``; a set
     without a deciding pathway rule is a ruleset gap, reported with the patient's file and line."""
-    decided = _decide(compiled, matched, vocab)
+    decided = decide(compiled, matched, vocab)
     if decided is None:
         raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
     if cache is not None:
@@ -541,7 +176,7 @@ def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patien
     return decided
 
 
-def _not_recorded(decided: _Decided, facts) -> tuple[str, ...]:
+def _not_recorded(decided: Decided, facts) -> tuple[str, ...]:
     """The screened safety facts this patient has as 'unknown' (fail safe: reported, never read
     as no), remembered per combination of their values up to a bound."""
     screened = decided.screened_facts
@@ -558,7 +193,7 @@ def _not_recorded(decided: _Decided, facts) -> tuple[str, ...]:
     return not_recorded
 
 
-def _conflicts(decided: _Decided, facts) -> tuple[Conflict, ...]:
+def _conflicts(decided: Decided, facts) -> tuple[Conflict, ...]:
     """The decision's conflicts with this patient's values of the facts each is about."""
     return tuple(
         replace(conflict, facts=tuple((fact, facts.get(fact)) for fact in names)) for conflict, names in decided.conflicts

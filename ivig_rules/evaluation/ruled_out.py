@@ -13,7 +13,7 @@ from dataclasses import replace
 
 from ..model import Patient
 from ..model.facts import treatment_fact
-from .recommend import Recommendation
+from .recommendation import Recommendation
 
 __all__ = ["IVIG_STATUS", "needs_next_step", "patient_with_ivig_ruled_out", "with_next_step"]
 

@@ -8,7 +8,7 @@ from .._excerpt import bounded
 from .._text import plural
 from ..logic.fact_space import show_value
 from ..model import Vocabulary
-from .recommend import Recommendation
+from .recommendation import Recommendation
 
 __all__ = ["to_text"]
 

@@ -19,7 +19,7 @@ from ..loading.cursor import Keys, Node
 from ..model import VERDICTS, Vocabulary
 
 if TYPE_CHECKING:
-    from ..evaluation.recommend import Recommendation
+    from ..evaluation.recommendation import Recommendation
 
 __all__ = ["Mismatch", "ExpectField", "EXPECT_FIELDS", "DOSE_FIELDS", "EXPECTATION", "DOSE_EXPECTATION", "read_field", "check_field"]
 

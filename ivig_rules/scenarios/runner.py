@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 from ..loading.cursor import Problems
 from ..errors import IvigRulesError, UnknownTagError
 from ..evaluation.evaluator import Evaluator
-from ..evaluation.recommend import Recommendation
+from ..evaluation.recommendation import Recommendation
 from .expectations import Mismatch, check_field
 from .files import Scenario, collect_scenario_files, load_scenario_file
 

@@ -17,7 +17,7 @@ from ..fhir.errors import FhirError, IncompleteRecordError
 from ..fhir.evaluate import patient_from_reading
 from ..fhir.mapping import FhirMapping
 from ..fhir.reader import bundle_resources, read_resources
-from ..evaluation.recommend import Recommendation
+from ..evaluation.recommendation import Recommendation
 from .body import RequestError
 
 __all__ = ["SERVICES", "discovery", "prefetch_templates", "handle_hook", "card_for", "SUMMARY_MAX"]

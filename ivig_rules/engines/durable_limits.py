@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Iterable
 
 from ..logic.compiler import SENTINEL, CompiledPathway, CompiledRule
+from ..logic.predicates import Cmp, cmp
 
 __all__ = [
     "MAX_TESTED_FACTS",
@@ -132,8 +133,8 @@ def _depth(node: _Node, memo: dict[int, int]) -> int:
     return result
 
 
-def _sentinel() -> tuple:
-    return ("cmp", "seq", ">=", 0)
+def _sentinel() -> Cmp:
+    return cmp("seq", ">=", 0)
 
 
 def _network(rules: Iterable[CompiledRule]) -> _Node:

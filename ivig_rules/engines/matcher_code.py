@@ -13,11 +13,11 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..logic.compiler import Predicate
+from ..logic.predicates import OPS
 
 __all__ = ["matcher_source", "compile_matcher", "Matcher"]
 
 Matcher = Callable[[dict], frozenset]
-_OPS = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}
 _LITERALS = (str, int, float, bool)
 
 
@@ -35,11 +35,11 @@ def _expression(predicate: Predicate, names: dict[str, str]) -> str:
     kind = predicate[0]
     if kind == "cmp":
         _, key, op, value = predicate
-        if op not in _OPS:
+        if op not in OPS:  # each of these is written as itself in Python
             raise _Refused(f"operator {op!r}")
         if key not in names:
             names[key] = f"v{len(names)}"
-        return f"{names[key]} {_OPS[op]} {_literal(value)}"
+        return f"{names[key]} {op} {_literal(value)}"
     if kind not in ("all", "any"):
         raise _Refused(f"predicate kind {kind!r}")
     parts = [_expression(part, names) for part in predicate[1]]

@@ -17,18 +17,14 @@ and on generated ones).
 
 from __future__ import annotations
 
-import operator
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from .compiler import Predicate, engine_key, predicate_keys
+from .predicates import ALWAYS, NEVER, OPS
 
 __all__ = ["SpaceDiagram", "Cell", "satisfiable"]
 
-_OPS = MappingProxyType({
-    "==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le, ">": operator.gt, ">=": operator.ge,
-})
 _TRUE, _FALSE = 0, 1  # interned ids of the constant conditions
 _NO_KEY = "\0"  # a key no predicate reads: assigning it only folds constants
 
@@ -46,8 +42,8 @@ class _Conditions:
     """Interned remaining conditions: an id per distinct predicate, with the keys it reads."""
 
     def __init__(self) -> None:
-        self.ids: dict[Predicate, int] = {("all", ()): _TRUE, ("any", ()): _FALSE}
-        self.predicates: list[Predicate] = [("all", ()), ("any", ())]
+        self.ids: dict[Predicate, int] = {ALWAYS: _TRUE, NEVER: _FALSE}
+        self.predicates: list[Predicate] = [ALWAYS, NEVER]
         self.keys: list[frozenset[str]] = [frozenset(), frozenset()]
 
     def intern(self, predicate: Predicate) -> int:
@@ -61,13 +57,13 @@ class _Conditions:
 
 
 def _assign(predicate: Predicate, key: str, value: Any) -> Predicate:
-    """The predicate with ``key`` fixed to ``value``: simplified, constants as ("all", ()) / ("any", ())."""
+    """The predicate with ``key`` fixed to ``value``: simplified, constants as ALWAYS / NEVER."""
     kind = predicate[0]
     if kind == "cmp":
         if predicate[1] != key:
             return predicate
-        return ("all", ()) if _OPS[predicate[2]](value, predicate[3]) else ("any", ())
-    absorbing, neutral = (("any", ()), ("all", ())) if kind == "all" else (("all", ()), ("any", ()))
+        return ALWAYS if OPS[predicate[2]](value, predicate[3]) else NEVER
+    absorbing, neutral = (NEVER, ALWAYS) if kind == "all" else (ALWAYS, NEVER)
     parts = []
     for part in predicate[1]:
         reduced = _assign(part, key, value)

@@ -71,11 +71,32 @@ def test_form_offers_every_fact_and_status(browser, base):
         if spec.type == "enum":
             options = tab.locator(f"#fact-{name} option").evaluate_all("els => els.map(e => e.value)")
             assert set(spec.values) <= set(options)
+        if spec.type in ("enum", "boolean"):  # nothing chosen for the user, required or not
+            first = tab.locator(f"#fact-{name} option").first
+            assert first.get_attribute("value") == "", name
+            assert tab.locator(f"#fact-{name}").input_value() == "", name
     for therapy in vocab.therapies:
         options = tab.locator(f"#tx-{therapy} option").evaluate_all("els => els.map(e => e.value)")
         assert set(vocab.statuses_for(therapy)) <= set(options)
         assert set(options) - {""} <= set(vocab.statuses_for(therapy)), therapy  # no 'unavailable' for IVIG
     assert outside == []
+    tab.close()
+
+
+def test_required_facts_left_empty_are_named_not_guessed(browser, base, shots):
+    tab, _ = _page(browser, base)
+    tab.select_option("#fact-diagnosis", "ms_relapse")
+    tab.fill("#fact-age_years", "40")
+    tab.fill("#fact-weight_kg", "100")
+    tab.click("#submit")
+    tab.wait_for_selector("#error-message", timeout=30000)
+    message = tab.locator("#error-message").inner_text()
+    assert "required fact not given: sex" in message
+    assert tab.locator("#verdict").count() == 0
+    tab.screenshot(path=str(shots / "workbench_required_missing.png"), full_page=True)
+    tab.select_option("#fact-diagnosis", "")
+    tab.click("#submit")
+    tab.wait_for_selector("text=required facts not given: diagnosis, sex", timeout=30000)
     tab.close()
 
 

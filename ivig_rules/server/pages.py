@@ -84,22 +84,29 @@ def _not_buttons(svg: str) -> str:
     return svg.replace(' tabindex="0" role="button"', "")
 
 
+def _not_given(spec) -> str:
+    """The empty first choice: nothing is picked for the user (a silent first option would be a guess)."""
+    if spec.default is None:
+        return "<option value=''>not given</option>"
+    shown = {True: "yes", False: "no"}.get(spec.default, spec.default) if isinstance(spec.default, bool) else spec.default
+    return f"<option value=''>not given: {html.escape(str(shown))}</option>"
+
+
 def _field(name: str, spec, vocab) -> str:
-    label = html.escape(name.replace("_", " ") + (f" ({spec.unit})" if spec.unit else ""))
+    label = html.escape(name.replace("_", " ") + (f" ({spec.unit})" if spec.unit else "") + (" *" if spec.required else ""))
     title = html.escape(spec.description or "")
     fid = f"fact-{name}"
+    marks = f"id='{fid}' name='{name}' data-type='{spec.type}'" + (" data-required='1' aria-required='true'" if spec.required else "")
     if spec.type == "enum":
         options = "".join(f"<option value='{html.escape(v)}'>{html.escape(v)}</option>" for v in spec.values)
-        blank = "" if spec.required else "<option value=''>not given</option>"
-        control = f"<select id='{fid}' name='{name}' data-type='enum'>{blank}{options}</select>"
+        control = f"<select {marks}>{_not_given(spec)}{options}</select>"
     elif spec.type == "boolean":
-        control = (f"<select id='{fid}' name='{name}' data-type='boolean'><option value=''>not given</option>"
-                   "<option value='true'>yes</option><option value='false'>no</option></select>")
+        control = f"<select {marks}>{_not_given(spec)}<option value='true'>yes</option><option value='false'>no</option></select>"
     elif spec.type == "number":
         bounds = "".join(f" {k}='{v:g}'" for k, v in (("min", spec.minimum), ("max", spec.maximum)) if v is not None)
-        control = f"<input id='{fid}' name='{name}' type='number' step='any'{bounds} data-type='number'>"
+        control = f"<input {marks} type='number' step='any'{bounds}>"
     else:
-        control = f"<input id='{fid}' name='{name}' type='text' maxlength='{spec.max_length or 200}' data-type='text'>"
+        control = f"<input {marks} type='text' maxlength='{spec.max_length or 200}'>"
     return f"<label title='{title}'><span>{label}</span>{control}</label>"
 
 
@@ -120,7 +127,8 @@ def workbench_page(catalogue: Catalogue) -> str:
     body = (
         "<h1>Patient workbench</h1><p class='muted'>Fill in what is known (the form lists every fact of the data "
         "dictionary with its allowed values), or paste a FHIR R4 Bundle, and submit: the recommendation, the rules "
-        "that decided it and the pathway with this patient's route highlighted.</p>"
+        "that decided it and the pathway with this patient's route highlighted. Facts marked * are required; "
+        "nothing is chosen for you.</p>"
         "<div class='grid'><form id='patient-form' autocomplete='off'>"
         f"<fieldset><legend>Facts</legend>{facts}</fieldset>"
         f"<fieldset><legend>Treatments</legend>{therapies}</fieldset>"
@@ -142,9 +150,14 @@ _SCRIPT = r"""
 const VERDICTS = __VERDICTS__;
 const $ = (id) => document.getElementById(id);
 const esc = (s) => String(s ?? '').replace(/[&<>"']/g, c => ({'&':'&amp;','<':'&lt;','>':'&gt;','"':'&quot;',"'":'&#39;'}[c]));
+class MissingFacts extends Error {
+  constructor(names) { super('required fact' + (names.length > 1 ? 's' : '') + ' not given: ' + names.join(', ') + '. Fill ' + (names.length > 1 ? 'them' : 'it') + ' in (nothing is assumed), or paste a FHIR Bundle.'); }
+}
 function patientFromForm() {
   const text = $('fhir-bundle').value.trim();
   if (text) return JSON.parse(text);
+  const missing = [...document.querySelectorAll('#patient-form [data-required]')].filter(el => el.value === '').map(el => el.name);
+  if (missing.length) throw new MissingFacts(missing);
   const out = {}; const tx = {};
   for (const el of document.querySelectorAll('#patient-form select, #patient-form input')) {
     if (el.value === '') continue;
@@ -221,7 +234,9 @@ async function renderDiagram(rec) {
 $('patient-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   let patient;
-  try { patient = patientFromForm(); } catch (e) { showError({error: {message: 'the FHIR Bundle is not valid JSON: ' + e.message}}); return; }
+  try { patient = patientFromForm(); } catch (e) {
+    showError({error: {message: e instanceof MissingFacts ? e.message : 'the FHIR Bundle is not valid JSON: ' + e.message}}); return;
+  }
   const [[s1, rec], [s2, ex]] = await Promise.all([post('/evaluate', patient), post('/explain', patient)]);
   if (s1 !== 200) { showError(rec); return; }
   renderRecommendation(rec);

@@ -54,4 +54,6 @@ def test_every_exit_code_of_the_errors_is_in_the_readme_table():
     codes = [int(c) for c in re.findall(r"^\| (\d+) \|", table, re.MULTILINE)]
     assert len(codes) == len(set(codes))
     raised = {IvigRulesError.exit_code} | {cls.exit_code for cls in _subclasses(IvigRulesError)}
-    assert raised | {0, 1, 70, 130} == set(codes)
+    from ivig_rules.cli.common import READER_GONE
+
+    assert raised | {0, 1, 70, 130, READER_GONE} == set(codes)

@@ -78,8 +78,7 @@ def exit_code_for(exc: BaseException) -> int:
         warn("interrupted")
         return 130
     if isinstance(exc, BrokenPipeError):
-        sys.stderr.close()
-        return 1
+        return reader_gone()
     if os.environ.get("IVIG_RULES_DEBUG"):
         raise exc
     warn(
@@ -87,6 +86,23 @@ def exit_code_for(exc: BaseException) -> int:
         "run again with IVIG_RULES_DEBUG=1 for the traceback and report it."
     )
     return 70
+
+
+READER_GONE = 141  # 128 + SIGPIPE: what any Unix tool whose reader closed the pipe exits with
+
+
+def reader_gone() -> int:
+    """Standard output was closed by its reader (``| head``): stop quietly, with no message and
+    not exit 1 (which means a check found something). As the Python docs advise (signal module,
+    "Note on SIGPIPE"), standard output is pointed at devnull so that the flush at exit cannot
+    fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (a test's captured output)
+        pass
+    return READER_GONE
 
 
 def handles_errors(func: Callable) -> Callable:

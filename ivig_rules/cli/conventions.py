@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - older Typer uses Click itself
 _ABORTS = tuple({typer.Abort, getattr(click_errors, "Abort", typer.Abort)})
 
 from ..errors import did_you_mean
-from .common import exit_code_for, warn
+from .common import exit_code_for, reader_gone, warn
 
 __all__ = ["new_app", "Command", "Group", "help_text", "summary", "MAX_WIDTH"]
 
@@ -344,6 +344,9 @@ class Group(_Conventions, TyperGroup):
             return super().main(args, prog_name, *more, standalone_mode=False, **settings)
         try:
             code = super().main(args, prog_name, *more, standalone_mode=False, **settings)
+            sys.stdout.flush()  # here, not at exit, so that a reader gone before the last line is seen
+        except BrokenPipeError:
+            code = reader_gone()
         except click_errors.NoArgsIsHelpError as exc:
             typer.echo(exc.ctx.get_help(), err=True)
             code = 2

@@ -150,7 +150,17 @@ def test_schema_error_names_line_key_and_suggestion():
     report = lint_one("schema_error.yaml")
     (finding,) = report.findings
     assert (finding.code, finding.line, finding.key, finding.suggestion) == ("schema", 17, "rules[0].evidance", "evidence")
-    assert report.exit_code() == 1
+    # the loader rejects the file, so exit 2 as for 'evaluate' (a file that breaks its format)
+    assert report.not_loaded == [finding.file]
+    assert report.exit_code() == 2
+
+
+def test_findings_in_files_that_load_exit_1_beside_a_file_that_does_not_2():
+    gapped = lint_one("gapped.yaml")
+    assert gapped.findings and gapped.not_loaded == [] and gapped.exit_code() == 1
+    both = lint_paths([BAD / "schema_error.yaml", BAD / "gapped.yaml"], today=TODAY, rulesets=ROOT / "rulesets")
+    assert {"schema", "gap"} <= set(codes(both))
+    assert both.exit_code() == 2
 
 
 def test_unreadable_file_exits_2_and_the_others_are_still_checked():
@@ -193,7 +203,8 @@ def test_every_broken_file_of_a_folder_is_reported(tmp_path):
     report = lint_paths([folder], today=TODAY)
     broken = {Path(f.file).name for f in report.findings if f.severity == ERROR}
     assert broken == {"gbs.yaml", "cidp.yaml", "safety.yaml"}
-    assert report.exit_code() == 1
+    assert {Path(f).name for f in report.not_loaded} == {"gbs.yaml", "cidp.yaml", "safety.yaml"}
+    assert report.exit_code() == 2  # the folder does not load, as 'evaluate --rulesets' says with exit 2
 
 
 def test_two_pathways_for_one_diagnosis(tmp_path):

@@ -69,6 +69,23 @@ def test_unreadable_exit_2():
     assert "Traceback" not in result.output
 
 
+def test_a_folder_that_does_not_load_exits_2_as_evaluate_does(tmp_path):
+    import shutil
+
+    folder = tmp_path / "bad"
+    shutil.copytree(RULESETS, folder)
+    gbs = folder / "pathways" / "gbs.yaml"
+    gbs.write_text(gbs.read_text().replace("evidence: expert_opinion", "evidance: expert_opinion", 1))
+    patient = tmp_path / "patient.yaml"
+    patient.write_text("diagnosis: gbs\nage_years: 30\nsex: male\nweight_kg: 70\n")
+    evaluated = CliRunner().invoke(app, ["evaluate", str(patient), "--rulesets", str(folder)])
+    assert evaluated.exit_code == 2
+    result = invoke(str(folder))
+    assert result.exit_code == 2
+    assert "1 file cannot be loaded (exit 2): " in result.output and "gbs.yaml" in result.output
+    assert json.loads(invoke(str(folder), "--json").output)["exit_code"] == 2
+
+
 def test_bad_today_is_refused_without_traceback():
     result = invoke(RULESETS, "--today", "tomorrow")
     assert result.exit_code == 2

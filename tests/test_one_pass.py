@@ -44,7 +44,7 @@ def test_lint_reports_every_schema_error_of_a_pathway_file(tmp_path):
         (_line(path, "evidnce:"), "rules[0].evidnce", "evidence"),
     ]
     result = runner.invoke(app, ["lint", str(path)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # the file does not load: as evaluate says
     assert result.stdout.count(f"{path}:") == 3
 
 

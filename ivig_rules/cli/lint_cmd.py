@@ -50,7 +50,8 @@ def lint(
     into 'ivig-rules evaluate'; unreachable steps and loops; review dates past due.
 
     Exit 0 when clean; 1 when there are findings (by default warnings count too, the strict
-    mode; with --fail-on error only errors do); 2 when some input cannot be read.
+    mode; with --fail-on error only errors do), in files that load; 2 when some input
+    cannot be read or loaded (a schema error: the exit code evaluate gives it too).
 
     Examples:
     ivig-rules lint

@@ -30,6 +30,8 @@ def to_text(report: LintReport) -> str:
             f"lint: {plural(errors, 'error')}, {plural(warnings, 'warning')} "
             f"({checked} checked)"
         )
+    if report.not_loaded:
+        lines.append(f"lint: {plural(len(report.not_loaded), 'file')} cannot be loaded (exit 2): {', '.join(report.not_loaded)}")
     return "\n".join(lines)
 
 
@@ -43,6 +45,7 @@ def to_json(report: LintReport, *, fail_on: str = ERROR) -> str:
             "pathways": len(report.pathways),
         },
         "files": report.files,
+        "not_loaded": report.not_loaded,
         "findings": [f.to_dict() for f in report.findings],
     }
     return json.dumps(data, indent=2)

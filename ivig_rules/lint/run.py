@@ -28,6 +28,7 @@ class LintReport:
     findings: list[LintFinding] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
     pathways: list[str] = field(default_factory=list)
+    not_loaded: list[str] = field(default_factory=list)  # files the loader rejects: evaluate could not use them
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f.severity == severity)
@@ -37,8 +38,9 @@ class LintReport:
         return any(f.unreadable for f in self.findings)
 
     def exit_code(self, fail_on: str = ERROR) -> int:
-        """2 when some input could not be read, 1 for findings at or above ``fail_on``, else 0."""
-        if self.unreadable:
+        """2 when some input could not be read or loaded (as ``evaluate`` would exit on it), 1 for
+        findings at or above ``fail_on`` in files that load, else 0."""
+        if self.unreadable or self.not_loaded:
             return 2
         failing = (ERROR,) if fail_on == ERROR else (ERROR, WARNING)
         return 1 if any(f.severity in failing for f in self.findings) else 0
@@ -108,6 +110,7 @@ def _checked_load(path: Path, vocab: Vocabulary, structure, loader, report: Lint
         return doc, loader(path, vocab, document=doc)  # read once: the checks and the loader share it
     except InputError as exc:
         _add_loader_error(exc, found, report)
+        report.not_loaded.append(str(path))
         return doc, None
 
 
@@ -157,6 +160,7 @@ def _screening(folder: Path, vocab: Vocabulary, report: LintReport) -> Screening
     path = folder / "safety.yaml"
     if not path.is_file():
         report.findings.append(LintFinding(ERROR, "schema", "the rulesets folder has no safety.yaml", file=str(path)))
+        report.not_loaded.append(str(path))
         return None
     doc, screening = _checked_load(path, vocab, screening_structure, load_screening, report)
     if screening is None:
@@ -183,10 +187,13 @@ def _cross_file(pathways: list[Pathway], screening_id: str | None, report: LintR
     """Ids and diagnoses must be unique across the files of one folder (the loader's own check)."""
     unique = UniqueIds(screening_id)
     for pathway in pathways:
-        report.findings.extend(
+        clashes = [
             LintFinding(ERROR, "duplicate-id", problem.message, file=pathway.file, line=1, key=problem.key, pathway=pathway.id)
             for problem in unique.add(pathway)
-        )
+        ]
+        report.findings.extend(clashes)
+        if clashes:  # the folder's catalogue does not load with two pathways of one id
+            report.not_loaded.append(pathway.file)
 
 
 def lint_paths(
@@ -205,6 +212,7 @@ def lint_paths(
             vocab = load_vocabulary(target.folder)
         except InputError as exc:
             report.findings.extend(from_input_error(problem) for problem in exc.problems)
+            report.not_loaded.append(str(target.folder / "vocabulary.yaml"))
             continue
         screening_id, screening = None, None
         if target.whole:
@@ -214,10 +222,12 @@ def lint_paths(
                 report.findings.append(LintFinding(
                     ERROR, "schema", "no pathway files (pathways/*.yaml) found", file=str(target.folder / "pathways"),
                 ))
+                report.not_loaded.append(str(target.folder / "pathways"))
         loaded = [p for p in (_pathway(f, vocab, screening, today, report) for f in target.pathway_files) if p is not None]
         _cross_file(loaded, screening_id, report)
     report.findings = _unique_sorted(report.findings)
     report.files = sorted(set(report.files))
+    report.not_loaded = sorted(set(report.not_loaded))
     return report
 
 

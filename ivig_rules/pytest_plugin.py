@@ -31,7 +31,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption(
         "--ivig-engine", dest="ivig_engine", default=DEFAULT_ENGINE, metavar="ENGINE",
         help="Rules engine for scenario files: " + "; ".join(f"{s.name} ({s.summary})" for s in BUILT_IN)
-        + "; or an installed engine.",
+        + f"; or an installed engine (default: {DEFAULT_ENGINE}).",
     )
     group.addoption(
         "--ivig-rulesets", dest="ivig_rulesets", default=None, metavar="DIR",

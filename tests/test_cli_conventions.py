@@ -176,3 +176,12 @@ def test_no_command_prints_the_help_and_exits_2():
     result = runner.invoke(app, [])
     assert result.exit_code == 2
     assert "Commands:" in result.stderr and "evaluate" in result.stderr
+
+
+@pytest.mark.parametrize("path,command", COMMANDS, ids=IDS)
+def test_help_names_as_default_only_the_real_default(path, command):
+    """An option's help may not call a value 'the default' unless it is (diff's --engine once did)."""
+    for param in getattr(command, "params", []):
+        text = " ".join((param.help or "").split())
+        for claimed in re.findall(r"(\w+) \([^)]*\bthe default\b", text):
+            assert claimed == str(getattr(param.default, "value", param.default)), (path, param.name, text)

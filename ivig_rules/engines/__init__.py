@@ -62,7 +62,7 @@ class EngineSpec:
 
 
 BUILT_IN = (
-    EngineSpec("durable", "ivig_rules.engines.durable:DurableEngine", "durable-rules, the default",
+    EngineSpec("durable", "ivig_rules.engines.durable:DurableEngine", "durable-rules",
                tuning="ivig_rules.engines.durable:keep_sessions_on_heap"),
     EngineSpec("reference", "ivig_rules.engines.reference:ReferenceEngine", "pure Python, the reference evaluator"),
 )

@@ -185,3 +185,13 @@ def test_help_names_as_default_only_the_real_default(path, command):
         text = " ".join((param.help or "").split())
         for claimed in re.findall(r"(\w+) \([^)]*\bthe default\b", text):
             assert claimed == str(getattr(param.default, "value", param.default)), (path, param.name, text)
+
+
+def test_export_atlas_is_the_site_command_under_the_docs_name():
+    export = typer.main.get_command(app).commands["export"]
+    assert export.get_command(None, "atlas") is export.commands["site"]
+    assert "atlas" not in export.list_commands(None)  # listed once, beside its name
+    assert "site (atlas)" in _help(("export",))
+    assert _help(("export", "atlas")).split("\n", 1)[1] == _help(("export", "site")).split("\n", 1)[1]
+    assert "export atlas: missing the argument OUTDIR" in _usage_error(["export", "atlas"])
+    assert "Did you mean 'atlas'?" in _usage_error(["export", "atlsa"])

@@ -66,8 +66,12 @@ def new_app(help: str, **settings: Any) -> typer.Typer:
 class _App(typer.Typer):
     """Typer, with :class:`Command` as the class of every command registered on it."""
 
-    def command(self, name: str | None = None, *, cls: type | None = None, **settings: Any):
-        return super().command(name, cls=cls or Command, **settings)
+    def command(self, name: str | None = None, *, cls: type | None = None, aliases: Sequence[str] = (), **settings: Any):
+        """Register a command; ``aliases`` are other names for the very same command (shown beside its name)."""
+        cls = cls or Command
+        if aliases:
+            cls = type(cls.__name__, (cls,), {"aliases": tuple(aliases)})
+        return super().command(name, cls=cls, **settings)
 
 
 # -- help ------------------------------------------------------------------------------------
@@ -320,7 +324,7 @@ class _Conventions:
             if rows:
                 lines += ["", f"{title}:"] + _definitions(rows, width)
         if isinstance(self, Group):
-            rows = [(name, summary(cmd)) for name, cmd in self.commands.items() if not cmd.hidden]
+            rows = [(_listed_name(name, cmd), summary(cmd)) for name, cmd in self.commands.items() if not cmd.hidden]
             if rows:
                 lines += ["", "Commands:"] + _definitions(rows, width)
         return lines
@@ -329,9 +333,22 @@ class _Conventions:
 class Command(_Conventions, TyperCommand):
     """A command with the project's help conventions."""
 
+    aliases: tuple[str, ...] = ()  # other names the group accepts for this command
+
+
+def _listed_name(name: str, command: Any) -> str:
+    aliases = getattr(command, "aliases", ())
+    return f"{name} ({', '.join(aliases)})" if aliases else name
+
 
 class Group(_Conventions, TyperGroup):
     """A group of commands with the project's help conventions and usage errors in the CLI's voice."""
+
+    def get_command(self, ctx: Any, name: str):
+        found = super().get_command(ctx, name)
+        if found is None:
+            found = next((cmd for cmd in self.commands.values() if name in getattr(cmd, "aliases", ())), None)
+        return found
 
     def resolve_command(self, ctx: Any, args: list[str]):
         name = args[0] if args else ""
@@ -392,7 +409,8 @@ def usage_message(exc: Any) -> str:
     elif isinstance(exc, NoSuchCommand):
         commands = command.list_commands(ctx)
         problem = f"no command {exc.name!r}; commands are: {', '.join(commands)}"
-        suggestion = did_you_mean(exc.name, commands)
+        aliases = [a for name in commands for a in getattr(command.get_command(ctx, name), "aliases", ())]
+        suggestion = did_you_mean(exc.name, commands + aliases)
     else:
         problem = exc.format_message().strip().rstrip(".")
         problem = problem[:1].lower() + problem[1:]

@@ -12,13 +12,13 @@ from .common import RulesetsOption, handles_errors
 from .conventions import new_app
 
 app = new_app(
-    "Export for readers: 'site' an HTML atlas, 'handout' one pathway's one-page PDF, 'fhir' CPG-on-FHIR resources.\n\n"
+    "Export for readers: 'site' (or 'atlas') an HTML atlas, 'handout' one pathway's one-page PDF, 'fhir' CPG-on-FHIR resources.\n\n"
     "Examples:\nivig-rules export site atlas/\nivig-rules export handout ms_relapse -o ms_relapse.pdf\n"
     "ivig-rules export fhir fhir-out/"
 )
 
 
-@app.command("site")
+@app.command("site", aliases=["atlas"])
 @handles_errors
 def site(
     outdir: Path = typer.Argument(..., help="Folder to write the site into (created if missing; our pages are overwritten)."),
@@ -30,9 +30,11 @@ def site(
     evidence; each pathway page has the diagram (click a box for its rules, dose and
     references), steps, doses, rules, safety alerts and numbered references, and prints on one
     A4 landscape page. The site opens offline; drawing the diagrams needs Graphviz.
+    'ivig-rules export atlas' is the same command under the name the docs give the site.
 
     Examples:
     ivig-rules export site atlas/
+    ivig-rules export atlas atlas/
     ivig-rules export site atlas/ && xdg-open atlas/index.html
     """
     from ..loading.catalogue import load_catalogue

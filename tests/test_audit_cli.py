@@ -38,6 +38,16 @@ def test_all_rows_evaluated_exits_0_and_writes_the_summary(tmp_path):
     assert "2 rows, 2 evaluated, 0 with errors" in result.output
 
 
+def test_summary_counts_read_as_english(tmp_path):
+    path = cohort(tmp_path, "a,cidp,50,female,70")
+    result = run(str(path), "-o", str(tmp_path / "r.csv"), "--workers", "0")
+    assert result.exit_code == 0, result.output
+    assert "1 row, 1 evaluated" in result.output and "1 rows" not in result.output
+    assert "(durable engine, in this process)" in result.output and "0 workers" not in result.output
+    result = run(str(path), "-o", str(tmp_path / "r.csv"), "--workers", "1")
+    assert "(durable engine, 1 worker)" in result.output
+
+
 def test_a_bad_row_exits_1_and_is_named_in_the_summary(tmp_path):
     path = cohort(tmp_path, "a,cidp,50,female,70", "b,gbs,thirty,male,80")
     result = run(str(path), "-o", str(tmp_path / "r.jsonl"), "--workers", "0")

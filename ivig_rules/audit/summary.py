@@ -65,8 +65,8 @@ class AuditSummary:
 
     def to_text(self) -> str:
         lines = [
-            f"audit of {self.cohort}: {self.rows:,} rows, {self.ok:,} evaluated, {self.errors:,} with errors"
-            + (f", {self.worker_deaths} worker death(s)" if self.worker_deaths else ""),
+            f"audit of {self.cohort}: {plural(self.rows, 'row')}, {self.ok:,} evaluated, {self.errors:,} with errors"
+            + (f", {plural(self.worker_deaths, 'worker death')}" if self.worker_deaths else ""),
         ]
         if self.by_pathway:
             verdicts = sorted(self.by_verdict)
@@ -80,6 +80,7 @@ class AuditSummary:
             lines.append(f"  ... and {self.errors - len(self.error_examples):,} more; see the error column of {self.results}")
         lines.append(
             f"results in {self.results}; {self.seconds:.2f} s, {self.per_second:,.0f} patients/s "
-            f"({self.engine} engine, {plural(self.workers, 'worker')})"
+            f"({self.engine} engine, {plural(self.workers, 'worker') if self.workers else 'in this process'})"
         )
         return "\n".join(lines)
+

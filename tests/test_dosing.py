@@ -68,6 +68,13 @@ def test_who_gets_actual_and_who_adjusted_weight(vocab, facts, basis, kg, ideal,
     assert weight.kg <= facts["weight_kg"]
 
 
+def test_a_weight_from_pounds_is_shown_to_a_tenth_of_a_kg_but_computed_exactly(vocab):
+    kg = 220.462 * 0.45359237  # 220.462 lb, as a FHIR Observation in [lb_av] gives it: 99.99998... kg
+    weight = dosing_weight(_patient(vocab, sex="male", age_years=40, weight_kg=kg, height_cm=175))
+    assert weight.note == "Adjusted body weight: IBW 70.5 kg + 0.4 x (actual 100 kg - IBW)."
+    assert weight.kg == 82.3
+
+
 def test_actual_weight_by_policy_or_by_regimen_says_why(vocab):
     patient = _patient(vocab, sex="male", age_years=40, weight_kg=100, height_cm=175)
     by_policy = dosing_weight(patient, "actual")

@@ -174,7 +174,7 @@ def _weight(facts, policy: str, regimen_basis: str) -> tuple[float, str, float |
                     note = f"Actual body weight: at or below the ideal body weight ({shown_ideal:g} kg), so below the adjusted weight."
                     return round_half_up(weight, 1), "actual", shown_ideal, note, _AT_OR_BELOW_IDEAL
                 adjusted = min(weight, ideal + ADJUSTMENT_FACTOR * (weight - ideal))
-                note = f"Adjusted body weight: IBW {shown_ideal:g} kg + 0.4 x (actual {weight:g} kg - IBW)."
+                note = f"Adjusted body weight: IBW {shown_ideal:g} kg + 0.4 x (actual {round_half_up(weight, 1):g} kg - IBW)."  # shown to 0.1 kg, computed exactly
                 return round_half_up(adjusted, 1), "adjusted", shown_ideal, note, _ADJUSTED
     return round_half_up(weight, 1), "actual", None, _BRANCHES[branch][0], branch
 

@@ -18,7 +18,7 @@ from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
 from ..model import Patient, Scalar, Vocabulary, frozen_map
-from ..model.facts import treatment_fact
+from ..model.facts import HEIGHT, PLAUSIBLE_BMI, WEIGHT, body_mass_index, plausible_build, treatment_fact
 
 __all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
@@ -71,6 +71,13 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
                             f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); "
                             "check the patient's facts"
                         )
+        if not problems and not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+            with problems.part():
+                raise node.child(WEIGHT).error(
+                    f"a weight of {values[WEIGHT]} kg with a height of {values[HEIGHT]} cm gives a body-mass index "
+                    f"of {body_mass_index(values[WEIGHT], values[HEIGHT]):.1f}, outside {PLAUSIBLE_BMI[0]:g} to "
+                    f"{PLAUSIBLE_BMI[1]:g}: one of them is wrong (a unit mix-up?); every dose is worked out from them"
+                )
     statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
     if node.has(_TREATMENTS):
         with problems.part():

@@ -23,6 +23,9 @@ from ..model.facts import HEIGHT, PLAUSIBLE_BMI, WEIGHT, body_mass_index, plausi
 __all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
 _TREATMENTS = "treatments"
+MAX_PROBLEMS = 20
+"""Problems reported per patient; past these a patient of 100,000 unknown keys is counted, not
+described key by key (each description looks for a did-you-mean)."""
 
 
 def normalise_number(value: int | float) -> int | float:
@@ -48,8 +51,12 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
     facts = vocab.facts
     known = list(facts) + [_TREATMENTS]
     values: dict[str, Scalar | None] = {}
-    problems = Problems()  # every wrong fact of the patient, not only the first
+    problems = Problems(MAX_PROBLEMS)  # every wrong fact of the patient, not only the first
     for key, child in node.items():
+        if problems.full and key not in facts:  # cheap from here on: counted, not described
+            if key != _TREATMENTS:
+                problems.skip()
+            continue
         if key != _TREATMENTS:
             with problems.part():
                 value = _fact(key, child, vocab, known)
@@ -124,8 +131,11 @@ def _treatments(treatments: Node, vocab: Vocabulary) -> dict[str, str]:
     if not isinstance(treatments.value, dict):
         raise treatments.error("'treatments' maps each therapy to its status, e.g. {corticosteroids: failed}")
     statuses: dict[str, str] = {}
-    problems = Problems()
+    problems = Problems(MAX_PROBLEMS)
     for therapy, child in treatments.items():
+        if problems.full and therapy not in vocab.therapies:
+            problems.skip()
+            continue
         with problems.part():
             if therapy not in vocab.therapies:
                 raise child.error(

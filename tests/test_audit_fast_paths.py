@@ -69,7 +69,8 @@ def test_a_csv_row_read_in_one_pass_gives_the_result_of_typing_then_validating(c
         elif spec.type == "boolean":
             choices[name] = ["true", "False", " yes ", "0", "unknown", "maybe", "", "１"]
         elif spec.type == "number":
-            choices[name] = ["40", "72.5", " 8 ", ".5", "0", "-3", "1e3", "٧٠", "999", "", "12345678901234567890123456789012345678901"]
+            plain = ["165", "172.5"] if name == "height_cm" else ["40", "72.5"]  # weight and height that fit together
+            choices[name] = [*plain, " 8 ", ".5", "0", "-3", "1e3", "٧٠", "999", "", "12345678901234567890123456789012345678901"]
         else:
             choices[name] = ["p1", " p 2 ", "x" * 201, "", "tab\there", "é"]
     statuses = [*vocab.statuses, "", "FAILED"]

@@ -125,6 +125,28 @@ def test_latest_final_observation_wins(mapping, ev):
     assert read_bundle(b, mapping, ev.vocabulary).facts["weight_kg"] == 55
 
 
+@pytest.mark.parametrize("loinc, other", [("29463-7", 27.5), ("2458-8", 0.01)], ids=["weight", "IgA"])
+def test_two_different_latest_measurements_are_refused_never_one_picked(mapping, ev, loinc, other):
+    """Found by a new user: a second weight on the same date silently halved the dose."""
+    b = bundle(mapping, ev)
+    twin = copy.deepcopy(observation(b, loinc))
+    twin.update(id="twin", valueQuantity={**twin["valueQuantity"], "value": other})
+    b["entry"].append({"resource": twin})
+    with pytest.raises(FhirError) as caught:
+        read_bundle(b, mapping, ev.vocabulary, file="p.json")
+    message = str(caught.value)
+    assert "Observation/twin" in message and f"Observation/{observation(b, loinc)['id']}" in message, message
+    assert "does not choose" in message
+
+
+def test_the_same_value_measured_twice_at_the_latest_time_is_read(mapping, ev):
+    b = bundle(mapping, ev)
+    twin = copy.deepcopy(observation(b, "29463-7"))
+    twin["id"] = "twin"
+    b["entry"].append({"resource": twin})
+    assert read_bundle(b, mapping, ev.vocabulary).facts["weight_kg"] == 55
+
+
 def test_refuted_and_resolved_conditions_do_not_count(mapping, ev):
     """A refuted kidney-disease Condition rules it out (false); a resolved one says nothing (not recorded)."""
     b = bundle(mapping, ev, renal_impairment=True)

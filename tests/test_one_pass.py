@@ -3,6 +3,7 @@ file:line:key and a "did you mean", rather than stopping at the first."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -103,5 +104,30 @@ def test_a_file_with_very_many_problems_gets_a_bounded_message():
     except InputError as exc:
         assert len(exc.problems) == Problems.LIMIT + 1
         assert exc.problems[-1].message.startswith("900 more problems not shown")
+    else:
+        raise AssertionError("no error raised")
+
+
+def test_a_patient_of_very_many_unknown_facts_gets_twenty_problems_and_a_count(tmp_path):
+    path = tmp_path / "p.json"
+    facts = {"diagnosis": "gbs", "age_years": 45, "sex": "female", **{f"k{i}": 0 for i in range(5000)},
+             "treatments": {f"t{i}": "failed" for i in range(30)}}
+    path.write_text(json.dumps(facts))
+    result = runner.invoke(app, ["evaluate", str(path)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 21 and "unknown fact 'k0'" in lines[0]
+    assert lines[-1].endswith(": 5010 more problems not shown; fix these first")  # 4,980 facts, 30 therapies
+
+
+def test_the_library_bounds_a_patient_s_problems_too(vocab):
+    from ivig_rules.loading.patient import MAX_PROBLEMS, patient_from_mapping
+
+    try:
+        patient_from_mapping({"diagnosis": "gbs", "age_years": 45, "sex": "female",
+                              **{f"k{i}": 0 for i in range(100)}}, vocab)
+    except InputError as exc:
+        assert len(exc.problems) == MAX_PROBLEMS + 1
+        assert exc.problems[-1].message == "80 more problems not shown; fix these first"
     else:
         raise AssertionError("no error raised")

@@ -64,6 +64,20 @@ def test_a_weight_of_zero_is_refused_not_dosed(vocab):
     assert patient_from_mapping(adult(diagnosis="gbs", weight_kg=0.5), vocab)["weight_kg"] == 0.5
 
 
+@pytest.mark.parametrize("weight, height", [(0.3, 180), (400, 100), (2, 150)])
+def test_a_weight_and_height_that_cannot_both_be_right_are_refused(vocab, weight, height):
+    """Found by a new user: 0.3 kg at 180 cm gave '0.6 g in all'. Each number alone is in range."""
+    with pytest.raises(PatientError) as caught:
+        patient_from_mapping(adult(diagnosis="gbs", weight_kg=weight, height_cm=height), vocab)
+    assert caught.value.key == "weight_kg" and "body-mass index" in str(caught.value)
+
+
+@pytest.mark.parametrize("weight, height", [(0.5, 30), (3.4, 50), (70, 175), (250, 170), (30, 180)])
+def test_a_weight_and_height_from_a_newborn_to_severe_obesity_are_read(vocab, weight, height):
+    patient = patient_from_mapping(adult(diagnosis="gbs", weight_kg=weight, height_cm=height), vocab)
+    assert (patient["weight_kg"], patient["height_cm"]) == (weight, height)
+
+
 def test_out_of_range_numbers_are_told_in_their_unit(vocab):
     with pytest.raises(PatientError) as caught:
         patient_from_mapping(adult(diagnosis="gbs", weight_kg=500), vocab)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -133,7 +134,7 @@ def test_diagrams_are_the_teaching_view_and_a_route_is_drawn_on_it(server, local
 
 
 @pytest.mark.parametrize("path, params, status, words", [
-    ("/pathways/gbs/route", [("rule", "gbs.ivig_at_diagnosiss")], 422, "Did you mean 'gbs.ivig_at_diagnosis'"),
+    ("/pathways/gbs/route", [("rule", "gbs.ivig_at_diagnosiss")], 422, "'rules_fired'). Did you mean 'gbs.ivig_at_diagnosis'"),
     ("/pathways/gbs/route", [("rule", "ms_relapse.ivig_third_line")], 422, "not a rule of pathway 'gbs'"),
     ("/pathways/gbs/route", [("rule", "gbs.responded")] * 501, 422, "at most 500 rules"),
     ("/pathways/gbss/route", [("rule", "gbs.responded")], 404, "Did you mean 'gbs'"),
@@ -276,6 +277,56 @@ def test_hostile_requests_refused_cleanly(server, name, body, status):
     assert len(paragraphs) == len(error.get("problems") or [None])
     assert all(p.startswith("request") for p in paragraphs)
     assert server.get("/health").status_code == 200
+
+
+def test_a_body_of_many_unknown_keys_gets_a_bounded_422_while_others_are_answered(server):
+    body = json.dumps({f"k{i}": 0 for i in range(120_000)}, separators=(",", ":")).encode()
+    assert len(body) < 2 * 1024 * 1024
+    with httpx.Client(base_url=str(server.base_url), timeout=60) as other:
+        with ThreadPoolExecutor(2) as pool:
+            big = pool.submit(server.post, "/evaluate", content=body, headers=JSON)
+            health = pool.submit(other.get, "/health")
+            answer, alive = big.result(), health.result()
+    assert alive.status_code == 200 and alive.json()["status"] == "ok"
+    assert answer.status_code == 422
+    error = answer.json()["error"]
+    assert len(error["problems"]) == 21  # 20 described, then a count of the rest
+    assert "unknown fact 'k0'" in error["problems"][0]["message"]
+    # 120,000 unknown keys and 3 required facts not given (diagnosis, age, sex), less the 20 shown
+    assert error["problems"][-1]["message"].endswith(": 119983 more problems not shown; fix these first")
+
+
+DUPLICATE = b'{"diagnosis":"gbs","age_years":45,"sex":"female","weight_kg":55,"age_years" : 4}'
+
+
+def test_a_key_given_twice_is_refused_not_overwritten(server):
+    response = server.post("/evaluate", content=DUPLICATE, headers=JSON)
+    assert response.status_code == 422, response.text[:300]
+    error = response.json()["error"]
+    assert error["key"] == "age_years" and "the key 'age_years' appears twice" in error["message"]
+    assert server.post("/evaluate", content=DUPLICATE.replace(b',"age_years" : 4', b""), headers=JSON).status_code == 200
+
+
+def test_a_hook_call_with_a_key_given_twice_is_refused(server, local):
+    bundle = bundle_from_facts({"id": "x", "diagnosis": "gbs", "age_years": 45, "sex": "female", "weight_kg": 55},
+                               mapping_for(local), local.vocabulary)
+    good = json.dumps(hook_request(bundle))
+    assert server.post("/cds-services/ivig-order-sign", content=good, headers=JSON).status_code == 200
+    twice = good.replace('"hookInstance":', '"hookInstance": "other", "hookInstance":', 1)
+    response = server.post("/cds-services/ivig-order-sign", content=twice, headers=JSON)
+    assert response.status_code == 422, response.text[:300]
+    assert response.json()["error"]["key"] == "hookInstance"
+    assert "the key 'hookInstance' appears twice" in response.json()["error"]["message"]
+
+
+def test_a_hook_call_naming_no_hook_gets_sentences(server, local):
+    bundle = bundle_from_facts({"id": "x", "diagnosis": "gbs", "age_years": 45, "sex": "female", "weight_kg": 55},
+                               mapping_for(local), local.vocabulary)
+    request = hook_request(bundle)
+    del request["hook"]
+    message = server.post("/cds-services/ivig-order-sign", json=request).json()["error"]["message"]
+    assert "None" not in message
+    assert "the request names no hook; this service answers the order-sign hook. Did you mean 'order-sign'?" in message
 
 
 def test_hostile_hook_calls(server, local):

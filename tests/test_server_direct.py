@@ -16,7 +16,7 @@ from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
 from ivig_rules.fhir.evaluate import mapping_for  # noqa: E402
 from ivig_rules.fhir.write import bundle_from_facts  # noqa: E402
 from ivig_rules.server.app import ServerSettings, create_app  # noqa: E402
-from ivig_rules.server.body import MAX_DEPTH, RequestError, check_depth  # noqa: E402
+from ivig_rules.server.body import MAX_DEPTH, RequestError, check_depth, parse_json  # noqa: E402
 from ivig_rules.server.direct import DirectHooks  # noqa: E402
 from ivig_rules.server.requests import hook_request  # noqa: E402
 
@@ -29,6 +29,30 @@ def nested(levels: int, kind: str) -> object:
     for _ in range(levels):
         value = [value] if kind == "list" else {"a": value}
     return value
+
+
+@pytest.mark.parametrize("body, key", [
+    (b'{"a":1,"a":2}', "a"),
+    (b'{"a" :1, "b": {"c":1,\n "c"\t: 2}}', "c"),  # white space before the colon, in a nested object
+    (b'[{"x":"t\\":u"}, {"y":1,"y":1}]', "y"),  # a quote and colon in a text do not hide it
+])
+def test_a_key_given_twice_is_refused_with_its_name(body, key):
+    with pytest.raises(RequestError, match=f"the key '{key}' appears twice") as caught:
+        parse_json(body, None)
+    assert caught.value.status == 422 and caught.value.key == key
+
+
+@pytest.mark.parametrize("body, data", [
+    (b'{"a":"t\\":u","b":{"a":1}}', {"a": 't":u', "b": {"a": 1}}),  # the same key in two objects is fine
+    (b'{"a" : 1 ,\n "b"\t:[{"a":2}]}', {"a": 1, "b": [{"a": 2}]}),
+])
+def test_keys_that_only_look_repeated_are_read(body, data):
+    assert parse_json(body, None) == data
+
+
+def test_depth_check_counts_the_keys():
+    assert check_depth({"a": 1, "b": [{"c": 1, "d": {}}], "e": {"f": None}}) == 6
+    assert check_depth([1, 2]) == 0
 
 
 @pytest.mark.parametrize("kind", ["list", "object"])

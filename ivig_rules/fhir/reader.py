@@ -496,17 +496,38 @@ class _Reading:
             self.set("exacerbation", True, res)
 
     # -- observations -----------------------------------------------------------------------
-    def _latest(self, codes: CodeSet, resource_type: str = "Observation") -> _Res | None:
-        found = None
+    def _latest_all(self, codes: CodeSet, resource_type: str = "Observation") -> list[_Res]:
+        """The final measurements with these codes taken at the latest time: usually one; more than
+        one when a record holds two on the same date, which only the values can tell apart."""
+        found: list[_Res] = []
         for res in self.by_type.get(resource_type, []):
             status = res.text("status")
             if status not in _OBSERVATION_FINAL:
                 continue
             if codes.match(res.concepts("code")) is None:
                 continue
-            if found is None or res.sort_key() > found.sort_key():
-                found = res
-        return found
+            if not found or res.when() > found[0].when():
+                found = [res]
+            elif res.when() == found[0].when():
+                found.append(res)
+        return sorted(found, key=_Res.sort_key, reverse=True)
+
+    def _measured(self, codes: CodeSet, units: dict, what: str) -> tuple[float, _Res] | None:
+        """The latest value; two different values at the same latest time are refused, never one picked."""
+        latest = self._latest_all(codes)
+        if not latest:
+            return None
+        values = [(self._quantity(res, units), res) for res in latest]
+        first_value, first = values[0]
+        for value, res in values[1:]:
+            if round(value, 4) != round(first_value, 4):
+                raise first.fail(
+                    f"this and {res.ref} both give the latest {what} at {first.when() or 'no stated time'} "
+                    f"but differ ({normalise_number(round(first_value, 2))} and {normalise_number(round(value, 2))}); "
+                    "ivig-rules does not choose between them: correct the record or mark one entered-in-error",
+                    "valueQuantity.value",
+                )
+        return first_value, first
 
     def _quantity(self, res: _Res, units: dict) -> float:
         quantity = res.get("valueQuantity", dict)
@@ -531,16 +552,16 @@ class _Reading:
 
     def _observations(self) -> None:
         for fact, qmap in self.m.observations.items():
-            res = self._latest(qmap.codes)
-            if res is not None:
-                value = self._quantity(res, qmap.units)
+            measured = self._measured(qmap.codes, qmap.units, fact)
+            if measured is not None:
+                value, res = measured
                 self.set(fact, normalise_number(round(value, 4)), res)
 
     def _iga(self) -> None:
         iga = self.m.iga
-        res = self._latest(iga.codes)
-        if res is not None:
-            value = self._quantity(res, iga.units)
+        measured = self._measured(iga.codes, iga.units, "serum IgA")
+        if measured is not None:
+            value, res = measured
             self.set("iga", "deficient" if value < iga.deficient_below else "normal", res)
         if iga.deficient_conditions:
             for cond in self._conditions():

@@ -80,22 +80,36 @@ class Problems:
 
     LIMIT = 100  # a hostile file does not get a message of a million lines
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.found: list[InputError] = []
         self.dropped = 0
+        self.limit = self.LIMIT if limit is None else limit
+
+    @property
+    def full(self) -> bool:
+        """True once ``limit`` problems are kept: a reader may then count further problems with
+        :meth:`skip` instead of working out each one's message (and its did-you-mean)."""
+        return len(self.found) >= self.limit
+
+    def skip(self, count: int = 1) -> None:
+        """Count ``count`` problems that are not shown (see :attr:`full`)."""
+        self.dropped += count
 
     def __bool__(self) -> bool:
         return bool(self.found)
 
     def add(self, exc: InputError) -> None:
         for problem in exc.problems:
+            if getattr(problem, "not_shown", 0):  # a part's own count of problems not shown: one count
+                self.dropped += problem.not_shown
+                continue
             seen = any(
                 (p.file, p.line, p.key, p.message) == (problem.file, problem.line, problem.key, problem.message)
                 for p in self.found
             )
             if seen:
                 continue
-            if len(self.found) < self.LIMIT:
+            if len(self.found) < self.limit:
                 self.found.append(problem)
             else:
                 self.dropped += 1
@@ -114,10 +128,12 @@ class Problems:
         first, *rest = found
         if self.dropped:
             last = rest[-1] if rest else first
-            rest.append(type(last)(
+            summary = type(last)(
                 f"{self.dropped} more problem{'s' if self.dropped > 1 else ''} not shown; fix these first",
                 file=last.file,
-            ))
+            )
+            summary.not_shown = self.dropped
+            rest.append(summary)
         for problem in found:
             problem.more = ()
         first.more = tuple(rest)

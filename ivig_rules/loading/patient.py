@@ -18,11 +18,14 @@ from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
 from ..model import Patient, Scalar, Vocabulary, frozen_map
-from ..model.facts import treatment_fact
+from ..model.facts import HEIGHT, PLAUSIBLE_BMI, WEIGHT, body_mass_index, plausible_build, treatment_fact
 
 __all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
 _TREATMENTS = "treatments"
+MAX_PROBLEMS = 20
+"""Problems reported per patient; past these a patient of 100,000 unknown keys is counted, not
+described key by key (each description looks for a did-you-mean)."""
 
 
 def normalise_number(value: int | float) -> int | float:
@@ -48,8 +51,12 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
     facts = vocab.facts
     known = list(facts) + [_TREATMENTS]
     values: dict[str, Scalar | None] = {}
-    problems = Problems()  # every wrong fact of the patient, not only the first
+    problems = Problems(MAX_PROBLEMS)  # every wrong fact of the patient, not only the first
     for key, child in node.items():
+        if problems.full and key not in facts:  # cheap from here on: counted, not described
+            if key != _TREATMENTS:
+                problems.skip()
+            continue
         if key != _TREATMENTS:
             with problems.part():
                 value = _fact(key, child, vocab, known)
@@ -71,6 +78,13 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
                             f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); "
                             "check the patient's facts"
                         )
+        if not problems and not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+            with problems.part():
+                raise node.child(WEIGHT).error(
+                    f"a weight of {values[WEIGHT]} kg with a height of {values[HEIGHT]} cm gives a body-mass index "
+                    f"of {body_mass_index(values[WEIGHT], values[HEIGHT]):.1f}, outside {PLAUSIBLE_BMI[0]:g} to "
+                    f"{PLAUSIBLE_BMI[1]:g}: one of them is wrong (a unit mix-up?); every dose is worked out from them"
+                )
     statuses = {therapy: vocab.default_status for therapy in vocab.therapies}
     if node.has(_TREATMENTS):
         with problems.part():
@@ -117,8 +131,11 @@ def _treatments(treatments: Node, vocab: Vocabulary) -> dict[str, str]:
     if not isinstance(treatments.value, dict):
         raise treatments.error("'treatments' maps each therapy to its status, e.g. {corticosteroids: failed}")
     statuses: dict[str, str] = {}
-    problems = Problems()
+    problems = Problems(MAX_PROBLEMS)
     for therapy, child in treatments.items():
+        if problems.full and therapy not in vocab.therapies:
+            problems.skip()
+            continue
         with problems.part():
             if therapy not in vocab.therapies:
                 raise child.error(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
-from ..model.facts import therapy_of, treatment_fact
+from ..model.facts import HEIGHT, WEIGHT, plausible_build, therapy_of, treatment_fact
 from ..model import UNKNOWN, Scalar, Vocabulary
 
 __all__ = ["ValidationPlan", "plan_for"]
@@ -88,6 +88,8 @@ class ValidationPlan:
         for name, needs in self.requires:
             if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
+        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+            return None  # the checked way says why
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
             if not isinstance(treatments, dict) or not treatments:
@@ -157,6 +159,8 @@ class ValidationPlan:
             for name, needs in requires:
                 if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                     return None
+            if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+                return None  # the checked way says why
             return values
 
         return read

@@ -49,6 +49,24 @@ CORE_FACTS = (
 )
 
 
+PLAUSIBLE_BMI = (4.0, 200.0)
+"""Weight and height that give a body-mass index outside these bounds cannot both be right
+(a unit mix-up, a typo): every dose is worked out from them, so such a patient is refused. The
+bounds only catch the absurd: the lightest and heaviest people on record lie inside them."""
+
+
+def body_mass_index(weight_kg: float, height_cm: float) -> float:
+    return weight_kg / (height_cm / 100) ** 2
+
+
+def plausible_build(weight_kg: float | None, height_cm: float | None) -> bool:
+    """Whether weight and height fit together (true when either is not recorded)."""
+    if weight_kg is None or height_cm is None:
+        return True
+    low, high = PLAUSIBLE_BMI
+    return low <= body_mass_index(weight_kg, height_cm) <= high
+
+
 ENGINE_TREATMENT_PREFIX = "tx_"
 """A treatment fact's name inside the engine starts so (engine keys have no dots); the vocabulary
 refuses fact names that start so, so that an engine key cannot be misread."""

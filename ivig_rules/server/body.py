@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from .._excerpt import excerpt
 from ..errors import InputError
 
 __all__ = ["RequestError", "ClientGone", "read_json", "receive_json", "parse_json", "check_length", "check_depth",
@@ -95,8 +97,43 @@ def parse_json(body: bytes, content_type: str | None) -> Any:
     if ctype not in ("application/json", "application/fhir+json", "text/plain", ""):
         raise RequestError(f"the body must be JSON (Content-Type application/json), found {ctype!r}", status=415)
     data = _loads(body)
-    check_depth(data)
+    if _may_repeat_a_key(body, check_depth(data)):
+        _refuse_duplicates(body)
     return data
+
+
+_SPACED_KEY_END = re.compile(rb'"[ \t\r\n]+:')
+
+
+def _may_repeat_a_key(body: bytes, keys: int) -> bool:
+    """False when the body cannot hold a key twice, without a second parse (the order-sign hot path).
+
+    Every key ends in a quote and a colon (``":``, or with white space between them); beyond the
+    ``keys`` the parse kept, there are more such endings only when a key is given twice or a text
+    holds an escaped quote before a colon. Equal counts therefore prove there is no duplicate."""
+    quoted = body.count(b'":')
+    if quoted > keys:
+        return True
+    if quoted == keys:  # compact JSON has no quote before white space: byte searches rule it out
+        spaced = b'" ' in body or b'"\n' in body or b'"\r' in body or b'"\t' in body
+        return spaced and _SPACED_KEY_END.search(body) is not None
+    return quoted + len(_SPACED_KEY_END.findall(body)) > keys
+
+
+def _refuse_duplicates(body: bytes) -> None:
+    """422 naming the first key given twice in one object; the parsers keep the last silently."""
+    import json
+
+    def pairs(items: list[tuple[str, Any]]) -> dict:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                raise RequestError(f"the key {excerpt(key)} appears twice in one object; give each key once",
+                                   status=422, key=key)
+            seen.add(key)
+        return dict(items)
+
+    json.loads(body, object_pairs_hook=pairs)
 
 
 def _loads(body: bytes) -> Any:
@@ -118,18 +155,23 @@ def _loads(body: bytes) -> Any:
         raise RequestError(f"the body is not valid JSON: {text}") from None
 
 
-def check_depth(data: Any, limit: int = MAX_DEPTH) -> None:
-    """Refuse data nested deeper than ``limit`` objects and lists. Walked level by level (no
-    recursion to exhaust, no per-value tuples): on every call of the service, so kept cheap."""
+def check_depth(data: Any, limit: int = MAX_DEPTH) -> int:
+    """Refuse data nested deeper than ``limit`` objects and lists; the number of keys of all its
+    objects. Walked level by level (no recursion to exhaust, no per-value tuples): on every call
+    of the service, so kept cheap."""
     level = [data] if type(data) in (dict, list) else []
-    depth = 0
+    depth = keys = 0
     while level:
         depth += 1
         if depth > limit:
             raise RequestError(f"the body is nested deeper than {limit} levels; a patient record never is")
         below = []
         for container in level:
-            for value in (container.values() if type(container) is dict else container):
+            if type(container) is dict:
+                keys += len(container)
+                container = container.values()
+            for value in container:
                 if type(value) is dict or type(value) is list:
                     below.append(value)
         level = below
+    return keys

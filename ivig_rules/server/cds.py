@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from .._excerpt import excerpt
 from ..errors import IvigRulesError, NoDecisionError
 from ..evaluation.evaluator import Evaluator
 from ..fhir.errors import FhirError, IncompleteRecordError
@@ -92,8 +93,9 @@ def handle_hook(service: str, data: Any, evaluator: Evaluator, mapping: FhirMapp
     if not isinstance(data, dict):
         raise RequestError("a CDS Hooks request is a JSON object with hook, hookInstance and context")
     if data.get("hook") != hook:
-        raise RequestError(f"this service answers the {hook} hook, but the request is for {data.get('hook')!r}",
-                           key="hook", suggestion=hook)
+        asked = data.get("hook")
+        named = "names no hook" if asked is None else f"is for the hook {excerpt(asked)}"
+        raise RequestError(f"the request {named}; this service answers the {hook} hook.", key="hook", suggestion=hook)
     if not isinstance(data.get("hookInstance"), str) or not data["hookInstance"]:
         raise RequestError("hookInstance (a UUID, as text) is required", key="hookInstance")
     context = _object(data, "context", "context")

@@ -83,7 +83,7 @@ class PathwayViews:
             if rule not in known_set:
                 raise RequestError(
                     f"{rule[:120]!r} is not a rule of pathway {pathway.id!r} or of the safety screening "
-                    f"(give the qualified ids of 'rules_fired')", status=422, key="rule", suggestion=did_you_mean(rule, known))
+                    f"(give the qualified ids of 'rules_fired').", status=422, key="rule", suggestion=did_you_mean(rule, known))
         route = route_on_view(view, fired)
 
         def arrow(source: str, target: str) -> dict[str, str]:

@@ -23,6 +23,7 @@ from ivig_rules.audit.cohort import MAX_SKIP_BYTES
 from ivig_rules.audit.rows import STOP_ENV
 from ivig_rules.audit.run import max_workers
 from ivig_rules.errors import InputError, IvigRulesError
+from processes import live_children
 
 HEADER = "id,diagnosis,age_years,sex,weight_kg"
 WAIT = 60.0  # seconds any expected event may take on a loaded 2-core machine
@@ -62,19 +63,6 @@ def incomplete_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.incomplete"))
 
 
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid:
-                found.append(int(entry.name))
-    return found
-
-
 def alive(pid: int) -> bool:
     try:
         state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
@@ -97,7 +85,7 @@ def test_an_interrupted_run_leaves_no_complete_looking_file_and_says_what_was_wr
     out = tmp_path / "results.csv"
     process = start([str(source), "-o", str(out), "-w", "2", "--chunk-size", "64"])
     wait_for(lambda: any(p.stat().st_size > 50_000 for p in incomplete_files(tmp_path)), "rows being written")
-    workers = children(process.pid)
+    workers = live_children(process.pid)
     process.send_signal(how)
     _, err = process.communicate(timeout=WAIT)
     assert process.returncode == code, err
@@ -114,8 +102,8 @@ def test_an_interrupted_run_leaves_no_complete_looking_file_and_says_what_was_wr
 def test_workers_die_with_a_main_process_killed_by_sigkill(tmp_path):
     source = cohort(tmp_path, 300_000)
     process = start([str(source), "-o", str(tmp_path / "r.csv"), "-w", "2"])
-    wait_for(lambda: len(children(process.pid)) >= 2 and incomplete_files(tmp_path), "two workers at work")
-    workers = children(process.pid)
+    wait_for(lambda: len(live_children(process.pid)) >= 2 and incomplete_files(tmp_path), "two workers at work")
+    workers = live_children(process.pid)
     process.kill()
     process.communicate(timeout=WAIT)
     wait_for(lambda: not any(alive(w) for w in workers), "no orphaned worker")

@@ -19,23 +19,11 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ivig_rules.audit import audit_cohort
+from processes import live_children
 
 pytestmark = [pytest.mark.fuzz, pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")]
 
 ROWS = 3000
-
-
-def workers_of(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
 
 
 def read(path: Path) -> list[dict]:
@@ -70,7 +58,7 @@ def test_rows_survive_workers_killed_and_stopped_at_random(tmp_path_factory, cle
 
     def saboteur():
         while not done.wait(rng.uniform(0.05, 0.4)):
-            victims = workers_of(os.getpid())
+            victims = live_children(os.getpid())
             if victims and len(faults) < 6:
                 how = rng.choice([signal.SIGKILL, signal.SIGSEGV, signal.SIGSTOP])
                 try:
@@ -95,4 +83,4 @@ def test_rows_survive_workers_killed_and_stopped_at_random(tmp_path_factory, cle
         if index not in hit:
             assert got == want, index
     time.sleep(0)  # nothing is left running: every worker of the run has ended
-    assert not workers_of(os.getpid())
+    assert not live_children(os.getpid())

@@ -26,20 +26,4 @@ def __getattr__(name: str):
     return getattr(import_module(f"{__name__}.{_WHERE[name]}"), name)
 
 
-__all__ = [
-    "KINDS",
-    "Kind",
-    "DRAFT",
-    "PUBLISHED",
-    "kind_of",
-    "kind_summary",
-    "schema_comment",
-    "to_schema",
-    "to_json",
-    "write_schemas",
-    "file_name",
-    "shipped_schema",
-    "LOADER_ONLY",
-    "LoaderOnly",
-    "UndescribedKeys",
-]
+__all__ = ["KINDS", "Kind", *_WHERE]

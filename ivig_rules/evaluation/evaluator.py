@@ -100,8 +100,7 @@ class Evaluator:
         )
         if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
             asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
-            step = compiled.pathway.steps.get(asked_again.step) if asked_again.step else None
-            result = with_next_step(result, asked_again, step.notes if step else None)
+            result = with_next_step(result, asked_again, compiled.pathway)
         return result
 
     def _prepare(self, patient: Patient) -> "_Ready":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from ..model import Patient
+from ..model import Pathway, Patient
 from ..model.facts import treatment_fact
 from .recommendation import Recommendation
 
@@ -35,11 +35,12 @@ def patient_with_ivig_ruled_out(patient: Patient) -> Patient:
     return Patient({**patient.facts, IVIG_STATUS: RULED_OUT}, patient.source, patient.line)
 
 
-def with_next_step(result: Recommendation, asked_again: Recommendation, step_notes: str | None = None) -> Recommendation:
+def with_next_step(result: Recommendation, asked_again: Recommendation, pathway: Pathway) -> Recommendation:
     """``result`` with the step the pathway gives once IVIG is ruled out, said in a note and cited;
     the step's own notes close the notes, as they do for any step."""
     if asked_again.next_step is None or asked_again.step is None:
         return result
+    step_notes = pathway.steps[asked_again.step].notes
     note = (
         f"With IVIG ruled out, the pathway's next step is {asked_again.step_label or asked_again.next_step} "
         f"({asked_again.decided_by}, the pathway's answer when IVIG is contraindicated)."

@@ -13,7 +13,7 @@ from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_l
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["to_dot"]
+__all__ = ["to_dot", "dot_quote"]
 
 _FONT = "Helvetica"
 _SHAPES = MappingProxyType({
@@ -36,14 +36,14 @@ _VERDICT_NAMES = MappingProxyType({
 })
 
 
-def _q(text: str) -> str:
+def dot_quote(text: str) -> str:
     """A DOT double-quoted string; lines joined with DOT's centred line break."""
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def _node_attrs(node: str, data: dict) -> str:
     style = _SHAPES[node_style_key(data)]
-    attrs = [f"label={_q(chr(10).join(node_lines(data)))}", style]
+    attrs = [f"label={dot_quote(chr(10).join(node_lines(data)))}", style]
     verdict = verdict_of_node(data)
     if verdict:
         line, fill = colours_of(verdict)
@@ -51,7 +51,7 @@ def _node_attrs(node: str, data: dict) -> str:
     tooltip = [data["label"]]
     if data.get("citations"):
         tooltip.append("Sources: " + "; ".join(data["citations"]))
-    attrs.append(f"tooltip={_q(chr(10).join(tooltip))}")
+    attrs.append(f"tooltip={dot_quote(chr(10).join(tooltip))}")
     return ", ".join(attrs)
 
 
@@ -62,9 +62,9 @@ def _edge_attrs(data: dict) -> str:
     attrs = [f'color="{line}"', f'fontcolor="{line}"']
     lines = edge_lines(data)
     if lines:
-        attrs.append(f"label={_q(chr(10).join(lines))}")
+        attrs.append(f"label={dot_quote(chr(10).join(lines))}")
     tooltip = ["rules: " + ", ".join(data["rules"])] + list(dict.fromkeys(data.get("conditions", ())))
-    attrs.append(f"tooltip={_q(chr(10).join(tooltip))}")
+    attrs.append(f"tooltip={dot_quote(chr(10).join(tooltip))}")
     if data.get("verdict") == "not_indicated":
         attrs.append("style=dashed")
     return ", ".join(attrs)
@@ -84,7 +84,7 @@ def _ranks(graph: "nx.DiGraph", nodes: list[str]) -> list[str]:
     out = []
     for key in sorted(groups, key=lambda k: (k != "source", k == "sink", k)):
         rank = key if key in ("source", "sink") else "same"
-        out.append(f"  {{ rank={rank}; " + " ".join(_q(n) + ";" for n in groups[key]) + " }")
+        out.append(f"  {{ rank={rank}; " + " ".join(dot_quote(n) + ";" for n in groups[key]) + " }")
     return out
 
 
@@ -100,7 +100,7 @@ def _legend() -> list[str]:
             line, fill = VERDICT_COLOURS["not_indicated"]
             attrs += f', color="{line}", fillcolor="{fill}"'
         names.append(f"legend_{key}")
-        lines.append(f"    {_q(names[-1])} [label={_q(chr(10).join(wrap(text, 24)))}, {attrs}, fontsize=9];")
+        lines.append(f"    {dot_quote(names[-1])} [label={dot_quote(chr(10).join(wrap(text, 24)))}, {attrs}, fontsize=9];")
     rows = "".join(
         f'<TR><TD WIDTH="28" BGCOLOR="{line}"></TD><TD ALIGN="LEFT"><FONT COLOR="{line}">{_VERDICT_NAMES[v]}</FONT></TD></TR>'
         for v, (line, _) in VERDICT_COLOURS.items()
@@ -108,7 +108,7 @@ def _legend() -> list[str]:
     table = f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3"><TR><TD COLSPAN="2"><B>Arrow colour: IVIG verdict</B></TD></TR>{rows}<TR><TD COLSPAN="2">dashed: not indicated</TD></TR></TABLE>>'
     lines.append(f'    "legend_verdicts" [shape=plaintext, fontsize=9, label={table}];')
     names.append("legend_verdicts")
-    lines.append("    { rank=same; " + " ".join(_q(n) + ";" for n in names) + " }")
+    lines.append("    { rank=same; " + " ".join(dot_quote(n) + ";" for n in names) + " }")
     lines.append("  }")
     return lines
 
@@ -119,17 +119,17 @@ def to_dot(graph: "nx.DiGraph", *, legend: bool = True, rankdir: str = "LR") -> 
     title = f"{meta.get('title', meta.get('pathway', 'pathway'))} - version {meta.get('version', '?')}, reviewed {meta.get('last_reviewed', '?')}"
     nodes = ordered_nodes(graph)
     lines = [
-        f"digraph {_q(str(meta.get('pathway', 'pathway')))} {{",
-        f'  graph [rankdir={rankdir}, fontname="{_FONT}", fontsize=14, label={_q(title + chr(10) + "Teaching diagram drawn from the ruleset; not medical advice.")}, '
+        f"digraph {dot_quote(str(meta.get('pathway', 'pathway')))} {{",
+        f'  graph [rankdir={rankdir}, fontname="{_FONT}", fontsize=14, label={dot_quote(title + chr(10) + "Teaching diagram drawn from the ruleset; not medical advice.")}, '
         'labelloc=t, nodesep=0.35, ranksep=0.55, newrank=true, splines=true];',
         f'  node [fontname="{_FONT}", fontsize=10, margin="0.12,0.06"];',
         f'  edge [fontname="{_FONT}", fontsize=9, arrowsize=0.7];',
     ]
     for node in nodes:
-        lines.append(f"  {_q(node)} [{_node_attrs(node, graph.nodes[node])}];")
+        lines.append(f"  {dot_quote(node)} [{_node_attrs(node, graph.nodes[node])}];")
     lines += _ranks(graph, nodes)
     for source, target, data in ordered_edges(graph):
-        lines.append(f"  {_q(source)} -> {_q(target)} [{_edge_attrs(data)}];")
+        lines.append(f"  {dot_quote(source)} -> {dot_quote(target)} [{_edge_attrs(data)}];")
     if legend:
         lines += _legend()
     lines.append("}")

@@ -15,7 +15,7 @@ from .style import LEGEND_KINDS, VERDICT_COLOURS, colours_of, edge_lines, node_l
 if TYPE_CHECKING:
     import networkx as nx
 
-__all__ = ["to_mermaid", "to_markdown", "mermaid_escape"]
+__all__ = ["to_mermaid", "to_markdown", "mermaid_escape", "mermaid_id", "mermaid_label"]
 
 _ENTITIES = MappingProxyType({
     '"': "#quot;",
@@ -50,11 +50,13 @@ def mermaid_escape(text: str) -> str:
     return "".join(_ENTITIES.get(ch, ch) for ch in text.replace("\r", " "))
 
 
-def _label(lines: list[str]) -> str:
+def mermaid_label(lines: list[str]) -> str:
+    """Lines as one quoted Mermaid label, joined with Mermaid's line break."""
     return '"' + "<br/>".join(mermaid_escape(line) for line in lines) + '"'
 
 
-def _id(node: str) -> str:
+def mermaid_id(node: str) -> str:
+    """A node name as a Mermaid identifier (letters, digits and underscores)."""
     return "n_" + "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in node)
 
 
@@ -65,7 +67,7 @@ def _class_of(data: dict) -> str:
 
 def _node(node: str, data: dict, indent: str) -> str:
     opening, closing = _SHAPES[node_style_key(data)]
-    return f"{indent}{_id(node)}{opening}{_label(node_lines(data))}{closing}:::{_class_of(data)}"
+    return f"{indent}{mermaid_id(node)}{opening}{mermaid_label(node_lines(data))}{closing}:::{_class_of(data)}"
 
 
 def _legend(lines: list[str]) -> None:
@@ -74,10 +76,10 @@ def _legend(lines: list[str]) -> None:
     for key, text in LEGEND_KINDS:
         opening, closing = _SHAPES[key]
         cls = "v_not_indicated" if key == "outcome" else f"k_{key}"
-        lines.append(f"    legend_{key}{opening}{_label([text])}{closing}:::{cls}")
+        lines.append(f"    legend_{key}{opening}{mermaid_label([text])}{closing}:::{cls}")
     for verdict in VERDICT_COLOURS:
         text = "arrow: rules with different verdicts" if verdict == "mixed" else f"arrow: IVIG {verdict.replace('_', ' ')}"
-        lines.append(f"    legend_{verdict}[{_label([text])}]:::v_{verdict}")
+        lines.append(f"    legend_{verdict}[{mermaid_label([text])}]:::v_{verdict}")
     names = [f"legend_{key}" for key, _ in LEGEND_KINDS] + [f"legend_{v}" for v in VERDICT_COLOURS]
     lines.append("    " + " ~~~ ".join(names))  # invisible links stack the legend in one column
     lines.append("  end")
@@ -108,8 +110,8 @@ def to_mermaid(graph: "nx.DiGraph", *, legend: bool = True, direction: str = "LR
     for index, (source, target, data) in enumerate(ordered_edges(graph)):
         text = edge_lines(data)
         arrow = "-.->" if data.get("verdict") == "not_indicated" else "-->"
-        label = f"|{_label(text)}|" if text else ""
-        lines.append(f"  {_id(source)} {arrow}{label} {_id(target)}")
+        label = f"|{mermaid_label(text)}|" if text else ""
+        lines.append(f"  {mermaid_id(source)} {arrow}{label} {mermaid_id(target)}")
         if data.get("kind") == "rule":
             line, _ = colours_of(data.get("verdict"))
             styles.append(f"  linkStyle {index} stroke:{line},color:{line}")

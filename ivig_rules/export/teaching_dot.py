@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from ..graph.teaching import EXCEPTIONS, MAIN
+from .dot import dot_quote
 from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, ordered_nodes, panels, style_key
 
 if TYPE_CHECKING:
@@ -31,10 +32,6 @@ _SHAPES = MappingProxyType({
     "ivig": f'shape=box, style="filled,bold", fillcolor="{IVIG_FILL}", color="{IVIG_LINE}", penwidth=2',
     "ref": 'shape=circle, style="dashed,filled", fillcolor="#ffffff", color="#555555", fontcolor="#222222", fontsize=10, width=0.3, fixedsize=true',
 })
-
-
-def _q(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def dot_id(node: str) -> str:
@@ -60,12 +57,12 @@ def _node(node: str, data: dict) -> str:
     decision or gate carries its number inside, before the question."""
     key = style_key(data)
     lines = box_lines(data)
-    label = _q(chr(10).join(lines))
+    label = dot_quote(chr(10).join(lines))
     number = data.get("number")
     inside = number and data["kind"] in ("decision", "gate")
     if inside:
         label = f"<<B>{_html(corner(data))}</B> " + "<BR/>".join(_html(line) for line in lines) + ">"
-    attrs = [f"id={_q(dot_id(node))}", f"label={label}", _SHAPES[key]]
+    attrs = [f"id={dot_quote(dot_id(node))}", f"label={label}", _SHAPES[key]]
     if data["kind"] == "gate":
         attrs[-1] = attrs[-1].replace("shape=box", "shape=hexagon") + ', margin="0.02,0.02"'
     if number and not inside:
@@ -73,21 +70,21 @@ def _node(node: str, data: dict) -> str:
         attrs.append(f"xlabel=<<B>{number}</B>{_html(marks)}>")
     rules = data.get("rules", ())
     if rules:
-        attrs.append(f"rules={_q(' '.join(rules))}")
-    attrs.append(f"class={_q('box ' + data['kind'])}")
-    return f"    {_q(node)} [{', '.join(attrs)}];"
+        attrs.append(f"rules={dot_quote(' '.join(rules))}")
+    attrs.append(f"class={dot_quote('box ' + data['kind'])}")
+    return f"    {dot_quote(node)} [{', '.join(attrs)}];"
 
 
 def _edge(source: str, target: str, data: dict) -> str:
     attrs = []
     if data.get("label"):
-        attrs.append(f"label={_q(data['label'])}")
+        attrs.append(f"label={dot_quote(data['label'])}")
     if data.get("rules"):
-        attrs.append(f"rules={_q(' '.join(data['rules']))}")
+        attrs.append(f"rules={dot_quote(' '.join(data['rules']))}")
     if data.get("kind") == "link":
         attrs.append("style=dashed")
     attrs += data.get("dot_attrs", ())  # what a caller adds (coverage marks untested arrows)
-    return f"  {_q(source)} -> {_q(target)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";"
+    return f"  {dot_quote(source)} -> {dot_quote(target)}" + (f" [{', '.join(attrs)}]" if attrs else "") + ";"
 
 
 def _same_rank(view: "nx.DiGraph") -> list[str]:
@@ -100,7 +97,7 @@ def _same_rank(view: "nx.DiGraph") -> list[str]:
             if view.nodes[t]["kind"] in ("end", "ref") and view.in_degree(t) == 1
         ][:1]
         if beside and view.nodes[node]["kind"] in ("decision", "gate", "action"):
-            lines.append("  { rank=same; " + " ".join(_q(n) + ";" for n in [node, *beside]) + " }")
+            lines.append("  { rank=same; " + " ".join(dot_quote(n) + ";" for n in [node, *beside]) + " }")
     return lines
 
 
@@ -115,10 +112,10 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
     names = []
     for note, text in texts:
         name = f"note:{note['number']}"
-        rules = f", rules={_q(' '.join(note['rules']))}" if note["rules"] else ""
-        label = '"' + "".join(_q(line)[1:-1] + "\\l" for line in text) + '"'  # left-justified lines
+        rules = f", rules={dot_quote(' '.join(note['rules']))}" if note["rules"] else ""
+        label = '"' + "".join(dot_quote(line)[1:-1] + "\\l" for line in text) + '"'  # left-justified lines
         lines.append(
-            f'    {_q(name)} [id={_q(dot_id(name))}, shape=box, style=filled, fillcolor="#ffffff", color="#ffffff", fontsize=10, '
+            f'    {dot_quote(name)} [id={dot_quote(dot_id(name))}, shape=box, style=filled, fillcolor="#ffffff", color="#ffffff", fontsize=10, '
             f"margin=0, height={0.17 * len(text):.2f}, width={width:.2f}, fixedsize=true, group=notes, label={label}{rules}, "
             'class="note"' + "".join(", " + a for a in note.get("dot_attrs", ())) + "];"
         )
@@ -128,10 +125,10 @@ def _notes(view: "nx.DiGraph") -> tuple[list[str], str | None]:
     grid = [names[i::rows] for i in range(rows)]  # row i: note i, then note i + rows (read down, then across)
     for row in grid:
         if len(row) > 1:  # a flat arrow keeps the first column on the left
-            lines.append("    { rank=same; " + " ".join(_q(n) + ";" for n in row) + " }")
-            lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(row, row[1:])]
+            lines.append("    { rank=same; " + " ".join(dot_quote(n) + ";" for n in row) + " }")
+            lines += [f"    {dot_quote(a)} -> {dot_quote(b)} [style=invis];" for a, b in zip(row, row[1:])]
     firsts = [row[0] for row in grid]
-    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(firsts, firsts[1:])]
+    lines += [f"    {dot_quote(a)} -> {dot_quote(b)} [style=invis];" for a, b in zip(firsts, firsts[1:])]
     lines.append("  }")
     return lines, names[0]
 
@@ -149,14 +146,14 @@ def _key(view: "nx.DiGraph") -> tuple[list[str], str]:
     keys = []
     for key, text in LEGEND:
         keys.append(f"key:{key}")
-        lines.append(f"    {_q(keys[-1])} [label={_q(text)}, {_SHAPES['ivig' if key == 'ivig' else key]}, fontsize=10, height=0.3];")
+        lines.append(f"    {dot_quote(keys[-1])} [label={dot_quote(text)}, {_SHAPES['ivig' if key == 'ivig' else key]}, fontsize=10, height=0.3];")
     version = LEGEND_VERSION.format(version=view.graph["version"], reviewed=view.graph["last_reviewed"])
-    lines.append(f'    "key:numbers" [shape=plaintext, fontsize=9, label={_q(LEGEND_NUMBERS)}];')
-    lines.append(f'    "key:version" [shape=plaintext, fontsize=9, label={_q(version)}];')
+    lines.append(f'    "key:numbers" [shape=plaintext, fontsize=9, label={dot_quote(LEGEND_NUMBERS)}];')
+    lines.append(f'    "key:version" [shape=plaintext, fontsize=9, label={dot_quote(version)}];')
     rows = [keys[i:i + 2] for i in range(0, len(keys), 2)]
-    lines += ["    { rank=same; " + " ".join(_q(k) + ";" for k in row) + " }" for row in rows]
+    lines += ["    { rank=same; " + " ".join(dot_quote(k) + ";" for k in row) + " }" for row in rows]
     chain = [row[0] for row in rows] + ["key:numbers", "key:version"]
-    lines += [f"    {_q(a)} -> {_q(b)} [style=invis];" for a, b in zip(chain, chain[1:])]
+    lines += [f"    {dot_quote(a)} -> {dot_quote(b)} [style=invis];" for a, b in zip(chain, chain[1:])]
     lines.append("  }")
     return lines, chain[0]
 
@@ -170,8 +167,8 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
     """The teaching view as DOT text; byte-identical for the same view."""
     meta = view.graph
     out = [
-        f"digraph {_q(meta['pathway'])} {{",
-        f'  graph [rankdir=TB, fontname="{_FONT}", fontsize=18, label={_q(meta["title"])}, labelloc=t, '
+        f"digraph {dot_quote(meta['pathway'])} {{",
+        f'  graph [rankdir=TB, fontname="{_FONT}", fontsize=18, label={dot_quote(meta["title"])}, labelloc=t, '
         'nodesep=0.2, ranksep=0.15, newrank=true, forcelabels=true, splines=true, outputorder=edgesfirst];',
         f'  node [fontname="{_FONT}", fontsize=10, margin="0.08,0.03", height=0.3];',
         f'  edge [fontname="{_FONT}", fontsize=9, color="#444444", arrowsize=0.7];',
@@ -180,7 +177,7 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
     for panel, title, members in panels(view):
         out.append(f"  subgraph cluster_{panel} {{")
         if panel == EXCEPTIONS:
-            out.append(f'    label={_q(title)}; labeljust=l; fontname="{_FONT}"; fontsize=13; style="dashed,rounded"; color="#777777";')
+            out.append(f'    label={dot_quote(title)}; labeljust=l; fontname="{_FONT}"; fontsize=13; style="dashed,rounded"; color="#777777";')
         else:
             out.append('    label=""; style=invis;')
         out += [_node(n, view.nodes[n]) for n in members]
@@ -190,8 +187,8 @@ def to_teaching_dot(view: "nx.DiGraph") -> str:
     out += notes + key
     # the notes hang under the exceptions panel (or start beside the path), the key under the path
     if first_note:
-        out += [f"  {_q(n)} -> {_q(first_note)} [style=invis, weight=10];" for n in _deepest(view, nodes, EXCEPTIONS)]
-    out += [f"  {_q(n)} -> {_q(first_key)} [style=invis, weight=10];" for n in _deepest(view, nodes, MAIN)]
+        out += [f"  {dot_quote(n)} -> {dot_quote(first_note)} [style=invis, weight=10];" for n in _deepest(view, nodes, EXCEPTIONS)]
+    out += [f"  {dot_quote(n)} -> {dot_quote(first_key)} [style=invis, weight=10];" for n in _deepest(view, nodes, MAIN)]
     out += _same_rank(view)
     out += [_edge(s, t, d) for s, t, d in ordered_edges(view)]
     out.append("}")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import TYPE_CHECKING
 
-from .mermaid import mermaid_escape
+from .mermaid import mermaid_escape, mermaid_id, mermaid_label
 from .teaching_style import IVIG_FILL, IVIG_LINE, LEGEND, LEGEND_NUMBERS, LEGEND_VERSION, box_lines, corner, note_lines, ordered_edges, panels, style_key
 
 if TYPE_CHECKING:
@@ -38,14 +38,6 @@ _CLASSES = MappingProxyType({
 })
 
 
-def _label(lines: list[str]) -> str:
-    return '"' + "<br/>".join(mermaid_escape(line) for line in lines) + '"'
-
-
-def _id(node: str) -> str:
-    return "n_" + "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in node)
-
-
 def _node(node: str, data: dict, indent: str) -> str:
     key = style_key(data)
     shape = "gate" if data["kind"] == "gate" else key
@@ -53,7 +45,7 @@ def _node(node: str, data: dict, indent: str) -> str:
     lines = box_lines(data)
     if data.get("number"):
         lines[0] = f"{corner(data)} · {lines[0]}"
-    return f"{indent}{_id(node)}{opening}{_label(lines)}{closing}:::k_{key}"
+    return f"{indent}{mermaid_id(node)}{opening}{mermaid_label(lines)}{closing}:::k_{key}"
 
 
 def to_teaching_mermaid(view: "nx.DiGraph") -> str:
@@ -72,24 +64,24 @@ def to_teaching_mermaid(view: "nx.DiGraph") -> str:
     styles = []
     for index, (source, target, data) in enumerate(ordered_edges(view)):
         arrow = "-.->" if data.get("kind") == "link" else "-->"
-        label = f"|{_label([data['label']])}|" if data.get("label") else ""
-        lines.append(f"  {_id(source)} {arrow}{label} {_id(target)}")
+        label = f"|{mermaid_label([data['label']])}|" if data.get("label") else ""
+        lines.append(f"  {mermaid_id(source)} {arrow}{label} {mermaid_id(target)}")
         styles.append(f"  linkStyle {index} stroke:#444444")
     lines.append('  subgraph notes["Notes"]')
     lines.append("    direction TB")
     names = []
     for note in meta["notes"]:
         names.append(f"note_{note['number']}")
-        lines.append(f"    {names[-1]}[{_label([' '.join(note_lines(note))])}]:::k_note")
+        lines.append(f"    {names[-1]}[{mermaid_label([' '.join(note_lines(note))])}]:::k_note")
     for key, text in LEGEND:
         names.append(f"key_{key}")
         opening, closing = _SHAPES[key]
-        lines.append(f"    {names[-1]}{opening}{_label([text])}{closing}:::k_{key}")
+        lines.append(f"    {names[-1]}{opening}{mermaid_label([text])}{closing}:::k_{key}")
     version = LEGEND_VERSION.format(version=meta["version"], reviewed=meta["last_reviewed"])
     names.append("key_numbers")
-    lines.append(f"    key_numbers[{_label([LEGEND_NUMBERS.replace('Bold: box number', 'First number: box')])}]:::k_note")
+    lines.append(f"    key_numbers[{mermaid_label([LEGEND_NUMBERS.replace('Bold: box number', 'First number: box')])}]:::k_note")
     names.append("key_version")
-    lines.append(f"    key_version[{_label([version])}]:::k_note")
+    lines.append(f"    key_version[{mermaid_label([version])}]:::k_note")
     lines.append("    " + " ~~~ ".join(names))  # invisible links stack the notes in one column
     lines.append("  end")
     lines += styles

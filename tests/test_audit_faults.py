@@ -20,6 +20,7 @@ import pytest
 
 from ivig_rules.audit import audit_cohort
 from ivig_rules.audit.cohort import MAX_SKIP_BYTES
+from ivig_rules.audit.output import stop_on_signals
 from ivig_rules.audit.rows import STOP_ENV
 from ivig_rules.audit.run import max_workers
 from ivig_rules.errors import InputError, IvigRulesError
@@ -96,6 +97,20 @@ def test_an_interrupted_run_leaves_no_complete_looking_file_and_says_what_was_wr
     assert f"the {len(rows) - 1:,} result rows" in err
     assert [r[2] for r in rows[1:]] == [f"p{n:07d}" for n in range(1, len(rows))]  # whole rows, in order
     wait_for(lambda: not any(alive(w) for w in workers), "the workers ending with the run")
+
+
+@pytest.mark.parametrize("how, raised", [(signal.SIGINT, KeyboardInterrupt), (signal.SIGTERM, BaseException)])
+def test_a_signal_during_a_chunk_write_waits_until_the_chunk_is_written_and_counted(how, raised):
+    """The rows in the file and the rows the message counts are the same rows (a race CI once hit)."""
+    done = []
+    with stop_on_signals() as signals:
+        with pytest.raises(raised):
+            with signals.held():
+                os.kill(os.getpid(), how)
+                done.append("written")
+                done.append("counted")
+            done.append("next chunk")
+    assert done == ["written", "counted"]
 
 
 @linux_only

@@ -22,7 +22,8 @@ from typing import Iterator, TextIO
 
 from ..errors import InputError, IvigRulesError
 
-__all__ = ["ResultsFile", "ResultsError", "AuditStopped", "AuditInterrupted", "stop_on_signals", "INCOMPLETE_SUFFIX"]
+__all__ = ["ResultsFile", "ResultsError", "AuditStopped", "AuditInterrupted", "stop_on_signals", "StopSignals",
+           "INCOMPLETE_SUFFIX"]
 
 INCOMPLETE_SUFFIX = ".incomplete"
 
@@ -49,26 +50,59 @@ class _Signalled(BaseException):
         self.signum = signum
 
 
-@contextmanager
-def stop_on_signals() -> Iterator[None]:
-    """Turn SIGTERM and SIGHUP into an exception while the audit runs, so that it ends cleanly.
+class StopSignals:
+    """Ctrl-C, SIGTERM and SIGHUP as exceptions, held back while a chunk is written and counted.
 
-    Only in the main thread, and only where nobody else handles the signal already.
+    A signal that arrives inside :meth:`held` is raised when the block ends, so the rows in the
+    results file and the rows the error message counts are always the same rows.
     """
+
+    def __init__(self) -> None:
+        self._holding = False
+        self._pending: BaseException | None = None
+
+    def _raise(self, stop: BaseException) -> None:
+        if self._holding:
+            self._pending = self._pending or stop
+            return
+        raise stop
+
+    def on_signal(self, signum: int, frame) -> None:
+        self._raise(KeyboardInterrupt() if signum == signal.SIGINT else _Signalled(signum))
+
+    @contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            raise pending
+
+
+@contextmanager
+def stop_on_signals() -> Iterator[StopSignals]:
+    """Turn Ctrl-C, SIGTERM and SIGHUP into exceptions while the audit runs, so that it ends cleanly.
+
+    Only in the main thread, and only where nobody else handles the signal already (Python's own
+    Ctrl-C handler counts as nobody).
+    """
+    signals = StopSignals()
     if threading.current_thread() is not threading.main_thread():
-        yield
+        yield signals
         return
     previous = {}
-
-    def raise_it(signum, frame):
-        raise _Signalled(signum)
-
-    for name in ("SIGTERM", "SIGHUP"):
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         number = getattr(signal, name, None)
-        if number is not None and signal.getsignal(number) in (signal.SIG_DFL, None):
-            previous[number] = signal.signal(number, raise_it)
+        if number is None:
+            continue
+        current = signal.getsignal(number)
+        if current in (signal.SIG_DFL, None) or (number == signal.SIGINT and current is signal.default_int_handler):
+            previous[number] = signal.signal(number, signals.on_signal)
     try:
-        yield
+        yield signals
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)

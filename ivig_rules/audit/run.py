@@ -20,7 +20,7 @@ from .._text import plural
 from ..errors import InputError, did_you_mean
 from .cohort import Cohort, RawRow
 from .formats import choose_format
-from .output import ResultsError, ResultsFile, stop_on_signals, stopped
+from .output import ResultsError, ResultsFile, StopSignals, stop_on_signals, stopped
 from .pool import DEFAULT_ROW_TIMEOUT, WorkerSpec, forks, evaluate_in_process, evaluate_in_workers
 from .results import RowWriter
 from .summary import AuditSummary
@@ -94,11 +94,11 @@ def audit_cohort(
         opened = BulkCohort(cohort)
     else:
         opened = Cohort(cohort, fmt, catalogue.vocabulary)
-    with stop_on_signals(), opened as source:
+    with stop_on_signals() as signals, opened as source:
         sink = ResultsFile(results)
         try:
             _run(source, sink, summary, catalogue, engine, weight_policy, fmt, out_fmt, workers, chunk_size,
-                 row_timeout, progress, warn)
+                 row_timeout, progress, warn, signals)
             sink.commit()
         except BaseException as exc:
             said = sink.abandon(summary.rows, keep=not isinstance(exc, ResultsError))
@@ -115,8 +115,12 @@ def audit_cohort(
 
 def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Catalogue, engine: str, weight_policy: str,
          fmt: str, out_fmt: str, workers: int, chunk_size: int, row_timeout: float,
-         progress: Progress | None, warn: Callable[[str], None] | None) -> None:
-    """Read, evaluate and write every row, counting each in the summary."""
+         progress: Progress | None, warn: Callable[[str], None] | None, signals: StopSignals) -> None:
+    """Read, evaluate and write every row, counting each in the summary.
+
+    Each chunk is written and counted with signals held, so a stopped run counts exactly the
+    rows its file holds.
+    """
     root = catalogue.root
     spec = WorkerSpec(root, engine, weight_policy, fmt, out_fmt, source.name, source.columns, source.header,
                       catalogue=catalogue if forks() else None)
@@ -134,9 +138,10 @@ def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Ca
 
         outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout)
     for output in outputs:
-        write("".join(text for text, _ in output))
-        for entry in output:
-            summary.add(*entry[1])
+        with signals.held():
+            write("".join(text for text, _ in output))
+            for entry in output:
+                summary.add(*entry[1])
         if progress is not None:
             progress(summary.rows, source.bytes_read, source.size)
 

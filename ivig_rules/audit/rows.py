@@ -116,8 +116,11 @@ class RowProcessor:
     # -- CSV --------------------------------------------------------------------------------
     def _csv_cells(self, row: RawRow) -> list[str]:
         text = row.text
-        if text and '"' not in text and "\r" not in text and "\n" not in text and "\x00" not in text:
-            return text.split(",")  # what the csv module reads from a line without quotes
+        body = text[:-1] if text.endswith("\n") else text  # a record keeps its line ending, which the csv module drops
+        if body.endswith("\r"):
+            body = body[:-1]
+        if body and '"' not in body and "\r" not in body and "\n" not in body and "\x00" not in body:
+            return body.split(",")  # what the csv module reads from a line without quotes
         try:
             cells = next(csv.reader([text]))
         except csv.Error as exc:

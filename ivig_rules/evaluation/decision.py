@@ -37,12 +37,12 @@ def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
 
 def _advice(kind: dict, specs) -> tuple[Advice, ...]:
     """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
-    order = {advice_id: i for i, advice_id in enumerate(specs)}
-    out = []
-    for advice_id, rules in sorted(kind.items(), key=lambda item: order[item[0]]):
-        spec = specs[advice_id]
-        out.append(Advice(advice_id, spec.text, spec.citations, tuple(rules)))
-    return tuple(out)
+    if not kind:
+        return ()
+    return tuple(
+        Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
+        for advice_id, spec in specs.items() if advice_id in kind
+    )
 
 
 def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):

@@ -75,17 +75,19 @@ def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
 
 
 def outcomes_source(rules: Sequence[tuple[str, Predicate]], function: str = "outcomes") -> str:
-    """Python source of ``function(facts) -> tuple``: the outcome of every distinct comparison the
-    rules make, in first-seen order. Two patients with equal tuples fire the same rules."""
+    """Python source of ``function(facts) -> int``: the outcome of every distinct comparison the
+    rules make, one bit each in first-seen order (a small int keeps a memo small). Two patients
+    with equal numbers fire the same rules."""
     names: dict[str, str] = {}
     tests = dict.fromkeys(_expression(atom, names) for _, predicate in rules for atom in comparisons(predicate))
+    bits = [f"(({test}) << {bit})" if bit else f"({test})" for bit, test in enumerate(tests)] or ["0"]
     lines = [f"def {function}(facts):"]
     lines += [f"    {local} = facts[{key!r}]" for key, local in names.items()]
-    lines.append(f"    return ({''.join(test + ', ' for test in tests)})")
+    lines.append(f"    return {' | '.join(bits)}")
     return "\n".join(lines) + "\n"
 
 
-def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], tuple] | None:
+def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], int] | None:
     """The compiled outcomes function, or None when a predicate cannot be written as code."""
     try:
         source = outcomes_source(rules)

@@ -8,9 +8,10 @@ pathway and combination of outcomes; the next patient with that combination gets
 fired then. On 30,000 generated patients the 12 pathways saw 5,715 combinations.
 
 The outcomes are worked out by one generated function per pathway
-(:func:`~ivig_rules.engines.matcher_code.compile_outcomes`); a pathway it cannot write, or facts
-it cannot read, go to the engine every time. Each pathway keeps at most ``limit`` answers
-(about 200 bytes each) and starts again when full, so memory stays bounded.
+(:func:`~ivig_rules.engines.matcher_code.compile_outcomes`), one bit per comparison; a pathway it
+cannot write, or facts it cannot read, go to the engine every time. Equal answers are kept as
+one object, and each pathway keeps at most ``limit`` answers (about 120 bytes each) and starts
+again when full, so memory stays bounded (about 15 MB at most for the shipped pathways).
 """
 
 from __future__ import annotations
@@ -28,11 +29,12 @@ Ask = Callable[[CompiledPathway, dict], frozenset]
 class OutcomeMemo:
     """Per pathway: the outcomes function and the rules fired for each combination seen."""
 
-    def __init__(self, limit: int = 50_000) -> None:
+    def __init__(self, limit: int = 10_000) -> None:
         self.limit = limit
         self.asked = 0  # calls that went to the engine
         self.reused = 0  # calls answered from an earlier answer
-        self._pathways: dict[str, tuple[Callable[[dict], tuple] | None, dict[tuple, frozenset]]] = {}
+        self._pathways: dict[str, tuple[Callable[[dict], int] | None, dict[int, frozenset]]] = {}
+        self._answers: dict[frozenset, frozenset] = {}  # each distinct answer, kept once
 
     def match(self, compiled: CompiledPathway, facts: dict[str, Any], ask: Ask) -> frozenset:
         """The rules ``ask`` fired for a patient with the same outcomes, or ``ask``'s answer now."""
@@ -54,8 +56,10 @@ class OutcomeMemo:
         found = ask(compiled, facts)
         if len(answers) >= self.limit:
             answers.clear()
-        answers[key] = found
+            self._answers.clear()
+        answers[key] = found = self._answers.setdefault(found, found)
         return found
 
     def clear(self) -> None:
         self._pathways.clear()
+        self._answers.clear()

@@ -72,10 +72,19 @@ def test_the_answers_kept_are_bounded(catalogue):
     engine = DurableEngine()
     engine.memo.limit = 2
     with Evaluator(catalogue, engine=engine) as evaluator:
-        for flags in ({}, {"renal_impairment": True}, {"diabetes": True}, {"cardiac_disease": True}):
-            evaluator.evaluate(_gbs(**flags))
-        assert all(len(answers) <= 2 for _, answers in engine.memo._pathways.values())
-        assert evaluator.evaluate(_gbs()).ivig  # a cleared memo asks the core again
+        compiled = evaluator.compiled("gbs")
+        for flags in ({}, {"renal_impairment": True}, {"diabetes": True}):  # three combinations of outcomes
+            engine.match(compiled, compiled.engine_facts(_patient(catalogue, **flags)))
+            assert all(len(answers) <= 2 for _, answers in engine.memo._pathways.values())
+        assert engine.memo.asked == 3
+        engine.match(compiled, compiled.engine_facts(_patient(catalogue)))  # dropped when the memo filled: asked again
+        assert engine.memo.asked == 4
+
+
+def _patient(catalogue, **facts):
+    from ivig_rules.loading.patient import patient_from_mapping
+
+    return patient_from_mapping(_gbs(**facts), catalogue.vocabulary)
 
 
 def test_facts_the_outcomes_cannot_read_get_the_engines_own_error(catalogue):
@@ -84,6 +93,7 @@ def test_facts_the_outcomes_cannot_read_get_the_engines_own_error(catalogue):
         compiled = evaluator.compiled("gbs")
         with pytest.raises(EngineError, match="do not match the compiled pathway"):
             engine.match(compiled, {})
+        assert (engine.memo.asked, engine.memo.reused) == (1, 0)
 
 
 def test_the_outcomes_source_lists_each_comparison_once():

@@ -114,3 +114,17 @@ def test_the_outcomes_source_lists_each_comparison_once():
     assert memo.match(compiled, {"k1": 50, "k2": "x"}, ask) == {"a"}
     assert memo.match(compiled, {"k1": 50, "k2": "y"}, ask) == frozenset()
     assert len(calls) == 2 and (memo.asked, memo.reused) == (2, 1)
+
+
+def test_every_shipped_pathway_gets_generated_functions_that_can_reach_no_builtins(catalogue):
+    """The generated matcher and outcomes functions exist for every pathway (else the slow way
+    runs: same answers, so only this test notices), and their code can call no builtin."""
+    from ivig_rules.engines.matcher_code import compile_matcher, compile_outcomes
+
+    with Evaluator(catalogue, engine="reference") as evaluator:
+        for diagnosis in catalogue.pathways:
+            rules = [(rule.name, rule.predicate) for rule in evaluator.compiled(diagnosis).rules]
+            matcher, outcomes = compile_matcher(rules), compile_outcomes(rules)
+            assert matcher is not None and outcomes is not None, diagnosis
+            assert matcher.__globals__["__builtins__"] == {"frozenset": frozenset}
+            assert outcomes.__globals__["__builtins__"] == {}

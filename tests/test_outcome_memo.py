@@ -4,8 +4,6 @@ answers it reuses are the answers the core gives."""
 from __future__ import annotations
 
 import random
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,8 +15,23 @@ from ivig_rules.evaluation.evaluator import Evaluator
 from ivig_rules.loading.patient import patient_from_mapping
 from ivig_rules.logic.predicates import cmp, join
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-from cohort import patients  # noqa: E402  (the benchmarks' seeded synthetic cohort)
+
+def _generated(vocab, n: int, seed: int):
+    """Patients with every diagnosis, ages either side of 18, weights across the dose bands,
+    each flag and each treatment status now and then (as a cohort would have them)."""
+    rng = random.Random(seed)
+    flags = [name for name, spec in vocab.facts.items() if spec.type == "boolean"]
+    statuses = list(vocab.statuses)
+    for number in range(n):
+        sex = rng.choice(("female", "male"))
+        patient = {"id": f"p{number}", "diagnosis": rng.choice(list(vocab.facts["diagnosis"].values)),
+                   "age_years": rng.choice([1, 4, 12, 17, 18, 30, 60, 85]), "sex": sex,
+                   "weight_kg": rng.choice([None, 8, 25, 49.5, 70, 95.2, 130]), "iga": rng.choice(vocab.facts["iga"].values)}
+        for flag in flags:
+            if rng.random() < 0.1:
+                patient[flag] = rng.choice([True, "unknown"] if vocab.facts[flag].allows_unknown else [True])
+        patient["treatments"] = {t: rng.choice(statuses) for t in vocab.therapies if rng.random() < 0.3}
+        yield {k: v for k, v in patient.items() if v is not None}
 
 
 def _gbs(**facts):
@@ -26,7 +39,7 @@ def _gbs(**facts):
 
 
 def test_reused_answers_equal_the_core_on_every_generated_patient(catalogue):
-    raw = list(patients(catalogue.vocabulary, sorted(catalogue.pathways), 4000, seed=7, bad_fraction=0.0))
+    raw = list(_generated(catalogue.vocabulary, 4000, seed=7))
     valid = []
     for mapping in raw:
         try:
@@ -59,10 +72,19 @@ def test_the_answers_kept_are_bounded(catalogue):
     engine = DurableEngine()
     engine.memo.limit = 2
     with Evaluator(catalogue, engine=engine) as evaluator:
-        for flags in ({}, {"renal_impairment": True}, {"diabetes": True}, {"cardiac_disease": True}):
-            evaluator.evaluate(_gbs(**flags))
-        assert all(len(answers) <= 2 for _, answers in engine.memo._pathways.values())
-        assert evaluator.evaluate(_gbs()).ivig  # a cleared memo asks the core again
+        compiled = evaluator.compiled("gbs")
+        for flags in ({}, {"renal_impairment": True}, {"diabetes": True}):  # three combinations of outcomes
+            engine.match(compiled, compiled.engine_facts(_patient(catalogue, **flags)))
+            assert all(len(answers) <= 2 for _, answers in engine.memo._pathways.values())
+        assert engine.memo.asked == 3
+        engine.match(compiled, compiled.engine_facts(_patient(catalogue)))  # dropped when the memo filled: asked again
+        assert engine.memo.asked == 4
+
+
+def _patient(catalogue, **facts):
+    from ivig_rules.loading.patient import patient_from_mapping
+
+    return patient_from_mapping(_gbs(**facts), catalogue.vocabulary)
 
 
 def test_facts_the_outcomes_cannot_read_get_the_engines_own_error(catalogue):
@@ -71,6 +93,7 @@ def test_facts_the_outcomes_cannot_read_get_the_engines_own_error(catalogue):
         compiled = evaluator.compiled("gbs")
         with pytest.raises(EngineError, match="do not match the compiled pathway"):
             engine.match(compiled, {})
+        assert (engine.memo.asked, engine.memo.reused) == (1, 0)
 
 
 def test_the_outcomes_source_lists_each_comparison_once():
@@ -91,3 +114,17 @@ def test_the_outcomes_source_lists_each_comparison_once():
     assert memo.match(compiled, {"k1": 50, "k2": "x"}, ask) == {"a"}
     assert memo.match(compiled, {"k1": 50, "k2": "y"}, ask) == frozenset()
     assert len(calls) == 2 and (memo.asked, memo.reused) == (2, 1)
+
+
+def test_every_shipped_pathway_gets_generated_functions_that_can_reach_no_builtins(catalogue):
+    """The generated matcher and outcomes functions exist for every pathway (else the slow way
+    runs: same answers, so only this test notices), and their code can call no builtin."""
+    from ivig_rules.engines.matcher_code import compile_matcher, compile_outcomes
+
+    with Evaluator(catalogue, engine="reference") as evaluator:
+        for diagnosis in catalogue.pathways:
+            rules = [(rule.name, rule.predicate) for rule in evaluator.compiled(diagnosis).rules]
+            matcher, outcomes = compile_matcher(rules), compile_outcomes(rules)
+            assert matcher is not None and outcomes is not None, diagnosis
+            assert matcher.__globals__["__builtins__"] == {"frozenset": frozenset}
+            assert outcomes.__globals__["__builtins__"] == {}

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Mapping
 
 from ..loading.catalogue import load_catalogue
-from ..logic.compiler import CompiledPathway, compile_pathway, fact_of_key
+from ..logic.compiler import CompiledPathway, compiled_for, fact_of_key
 from .dosing import DEFAULT_WEIGHT_POLICY, WEIGHT_POLICIES
 from ..engines import DEFAULT_ENGINE, Engine, make_engine
 from ..errors import InputError, PatientError, did_you_mean
@@ -82,7 +82,7 @@ class Evaluator:
     def compiled(self, diagnosis: str) -> CompiledPathway:
         compiled = self._compiled.get(diagnosis)
         if compiled is None:
-            compiled = compile_pathway(self.catalogue.pathway_for(diagnosis), self.catalogue.screening)
+            compiled = compiled_for(self.catalogue, diagnosis)
             self._compiled[diagnosis] = compiled
         return compiled
 

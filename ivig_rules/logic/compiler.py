@@ -20,6 +20,7 @@ from ..model import AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rul
 from .predicates import ALWAYS, Predicate, cmp, join as _join, keys as predicate_keys
 
 __all__ = [
+    "compiled_for",
     "Predicate",
     "predicate_keys",
     "CompiledRule",
@@ -130,6 +131,17 @@ class CompiledPathway:
             missing = next(fact for key, fact in self._key_facts if out[key] is None)
             raise ValueError(f"fact {missing!r} has no value; patients must be validated before evaluation")
         return out
+
+
+def compiled_for(catalogue, diagnosis: str) -> CompiledPathway:
+    """The catalogue's compiled pathway for a diagnosis, compiled once and kept with the catalogue
+    (derived data of a frozen value), so that every evaluator of it, and every audit worker forked
+    after the main process checked it, shares the one compiled object."""
+    kept = catalogue.__dict__.setdefault("_compiled_pathways", {})
+    compiled = kept.get(diagnosis)
+    if compiled is None:
+        compiled = kept[diagnosis] = compile_pathway(catalogue.pathway_for(diagnosis), catalogue.screening)
+    return compiled
 
 
 def compile_pathway(pathway: Pathway, screening: Screening) -> CompiledPathway:

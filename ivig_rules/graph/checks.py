@@ -140,12 +140,13 @@ def _jointly_possible(pathway: Pathway, vocab: Vocabulary) -> Feasible:
     from ..logic.compiler import normalise
     from ..logic.fact_space import axes
     from ..logic.partition import satisfiable
+    from ..logic.predicates import all_of, any_of
 
     by_id = {r.id: r for r in pathway.rules}
 
     def feasible(groups: Sequence[tuple[str, ...]]) -> bool:
         ids = list(dict.fromkeys(r for group in groups for r in group if r in by_id))
-        joint = ("all", tuple(("any", tuple(normalise(by_id[r].when) for r in group if r in by_id)) for group in groups))
+        joint = all_of(any_of(normalise(by_id[r].when) for r in group if r in by_id) for group in groups)
         return satisfiable(joint, axes(replace(pathway, rules=tuple(by_id[r] for r in ids)), vocab))
 
     return feasible

@@ -10,31 +10,23 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Citation, Review
+from ..model.json_form import JsonForm, json_field
 from .dosing import Dose
 
 __all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation"]
 
 
 @dataclass(frozen=True)
-class Alert:
+class Alert(JsonForm):
     id: str
     severity: str
     message: str
     citations: tuple[Citation, ...]
     rules: tuple[str, ...]
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "severity": self.severity,
-            "message": self.message,
-            "citations": [c.to_dict() for c in self.citations],
-            "rules": list(self.rules),
-        }
-
 
 @dataclass(frozen=True)
-class Advice:
+class Advice(JsonForm):
     """A monitoring or administration item raised for this patient, and the rules or step raising it."""
 
     id: str
@@ -42,38 +34,23 @@ class Advice:
     citations: tuple[Citation, ...]
     rules: tuple[str, ...]
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "text": self.text, "citations": [c.to_dict() for c in self.citations], "rules": list(self.rules)}
-
 
 @dataclass(frozen=True)
-class ConflictPosition:
+class ConflictPosition(JsonForm):
     role: str  # pathway (the pathway's own verdict) | source (another source's position)
     says: str
     citations: tuple[Citation, ...]
 
-    def to_dict(self) -> dict:
-        return {"role": self.role, "says": self.says, "citations": [c.to_dict() for c in self.citations]}
-
 
 @dataclass(frozen=True)
-class Conflict:
+class Conflict(JsonForm):
     """Sources that disagree about IVIG for a fact this patient has; the verdict is specialist_review."""
 
     id: str
     summary: str
-    facts: tuple[tuple[str, Any], ...]
+    facts: tuple[tuple[str, Any], ...] = json_field(convert=dict)  # (fact, value) pairs; a mapping in JSON
     positions: tuple[ConflictPosition, ...]
     rules: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "facts": dict(self.facts),
-            "positions": [p.to_dict() for p in self.positions],
-            "rules": list(self.rules),
-        }
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Iterable
+
+from ..model.json_form import JsonForm
 
 __all__ = ["LayoutFigures", "layout_of", "edge_crossings", "label_texts", "visible_text", "layout_figures", "figures_of", "MAX_WIDTH_PT", "MAX_HEIGHT_PT"]
 
@@ -31,7 +33,7 @@ Point = tuple[float, float]
 
 
 @dataclass(frozen=True)
-class LayoutFigures:
+class LayoutFigures(JsonForm):
     """What a reader meets: crossings, the longest label (with its text) and the drawing's size."""
 
     crossings: int
@@ -39,9 +41,6 @@ class LayoutFigures:
     longest_text: str
     width_pt: float
     height_pt: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def layout_of(dot_text: str) -> dict:

@@ -8,10 +8,11 @@ because the facts do not change while the rules are evaluated.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..model import Pathway, Screening, Vocabulary
+from ..model.json_form import JsonForm
 from .build import ENTRY, SCREENING, build_graph
 
 if TYPE_CHECKING:
@@ -25,18 +26,13 @@ Feasible = Callable[[Sequence[tuple[str, ...]]], bool]
 
 
 @dataclass(frozen=True)
-class GraphFinding:
+class GraphFinding(JsonForm):
     kind: str  # unreachable | cycle | dead_end
     node: str
     message: str
     severity: str = "error"  # error | warning
     pathway: str = ""
     rules: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["rules"] = list(self.rules)
-        return data
 
 
 def transitions(graph: "nx.DiGraph") -> dict[tuple[str, str], tuple[str, ...]]:

@@ -20,7 +20,9 @@ went through; both ask the view here, so they agree on what a rule's place is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
+
+from ..model.json_form import JsonForm
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -29,19 +31,16 @@ __all__ = ["Place", "Route", "rule_places", "route_on_view", "arrow_rules", "not
 
 
 @dataclass(frozen=True)
-class Place:
+class Place(JsonForm):
     """Where one rule (qualified id) is shown: arrows as (source, target), notes by number."""
 
     rule: str
     arrows: tuple[tuple[str, str], ...] = ()
     notes: tuple[int, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "arrows": [list(a) for a in self.arrows], "notes": list(self.notes)}
-
 
 @dataclass(frozen=True)
-class Route:
+class Route(JsonForm):
     """A patient's route on a view: the fired rules' places and the boxes and arrows they join."""
 
     pathway: str
@@ -51,11 +50,6 @@ class Route:
     notes: tuple[int, ...] = ()
     not_shown: tuple[str, ...] = field(default=())  # fired rules this view has no place for
     way_in: tuple[tuple[str, str], ...] = ()  # arrows from the start box to where the route begins
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pathway": self.pathway, "rules": [p.to_dict() for p in self.rules], "boxes": list(self.boxes),
-                "arrows": [list(a) for a in self.arrows], "notes": list(self.notes), "not_shown": list(self.not_shown),
-                "way_in": [list(a) for a in self.way_in]}
 
 
 def box_name(view: "nx.DiGraph", node: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .conditions import Condition
+from .json_form import JsonForm
 from .sources import Citation
 from .teaching import ScreeningTeaching, Teaching
 from .vocabulary import Vocabulary
@@ -43,14 +44,11 @@ class DoseRegimen:
 
 
 @dataclass(frozen=True)
-class Review:
+class Review(JsonForm):
     """When and how the response to a step is judged, in the project's words, cited."""
 
     text: str
     citations: tuple[Citation, ...]
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
 
 
 @dataclass(frozen=True)

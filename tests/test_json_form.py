@@ -5,17 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ivig_rules.model import Citation
-from ivig_rules.model.json_form import JsonForm, json_field
+from ivig_rules.model.json_form import json_field, json_form
 
 
+@json_form
 @dataclass(frozen=True)
-class _Inner(JsonForm):
+class _Inner:
     name: str
     pairs: tuple[tuple[str, int], ...] = ()
 
 
+@json_form
 @dataclass(frozen=True)
-class _Outer(JsonForm):
+class _Outer:
     first: str
     renamed: int = json_field(key="line")
     hidden: bool = json_field(omit=True, default=False)

@@ -28,7 +28,7 @@ from ..logic.fact_space import show_value
 from ..model.facts import therapy_of, treatment_fact
 from ..model import AllOf, Compare, Condition, Patient, Rule, Vocabulary
 from ..model.conditions import comparisons
-from ..model.json_form import JsonForm
+from ..model.json_form import json_form
 from ..evaluation.recommendation import Recommendation
 
 __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
@@ -44,8 +44,9 @@ def _or_list(values: Iterable[Any]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+@json_form
 @dataclass(frozen=True)
-class Check(JsonForm):
+class Check:
     """One comparison of a rule against the patient's value."""
 
     fact: str

@@ -26,7 +26,7 @@ from types import MappingProxyType
 from ..errors import PatientError
 from ..model.facts import AGE, HEIGHT, PREGNANT, SEX, WEIGHT
 from ..model import Amount, Citation, DoseRegimen, Patient
-from ..model.json_form import JsonForm
+from ..model.json_form import json_form
 from .frozen import build
 
 __all__ = [
@@ -189,8 +189,9 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
     return DosingWeight(kg, basis, ideal, note, _BRANCHES[branch][1])
 
 
+@json_form
 @dataclass(frozen=True)
-class Dose(JsonForm):
+class Dose:
     therapy: str
     phase: str
     regimen: str

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Citation, Review
-from ..model.json_form import JsonForm, json_field
+from ..model.json_form import json_field, json_form
 from .dosing import Dose
 
 __all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation"]
 
 
+@json_form
 @dataclass(frozen=True)
-class Alert(JsonForm):
+class Alert:
     id: str
     severity: str
     message: str
@@ -25,8 +26,9 @@ class Alert(JsonForm):
     rules: tuple[str, ...]
 
 
+@json_form
 @dataclass(frozen=True)
-class Advice(JsonForm):
+class Advice:
     """A monitoring or administration item raised for this patient, and the rules or step raising it."""
 
     id: str
@@ -35,15 +37,17 @@ class Advice(JsonForm):
     rules: tuple[str, ...]
 
 
+@json_form
 @dataclass(frozen=True)
-class ConflictPosition(JsonForm):
+class ConflictPosition:
     role: str  # pathway (the pathway's own verdict) | source (another source's position)
     says: str
     citations: tuple[Citation, ...]
 
 
+@json_form
 @dataclass(frozen=True)
-class Conflict(JsonForm):
+class Conflict:
     """Sources that disagree about IVIG for a fact this patient has; the verdict is specialist_review."""
 
     id: str

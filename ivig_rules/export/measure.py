@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from ..model.json_form import JsonForm
+from ..model.json_form import json_form
 
 __all__ = ["LayoutFigures", "layout_of", "edge_crossings", "label_texts", "visible_text", "layout_figures", "figures_of", "MAX_WIDTH_PT", "MAX_HEIGHT_PT"]
 
@@ -32,8 +32,9 @@ _LABEL_KEYS = ("label", "xlabel", "headlabel", "taillabel")
 Point = tuple[float, float]
 
 
+@json_form
 @dataclass(frozen=True)
-class LayoutFigures(JsonForm):
+class LayoutFigures:
     """What a reader meets: crossings, the longest label (with its text) and the drawing's size."""
 
     crossings: int

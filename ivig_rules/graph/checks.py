@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..model import Pathway, Screening, Vocabulary
-from ..model.json_form import JsonForm
+from ..model.json_form import json_form
 from .build import ENTRY, SCREENING, build_graph
 
 if TYPE_CHECKING:
@@ -25,8 +25,9 @@ FINDING_KINDS = ("unreachable", "cycle", "dead_end")
 Feasible = Callable[[Sequence[tuple[str, ...]]], bool]
 
 
+@json_form
 @dataclass(frozen=True)
-class GraphFinding(JsonForm):
+class GraphFinding:
     kind: str  # unreachable | cycle | dead_end
     node: str
     message: str

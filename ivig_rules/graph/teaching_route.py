@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterable
 
-from ..model.json_form import JsonForm
+from ..model.json_form import json_form
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -30,8 +30,9 @@ if TYPE_CHECKING:
 __all__ = ["Place", "Route", "rule_places", "route_on_view", "arrow_rules", "note_rules", "box_name"]
 
 
+@json_form
 @dataclass(frozen=True)
-class Place(JsonForm):
+class Place:
     """Where one rule (qualified id) is shown: arrows as (source, target), notes by number."""
 
     rule: str
@@ -39,8 +40,9 @@ class Place(JsonForm):
     notes: tuple[int, ...] = ()
 
 
+@json_form
 @dataclass(frozen=True)
-class Route(JsonForm):
+class Route:
     """A patient's route on a view: the fired rules' places and the boxes and arrows they join."""
 
     pathway: str

@@ -6,14 +6,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FileReadError, InputError, YamlError
-from ..model.json_form import JsonForm, json_field
+from ..model.json_form import json_field, json_form
 from .checks import ERROR, SEVERITIES, SEVERITIES_OF, WARNING
 
 __all__ = ["ERROR", "WARNING", "SEVERITIES", "LintFinding", "from_input_error"]
 
 
+@json_form
 @dataclass(frozen=True)
-class LintFinding(JsonForm):
+class LintFinding:
     """One problem found by ``ivig-rules lint``.
 
     ``example`` is a patient mapping that shows the problem and can be pasted into

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .conditions import Condition
-from .json_form import JsonForm
+from .json_form import json_form
 from .sources import Citation
 from .teaching import ScreeningTeaching, Teaching
 from .vocabulary import Vocabulary
@@ -43,8 +43,9 @@ class DoseRegimen:
     line: int | None = field(default=None, compare=False)
 
 
+@json_form
 @dataclass(frozen=True)
-class Review(JsonForm):
+class Review:
     """When and how the response to a step is judged, in the project's words, cited."""
 
     text: str

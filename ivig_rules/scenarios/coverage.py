@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .._text import plural
 from ..model import Catalogue, Pathway, Rule
-from ..model.json_form import JsonForm, json_field
+from ..model.json_form import json_field, json_form
 from .runner import RunReport
 
 if TYPE_CHECKING:
@@ -55,8 +55,9 @@ class RuleCoverage:
                 "decided": self.decided, "contributed": self.contributed, "fired": self.fired}
 
 
+@json_form
 @dataclass(frozen=True)
-class EdgeCoverage(JsonForm):
+class EdgeCoverage:
     """An arrow of a pathway's teaching view that carries rules (source and target are its box ids)."""
 
     pathway: str
@@ -68,8 +69,9 @@ class EdgeCoverage(JsonForm):
     scenarios: int = 0
 
 
+@json_form
 @dataclass(frozen=True)
-class NoteCoverage(JsonForm):
+class NoteCoverage:
     """A numbered note of a pathway's teaching view that lists rules."""
 
     pathway: str

@@ -6,7 +6,7 @@ import itertools
 
 import pytest
 
-from ivig_rules.logic.compiler import durable_definition, normalise, CompiledRule
+from ivig_rules.logic.compiler import as_written, durable_definition, normalise, CompiledRule
 from ivig_rules.logic.predicates import holds
 from ivig_rules.model import AllOf, AnyOf, Compare, Not, Rule, Outcome
 
@@ -48,6 +48,16 @@ def test_normal_form_means_the_same_as_the_condition(cond):
         facts = {"treatments.ivig": status, "severe": severe, "age_years": age}
         engine_facts = {"tx_ivig": status, "severe": severe, "age_years": age}
         assert holds(normalise(cond), engine_facts) == _direct(cond, facts), (cond, facts)
+        assert holds(as_written(cond), engine_facts) == _direct(cond, facts), (cond, facts)
+
+
+def test_the_written_form_keeps_lists_and_grouping_and_pushes_negation():
+    """What the diagrams and the FHIR export put into words: `in` lists whole, nothing flattened."""
+    cond = Not(AnyOf((Compare("treatments.ivig", "in", ("failed", "responded")), AllOf((Compare("severe", "==", True),)))))
+    assert as_written(cond) == ("all", (("cmp", "tx_ivig", "not_in", ("failed", "responded")),
+                                        ("any", (("cmp", "severe", "!=", True),))))
+    assert normalise(cond) == ("all", (("cmp", "tx_ivig", "!=", "failed"), ("cmp", "tx_ivig", "!=", "responded"),
+                                       ("cmp", "severe", "!=", True)))
 
 
 def test_negation_and_membership_leave_no_not_or_in_behind():

@@ -61,3 +61,17 @@ def test_ivig_regimens_are_medication_requests_per_kg(exported, catalogue):
     linked = {a["definitionCanonical"] for d in exported.values() if d["resourceType"] == "PlanDefinition"
               for a in d["action"] if "definitionCanonical" in a}
     assert linked and linked <= set(activities)
+
+
+def test_the_expression_pushes_negation_in_and_keeps_lists_and_brackets():
+    from ivig_rules.fhir.export import expression
+    from ivig_rules.model import AllOf, AnyOf, Compare, Not
+
+    cond = AllOf((
+        Not(AnyOf((Compare("treatments.ivig", "in", ("failed", "intolerant")), Compare("age_years", "<", 18)))),
+        AnyOf((Compare("severe", "==", True), AllOf(()))),
+    ))
+    assert expression(cond) == (
+        '(treatments.ivig not_in ["failed", "intolerant"] and age_years >= 18) and (severe == true or true)'
+    )
+    assert expression(AnyOf(())) == "false"

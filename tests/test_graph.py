@@ -149,6 +149,11 @@ def test_condition_wording(vocab):
     nested = AnyOf((Compare("severe", "==", True), AllOf((Compare("recurrent", "==", True), Compare("age_years", ">=", 2)))))
     assert condition_text(nested, vocab) == "severe or (recurrent, age ≥ 2 years)"
     assert condition_text(AllOf(()), vocab) == "always"
+    # a `not` reads as the comparisons it negates, as the engines read it
+    assert condition_text(Not(Compare("age_years", "<", 18)), vocab) == "age ≥ 18 years"
+    assert condition_text(Not(AllOf((Compare("severe", "==", True), Compare("iga", "==", "normal")))), vocab) == (
+        "not severe or IgA not normal"
+    )
 
 
 def test_labels_without_a_vocabulary_fall_back_to_readable_ids(vocab):
@@ -235,13 +240,17 @@ def test_cli_and_graph_package_do_not_import_networkx():
 
 def test_an_arrow_shared_by_rules_merges_their_labels(vocab):
     from ivig_rules.graph.build import merged_label
+    from ivig_rules.logic.compiler import as_written
     from ivig_rules.model import Compare
 
-    steroids = Compare("treatments.corticosteroids", "in", ("failed", "intolerant"))
-    a = [Compare("treatments.ivig", "==", "contraindicated"), steroids]
-    b = [Compare("treatments.ivig", "==", "not_tried"), steroids]
+    def part(fact, op, value):
+        return as_written(Compare(fact, op, value))
+
+    steroids = part("treatments.corticosteroids", "in", ("failed", "intolerant"))
+    a = [part("treatments.ivig", "==", "contraindicated"), steroids]
+    b = [part("treatments.ivig", "==", "not_tried"), steroids]
     assert merged_label([a, b], vocab) == "IVIG contraindicated / not tried, corticosteroids failed / intolerant"
-    severe = Compare("severe", "==", True)
+    severe = part("severe", "==", True)
     assert merged_label([a, [severe, steroids]], vocab) == (
         "corticosteroids failed / intolerant, (IVIG contraindicated or severe)"
     )

@@ -121,3 +121,15 @@ def test_a_patient_from_standard_input_is_named_so_in_errors(vocab, monkeypatch)
     with pytest.raises(PatientError) as caught:
         read_patient("-", vocab)
     assert (caught.value.file, caught.value.line) == ("<stdin>", 3)
+
+
+def test_plain_data_read_at_a_line_puts_every_error_on_that_line(vocab):
+    """A parsed JSON Lines or CSV row is plain dicts: the loader names its line for every key, nested too."""
+    from ivig_rules.loading.patient import patient_at
+
+    row = {"diagnosis": "gbs", "age_years": 40, "sex": "male", "treatments": {"ivig": "sometimes"}, "wieght_kg": 70}
+    with pytest.raises(PatientError) as caught:
+        patient_at(row, vocab, "cohort.jsonl", 7)
+    assert [(p.file, p.line, p.key) for p in caught.value.problems] == [
+        ("cohort.jsonl", 7, "wieght_kg"), ("cohort.jsonl", 7, "treatments.ivig"),
+    ]

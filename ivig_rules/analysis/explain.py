@@ -28,6 +28,7 @@ from ..logic.fact_space import show_value
 from ..model.facts import therapy_of, treatment_fact
 from ..model import AllOf, Compare, Condition, Patient, Rule, Vocabulary
 from ..model.conditions import comparisons
+from ..model.json_form import json_form
 from ..evaluation.recommendation import Recommendation
 
 __all__ = ["Check", "RuleTrace", "NearMiss", "Explanation", "explain", "given_facts", "IVIG_STATUS"]
@@ -43,6 +44,7 @@ def _or_list(values: Iterable[Any]) -> str:
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 
+@json_form
 @dataclass(frozen=True)
 class Check:
     """One comparison of a rule against the patient's value."""
@@ -82,10 +84,6 @@ class Check:
         default = " (not given; the default)" if not self.given else ""
         return f"{self.subject(vocab)}{default}; the rule needs it {self.wanted()}"
 
-    def to_dict(self) -> dict[str, Any]:
-        value = list(self.value) if isinstance(self.value, tuple) else self.value
-        return {"fact": self.fact, "op": self.op, "value": value, "actual": self.actual,
-                "held": self.held, "given": self.given, "line": self.line}
 
 
 # -- conditions: negation pushed down (as the compiler does), ``in`` kept whole -------------------

@@ -19,7 +19,6 @@ from typing import Any
 
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
-from ..loading.marked_yaml import MarkedDict
 from ..model import UNKNOWN, Patient
 from ..model.facts import DIAGNOSIS, therapy_of, treatment_fact
 from ..loading.patient import patient_at
@@ -136,9 +135,10 @@ class RowProcessor:
                 line=line,
             )
 
-    def _csv_mapping(self, cells: list[str], line: int) -> MarkedDict:
-        mapping = MarkedDict(line)
-        treatments = MarkedDict(line)
+    def _csv_mapping(self, cells: list[str], line: int) -> dict[str, Any]:
+        """The typed cells as a plain patient mapping; the loader puts its errors on the row's line."""
+        mapping: dict[str, Any] = {}
+        treatments: dict[str, str] = {}
         # extra: a status column's therapy, or whether a true/false column allows 'unknown'
         for (fact, name, kind, extra), cell in zip(self._typing, cells):
             text = cell.strip()
@@ -182,21 +182,22 @@ class RowProcessor:
             raise PatientError(f"not valid JSON: {_short(exc)}", file=self.file, line=row.line) from None
 
     def _json_mapping(self, data: Any, line: int) -> Any:
-        """The parsed object with line marks; ``treatment.X`` keys folded into ``treatments``."""
-        if not isinstance(data, dict):
+        """The parsed object, ``treatment.X`` keys folded into ``treatments``; plain dicts, which the
+        loader reads as sitting on the row's line."""
+        if not isinstance(data, dict) or not any(key.startswith(TREATMENT_COLUMN_PREFIXES) for key in data):
             return data  # parse_patient says what a patient must be
-        mapping = MarkedDict(line)
+        mapping: dict[str, Any] = {}
         flat: dict[str, Any] = {}
         for key, value in data.items():
             prefix = next((p for p in TREATMENT_COLUMN_PREFIXES if key.startswith(p)), None)
             if prefix is not None:
                 flat[key[len(prefix):]] = value
             elif key == _TREATMENTS and isinstance(value, dict):
-                mapping[key] = _marked(value, line)
+                mapping[key] = dict(value)  # the folded statuses are added to a copy
             else:
                 mapping[key] = value
         if flat:
-            treatments = mapping.setdefault(_TREATMENTS, MarkedDict(line))
+            treatments = mapping.setdefault(_TREATMENTS, {})
             if not isinstance(treatments, dict):
                 return mapping  # parse_patient reports the bad 'treatments' value
             for therapy, status in flat.items():
@@ -249,12 +250,6 @@ def _identity(mapping: Any) -> tuple[str | None, str | None]:
 def _peek(mapping: Any, key: str) -> str | None:
     value = mapping.get(key) if isinstance(mapping, dict) else None
     return value if isinstance(value, str) and len(value) <= 200 else None
-
-
-def _marked(value: dict, line: int) -> MarkedDict:
-    out = MarkedDict(line)
-    out.update(value)
-    return out
 
 
 def _no_constant(name: str) -> None:

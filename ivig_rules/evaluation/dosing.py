@@ -19,13 +19,14 @@ round to 0 g), so no rounded figure is given and the dose's notes say why.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from ..errors import PatientError
 from ..model.facts import AGE, HEIGHT, PREGNANT, SEX, WEIGHT
 from ..model import Amount, Citation, DoseRegimen, Patient
+from ..model.json_form import json_form
 from .frozen import build
 
 __all__ = [
@@ -188,6 +189,7 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
     return DosingWeight(kg, basis, ideal, note, _BRANCHES[branch][1])
 
 
+@json_form
 @dataclass(frozen=True)
 class Dose:
     therapy: str
@@ -210,15 +212,6 @@ class Dose:
     then: str
     notes: tuple[str, ...]
     citations: tuple[Citation, ...]
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["citations"] = [c.to_dict() for c in self.citations]
-        data["notes"] = list(self.notes)
-        for key in ("g_per_kg_range", "days_range", "interval_weeks_range"):
-            if data[key] is not None:
-                data[key] = list(data[key])
-        return data
 
 
 def _range(amount: Amount | None):

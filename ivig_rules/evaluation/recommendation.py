@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..model import Citation, Review
+from ..model.json_form import json_field, json_form
 from .dosing import Dose
 
 __all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation"]
 
 
+@json_form
 @dataclass(frozen=True)
 class Alert:
     id: str
@@ -23,16 +25,8 @@ class Alert:
     citations: tuple[Citation, ...]
     rules: tuple[str, ...]
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "severity": self.severity,
-            "message": self.message,
-            "citations": [c.to_dict() for c in self.citations],
-            "rules": list(self.rules),
-        }
 
-
+@json_form
 @dataclass(frozen=True)
 class Advice:
     """A monitoring or administration item raised for this patient, and the rules or step raising it."""
@@ -42,38 +36,25 @@ class Advice:
     citations: tuple[Citation, ...]
     rules: tuple[str, ...]
 
-    def to_dict(self) -> dict:
-        return {"id": self.id, "text": self.text, "citations": [c.to_dict() for c in self.citations], "rules": list(self.rules)}
 
-
+@json_form
 @dataclass(frozen=True)
 class ConflictPosition:
     role: str  # pathway (the pathway's own verdict) | source (another source's position)
     says: str
     citations: tuple[Citation, ...]
 
-    def to_dict(self) -> dict:
-        return {"role": self.role, "says": self.says, "citations": [c.to_dict() for c in self.citations]}
 
-
+@json_form
 @dataclass(frozen=True)
 class Conflict:
     """Sources that disagree about IVIG for a fact this patient has; the verdict is specialist_review."""
 
     id: str
     summary: str
-    facts: tuple[tuple[str, Any], ...]
+    facts: tuple[tuple[str, Any], ...] = json_field(convert=dict)  # (fact, value) pairs; a mapping in JSON
     positions: tuple[ConflictPosition, ...]
     rules: tuple[str, ...]
-
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id,
-            "summary": self.summary,
-            "facts": dict(self.facts),
-            "positions": [p.to_dict() for p in self.positions],
-            "rules": list(self.rules),
-        }
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Iterable
+
+from ..model.json_form import json_form
 
 __all__ = ["LayoutFigures", "layout_of", "edge_crossings", "label_texts", "visible_text", "layout_figures", "figures_of", "MAX_WIDTH_PT", "MAX_HEIGHT_PT"]
 
@@ -30,6 +32,7 @@ _LABEL_KEYS = ("label", "xlabel", "headlabel", "taillabel")
 Point = tuple[float, float]
 
 
+@json_form
 @dataclass(frozen=True)
 class LayoutFigures:
     """What a reader meets: crossings, the longest label (with its text) and the drawing's size."""
@@ -39,9 +42,6 @@ class LayoutFigures:
     longest_text: str
     width_pt: float
     height_pt: float
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def layout_of(dot_text: str) -> dict:

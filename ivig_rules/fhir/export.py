@@ -14,8 +14,9 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..logic.compiler import push_negation
-from ..model import AllOf, Catalogue, Compare, Condition, DoseRegimen, Pathway, Rule
+from ..logic.compiler import as_written, fact_of_key
+from ..logic.predicates import Cmp, infix
+from ..model import Catalogue, Condition, DoseRegimen, Pathway, Rule
 
 __all__ = ["plan_definition", "activity_definition", "to_fhir_resources", "write_fhir", "CANONICAL_BASE",
            "EXPRESSION_LANGUAGE"]
@@ -24,6 +25,7 @@ CANONICAL_BASE = "https://ivig-rules.example.org/fhir"
 EXPRESSION_LANGUAGE = "text/x-ivig-rules"
 _UCUM = "http://unitsofmeasure.org"
 _STATUS = {"active": "active", "draft": "draft", "retired": "retired"}
+_GROUPS = {"all": (" and ", "true"), "any": (" or ", "false")}
 
 
 def _fhir_id(text: str) -> str:
@@ -35,20 +37,14 @@ def _name(text: str) -> str:
 
 
 def expression(condition: Condition) -> str:
-    """The condition as a compact expression over facts: and/or of comparisons, negation pushed in."""
-    node = push_negation(condition)
+    """The condition as a compact expression over facts: and/or of comparisons, negation pushed in
+    (its written form, so ``in`` lists stay whole)."""
+    return infix(as_written(condition), _comparison, _GROUPS)
 
-    def walk(item: Condition, top: bool = False) -> str:
-        if isinstance(item, Compare):
-            value = json.dumps(list(item.value) if isinstance(item.value, tuple) else item.value)
-            return f"{item.fact} {item.op} {value}"
-        parts = [walk(i) for i in item.items]
-        if not parts:
-            return "true" if isinstance(item, AllOf) else "false"
-        joined = (" and " if isinstance(item, AllOf) else " or ").join(parts)
-        return joined if top or len(parts) == 1 else f"({joined})"
 
-    return walk(node, top=True)
+def _comparison(c: Cmp) -> str:
+    value = json.dumps(list(c.value) if isinstance(c.value, tuple) else c.value)
+    return f"{fact_of_key(c.key)} {c.op} {value}"
 
 
 def activity_definition(pathway: Pathway, regimen: DoseRegimen, ivig_coding: dict) -> dict[str, Any]:

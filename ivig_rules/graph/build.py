@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
 
-from ..model import STEP_START, AllOf, AnyOf, Compare, Condition, Pathway, Rule, Screening, Vocabulary
-from ..model.conditions import comparisons
-from .labels import PENDING, condition_text, conjuncts, dose_summary, fact_label, humanise
+from ..logic.compiler import as_written, engine_key, fact_of_key
+from ..logic.predicates import Predicate, all_of, any_of, cmp, comparisons, conjuncts
+from ..model import STEP_START, Pathway, Rule, Screening, Vocabulary
+from .labels import PENDING, condition_text, dose_summary, fact_label, humanise, predicate_text
 from ..model.facts import treatment_fact
 
 if TYPE_CHECKING:
@@ -65,36 +66,37 @@ def _by_position(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
     return out
 
 
-def _shared(groups: list[tuple[Condition, ...]]) -> list[Condition]:
+def _shared(groups: list[tuple[Predicate, ...]]) -> list[Predicate]:
     if not groups:
         return []
     return [part for part in groups[0] if all(part in other for other in groups[1:])]
 
 
-def _pending_for(part: Condition, therapy: str | None) -> bool:
+def _pending_for(part: Predicate, therapy: str | None) -> bool:
     """True for 'the next step's own therapy is not tried (or under way)': the arrow says that.
 
     'ongoing' alone is kept: it marks a patient already on the therapy, not one moving to it.
     """
-    if therapy is None or not isinstance(part, Compare) or part.fact != treatment_fact(therapy):
+    if therapy is None or part.kind != "cmp" or part.key != engine_key(treatment_fact(therapy)):
         return False
     values = part.value if part.op == "in" else (part.value,) if part.op == "==" else ()
     return PENDING[0] in values and all(v in PENDING for v in values)  # PENDING[0] is not_tried
 
 
-def _distinguishing(pathway: Pathway) -> dict[str, list[Condition]]:
+def _distinguishing(pathway: Pathway) -> dict[str, list[Predicate]]:
     """Per rule id, the parts of its condition that tell it apart from its siblings and its way in."""
-    incoming: dict[str, list[tuple[Condition, ...]]] = {}
+    parts_of = {rule.id: conjuncts(as_written(rule.when)) for rule in pathway.rules}
+    incoming: dict[str, list[tuple[Predicate, ...]]] = {}
     for rule in pathway.rules:
         if rule.then.next_step and rule.then.next_step not in rule.from_steps:
-            incoming.setdefault(rule.then.next_step, []).append(conjuncts(rule.when))
-    out: dict[str, list[Condition]] = {}
+            incoming.setdefault(rule.then.next_step, []).append(parts_of[rule.id])
+    out: dict[str, list[Predicate]] = {}
     for position, rules in _by_position(pathway.rules).items():
         routed = [r for r in rules if _routed(r)]
-        common = _shared([conjuncts(r.when) for r in routed]) if len(routed) > 1 else []
+        common = _shared([parts_of[r.id] for r in routed]) if len(routed) > 1 else []
         inherited = _shared(incoming.get(position, []))
         for rule in routed:
-            parts = list(conjuncts(rule.when))
+            parts = list(parts_of[rule.id])
             kept = [p for p in parts if p not in common and p not in inherited]
             out[rule.id] = kept if kept else parts
     return out
@@ -108,18 +110,18 @@ def short_labels(pathway: Pathway, vocab: Vocabulary | None = None) -> dict[str,
         target = pathway.steps[rule.then.next_step].therapy if rule.then.next_step else None
         shorter = [p for p in parts if not _pending_for(p, target)]
         chosen = shorter if shorter else parts
-        out[rule_id] = condition_text(chosen[0] if len(chosen) == 1 else AllOf(tuple(chosen)), vocab)
+        out[rule_id] = predicate_text(chosen[0] if len(chosen) == 1 else all_of(chosen), vocab)
     return out
 
 
-def _values(part: Condition) -> tuple | None:
+def _values(part: Predicate) -> tuple | None:
     """The values a single-fact test accepts (== or in), else None."""
-    if isinstance(part, Compare) and part.op in ("==", "in"):
+    if part.kind == "cmp" and part.op in ("==", "in"):
         return part.value if part.op == "in" else (part.value,)
     return None
 
 
-def merged_label(parts_per_rule: list[list[Condition]], vocab: Vocabulary | None) -> str:
+def merged_label(parts_per_rule: list[list[Predicate]], vocab: Vocabulary | None) -> str:
     """One arrow label for several rules: their shared conditions once, and what differs merged.
 
     'IVIG contraindicated / not tried, corticosteroids failed / ...' reads better than
@@ -128,19 +130,19 @@ def merged_label(parts_per_rule: list[list[Condition]], vocab: Vocabulary | None
     common = [p for p in parts_per_rule[0] if all(p in other for other in parts_per_rule[1:])]
     rests = [[p for p in parts if p not in common] for parts in parts_per_rule]
     if any(not rest for rest in rests):  # one rule needs nothing more: the shared part is the label
-        return condition_text(AllOf(tuple(common)), vocab) if common else "always"
+        return predicate_text(all_of(common), vocab) if common else "always"
     single = [rest[0] for rest in rests if len(rest) == 1]
-    facts = {p.fact for p in single if isinstance(p, Compare)}
+    facts = {p.key for p in single if p.kind == "cmp"}
     if len(single) == len(rests) and len(facts) == 1 and all(_values(p) is not None for p in single):
         values = tuple(dict.fromkeys(v for p in single for v in _values(p)))
-        merged: Condition = Compare(single[0].fact, "in", values) if len(values) > 1 else single[0]
-        return condition_text(AllOf((merged, *common)), vocab)
-    alternatives = AnyOf(tuple(AllOf(tuple(rest)) if len(rest) > 1 else rest[0] for rest in rests))
-    return condition_text(AllOf((*common, alternatives)) if common else alternatives, vocab)
+        merged: Predicate = cmp(single[0].key, "in", values) if len(values) > 1 else single[0]
+        return predicate_text(all_of((merged, *common)), vocab)
+    alternatives = any_of(all_of(rest) if len(rest) > 1 else rest[0] for rest in rests)
+    return predicate_text(all_of((*common, alternatives)) if common else alternatives, vocab)
 
 
-def _decision_label(rules: list[Rule], parts: dict[str, list[Condition]], vocab: Vocabulary | None) -> tuple[str, tuple[str, ...]]:
-    facts = list(dict.fromkeys(c.fact for rule in rules for part in parts.get(rule.id, []) for c in comparisons(part)))
+def _decision_label(rules: list[Rule], parts: dict[str, list[Predicate]], vocab: Vocabulary | None) -> tuple[str, tuple[str, ...]]:
+    facts = list(dict.fromkeys(fact_of_key(c.key) for rule in rules for part in parts.get(rule.id, []) for c in comparisons(part)))
     names = [fact_label(f, vocab) for f in facts]
     shown = names[:_MAX_DECISION_FACTS] + (["..."] if len(names) > _MAX_DECISION_FACTS else [])
     text = ", ".join(shown) + "?" if shown else "which branch?"

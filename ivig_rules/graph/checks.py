@@ -8,10 +8,11 @@ because the facts do not change while the rules are evaluated.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..model import Pathway, Screening, Vocabulary
+from ..model.json_form import json_form
 from .build import ENTRY, SCREENING, build_graph
 
 if TYPE_CHECKING:
@@ -24,6 +25,7 @@ FINDING_KINDS = ("unreachable", "cycle", "dead_end")
 Feasible = Callable[[Sequence[tuple[str, ...]]], bool]
 
 
+@json_form
 @dataclass(frozen=True)
 class GraphFinding:
     kind: str  # unreachable | cycle | dead_end
@@ -32,11 +34,6 @@ class GraphFinding:
     severity: str = "error"  # error | warning
     pathway: str = ""
     rules: tuple[str, ...] = ()
-
-    def to_dict(self) -> dict:
-        data = asdict(self)
-        data["rules"] = list(self.rules)
-        return data
 
 
 def transitions(graph: "nx.DiGraph") -> dict[tuple[str, str], tuple[str, ...]]:
@@ -140,12 +137,13 @@ def _jointly_possible(pathway: Pathway, vocab: Vocabulary) -> Feasible:
     from ..logic.compiler import normalise
     from ..logic.fact_space import axes
     from ..logic.partition import satisfiable
+    from ..logic.predicates import all_of, any_of
 
     by_id = {r.id: r for r in pathway.rules}
 
     def feasible(groups: Sequence[tuple[str, ...]]) -> bool:
         ids = list(dict.fromkeys(r for group in groups for r in group if r in by_id))
-        joint = ("all", tuple(("any", tuple(normalise(by_id[r].when) for r in group if r in by_id)) for group in groups))
+        joint = all_of(any_of(normalise(by_id[r].when) for r in group if r in by_id) for group in groups)
         return satisfiable(joint, axes(replace(pathway, rules=tuple(by_id[r] for r in ids)), vocab))
 
     return feasible

@@ -2,25 +2,31 @@
 
 The labels on a diagram's arrows come from here, so a rule that changes changes its arrow.
 With a vocabulary the wording uses its labels ("Plasma exchange failed"); without one it falls
-back to the identifiers made readable ("plasma exchange failed").
+back to the identifiers made readable ("plasma exchange failed"). Conditions are read in their
+written form (:func:`ivig_rules.logic.compiler.as_written`): a ``not`` reads as the comparisons it
+negates ("IgA not normal", "age ≥ 18 years"), an ``in`` list as its values.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
 from types import MappingProxyType
 from typing import Iterable
 
-from ..model import AllOf, AnyOf, Compare, Condition, DoseRegimen, Not, Vocabulary
+from ..logic.compiler import as_written, fact_of_key
+from ..logic.predicates import Cmp, Predicate, infix
+from ..model import Condition, DoseRegimen, Vocabulary
 from ..model.facts import is_treatment, therapy_of
 
-__all__ = ["humanise", "fact_label", "condition_text", "conjuncts", "dose_summary", "dose_words", "amount_text", "join_unique", "PENDING"]
+__all__ = [
+    "humanise", "fact_label", "condition_text", "predicate_text", "dose_summary", "dose_words", "amount_text",
+    "join_unique", "PENDING",
+]
 
 PENDING = ("not_tried", "ongoing")
 """Statuses meaning 'this therapy is still to come or under way'; implied by an arrow to its step."""
 
 _WORDS = MappingProxyType({"ig": "Ig", "iga": "IgA", "ivig": "IVIG", "ms": "MS", "ivmp": "IVMP", "plex": "PLEX", "dmt": "DMT"})
-_NEGATED = MappingProxyType({"==": "!=", "!=": "==", "in": "not_in", "not_in": "in"})
+_GROUPS = MappingProxyType({"all": (", ", "always"), "any": (" or ", "never")})
 _OPS = MappingProxyType({"==": "=", "!=": "≠", "<": "<", "<=": "≤", ">": ">", ">=": "≥"})
 
 
@@ -69,51 +75,33 @@ def _is_flag(fact: str, value: object, vocab: Vocabulary | None) -> bool:
     return spec is None or spec.type == "boolean"
 
 
-def _compare_text(c: Compare, vocab: Vocabulary | None) -> str:
-    subject = fact_label(c.fact, vocab)
-    if _is_flag(c.fact, c.value, vocab) and c.op in ("==", "!="):
+def _compare_text(c: Cmp, vocab: Vocabulary | None) -> str:
+    fact = fact_of_key(c.key)
+    subject = fact_label(fact, vocab)
+    if _is_flag(fact, c.value, vocab) and c.op in ("==", "!="):
         return subject if (c.value is True) == (c.op == "==") else f"not {subject}"
     if c.op in ("in", "not_in"):
         values = list(c.value)
-        if c.op == "not_in" and is_treatment(c.fact) and vocab is not None:
-            values = [s for s in vocab.statuses_for(therapy_of(c.fact)) if s not in c.value]
+        if c.op == "not_in" and is_treatment(fact) and vocab is not None:
+            values = [s for s in vocab.statuses_for(therapy_of(fact)) if s not in c.value]
             prefix = ""
         else:
             prefix = "not " if c.op == "not_in" else ""
-        return f"{subject} {prefix}" + " / ".join(_value(c.fact, v, vocab) for v in values)
+        return f"{subject} {prefix}" + " / ".join(_value(fact, v, vocab) for v in values)
     numeric = isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
     if not numeric and c.op in ("==", "!="):
-        return f"{subject} {'not ' if c.op == '!=' else ''}{_value(c.fact, c.value, vocab)}"
-    return f"{subject} {_OPS[c.op]} {_value(c.fact, c.value, vocab)}{_unit(c.fact, vocab)}"
+        return f"{subject} {'not ' if c.op == '!=' else ''}{_value(fact, c.value, vocab)}"
+    return f"{subject} {_OPS[c.op]} {_value(fact, c.value, vocab)}{_unit(fact, vocab)}"
 
 
-def condition_text(condition: Condition, vocab: Vocabulary | None = None, *, nested: bool = False) -> str:
+def condition_text(condition: Condition, vocab: Vocabulary | None = None) -> str:
     """The whole condition in words: 'IVIG not tried, corticosteroids responded'."""
-    if isinstance(condition, Compare):
-        return _compare_text(condition, vocab)
-    if isinstance(condition, Not):
-        item = condition.item
-        if isinstance(item, Compare) and item.op in _NEGATED:
-            return _compare_text(replace(item, op=_NEGATED[item.op]), vocab)
-        return f"not ({condition_text(item, vocab)})"
-    if isinstance(condition, AllOf):
-        if not condition.items:
-            return "always"
-        text = ", ".join(condition_text(i, vocab, nested=True) for i in condition.items)
-        return f"({text})" if nested and len(condition.items) > 1 else text
-    if isinstance(condition, AnyOf):
-        if not condition.items:
-            return "never"
-        text = " or ".join(condition_text(i, vocab, nested=True) for i in condition.items)
-        return f"({text})" if nested and len(condition.items) > 1 else text
-    raise TypeError(f"not a condition: {condition!r}")
+    return predicate_text(as_written(condition), vocab)
 
 
-def conjuncts(condition: Condition) -> tuple[Condition, ...]:
-    """The parts that must all hold: the items of a top-level all-of, else the condition itself."""
-    if isinstance(condition, AllOf):
-        return condition.items
-    return (condition,)
+def predicate_text(predicate: Predicate, vocab: Vocabulary | None = None) -> str:
+    """A written-form predicate in words; its parts joined by ', ' (all) and ' or ' (any)."""
+    return infix(predicate, lambda c: _compare_text(c, vocab), _GROUPS)
 
 
 def amount_text(default: float, minimum: float | None, maximum: float | None, scale: float = 1.0) -> str:

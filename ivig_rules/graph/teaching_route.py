@@ -20,7 +20,9 @@ went through; both ask the view here, so they agree on what a rule's place is.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Iterable
+
+from ..model.json_form import json_form
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = ["Place", "Route", "rule_places", "route_on_view", "arrow_rules", "note_rules", "box_name"]
 
 
+@json_form
 @dataclass(frozen=True)
 class Place:
     """Where one rule (qualified id) is shown: arrows as (source, target), notes by number."""
@@ -36,10 +39,8 @@ class Place:
     arrows: tuple[tuple[str, str], ...] = ()
     notes: tuple[int, ...] = ()
 
-    def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "arrows": [list(a) for a in self.arrows], "notes": list(self.notes)}
 
-
+@json_form
 @dataclass(frozen=True)
 class Route:
     """A patient's route on a view: the fired rules' places and the boxes and arrows they join."""
@@ -51,11 +52,6 @@ class Route:
     notes: tuple[int, ...] = ()
     not_shown: tuple[str, ...] = field(default=())  # fired rules this view has no place for
     way_in: tuple[tuple[str, str], ...] = ()  # arrows from the start box to where the route begins
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pathway": self.pathway, "rules": [p.to_dict() for p in self.rules], "boxes": list(self.boxes),
-                "arrows": [list(a) for a in self.arrows], "notes": list(self.notes), "not_shown": list(self.not_shown),
-                "way_in": [list(a) for a in self.way_in]}
 
 
 def box_name(view: "nx.DiGraph", node: str) -> str:

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from ..errors import FileReadError, InputError, YamlError
+from ..model.json_form import json_field, json_form
 from .checks import ERROR, SEVERITIES, SEVERITIES_OF, WARNING
 
 __all__ = ["ERROR", "WARNING", "SEVERITIES", "LintFinding", "from_input_error"]
 
 
+@json_form
 @dataclass(frozen=True)
 class LintFinding:
     """One problem found by ``ivig-rules lint``.
@@ -28,9 +30,9 @@ class LintFinding:
     suggestion: str | None = None
     pathway: str | None = None
     rules: tuple[str, ...] = ()
-    example: dict[str, Any] | None = None
     count: int | None = None
-    unreadable: bool = field(default=False, compare=False)
+    example: dict[str, Any] | None = None
+    unreadable: bool = json_field(omit=True, default=False, compare=False)  # for the exit code, not the JSON
 
     def __post_init__(self) -> None:
         if self.severity not in SEVERITIES_OF.get(self.code, ()):
@@ -44,21 +46,6 @@ class LintFinding:
 
     def sort_key(self) -> tuple:
         return (self.file or "", self.line or 0, self.code, self.message)
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "message": self.message,
-            "file": self.file,
-            "line": self.line,
-            "key": self.key,
-            "suggestion": self.suggestion,
-            "pathway": self.pathway,
-            "rules": list(self.rules),
-            "count": self.count,
-            "example": self.example,
-        }
 
 
 def from_input_error(exc: InputError, code: str = "schema") -> LintFinding:

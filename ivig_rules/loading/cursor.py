@@ -181,6 +181,10 @@ class Node:
 
     # -- navigation -------------------------------------------------------------------------
     def _sub(self, key: Any, value: Any, line: int | None) -> "Node":
+        if line is None:  # plain data (a parsed JSON Lines or CSV row) sits on its container's line
+            line = line_of(value)
+            if line is None:
+                line = self.line
         if isinstance(key, int) and not isinstance(key, bool):
             path = f"{self.path}[{key if abs(key) < 10**9 else excerpt(key)}]"
         else:

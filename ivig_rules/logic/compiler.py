@@ -17,7 +17,7 @@ from typing import Any, Mapping
 
 from ..model.facts import ENGINE_TREATMENT_PREFIX, therapy_of, treatment_fact
 from ..model import AllOf, AnyOf, Compare, Condition, Not, Pathway, Patient, Rule, Screening
-from .predicates import ALWAYS, Predicate, cmp, join as _join, keys as predicate_keys
+from .predicates import ALWAYS, Predicate, all_of, any_of, cmp, expand, keys as predicate_keys
 
 __all__ = [
     "compiled_for",
@@ -27,6 +27,7 @@ __all__ = [
     "CompiledPathway",
     "compile_pathway",
     "normalise",
+    "as_written",
     "push_negation",
     "engine_key",
     "fact_of_key",
@@ -76,21 +77,23 @@ def fact_of_key(key: str) -> str:
 
 
 def normalise(condition: Condition, negate: bool = False) -> Predicate:
-    """Negation normal form over comparisons; flattened; ``in``/``not_in`` expanded."""
-    return _lower(push_negation(condition, negate))
+    """The engine form: negation normal form over comparisons; flattened; ``in``/``not_in`` expanded."""
+    return expand(as_written(condition, negate))
 
 
-def _lower(condition: Condition) -> Predicate:
-    """A negation-free condition as a predicate: engine keys, ``in`` lists as ``==``/``!=`` parts."""
+def as_written(condition: Condition, negate: bool = False) -> Predicate:
+    """The written form: typed nodes over engine keys with negation pushed into the comparisons,
+    but ``in``/``not_in`` lists kept whole and the author's grouping kept (nothing flattened).
+    What diagrams, the atlas and the FHIR export put into words; :func:`normalise` expands it."""
+    return _typed(push_negation(condition, negate))
+
+
+def _typed(condition: Condition) -> Predicate:
+    """A negation-free condition (only AllOf, AnyOf and Compare) as typed nodes, shape for shape."""
     if isinstance(condition, Compare):
-        key = engine_key(condition.fact)
-        if condition.op in ("in", "not_in"):
-            positive = condition.op == "in"
-            parts = tuple(cmp(key, "==" if positive else "!=", v) for v in condition.value)
-            return _join("any" if positive else "all", parts)
-        return cmp(key, condition.op, condition.value)
-    kind = "all" if isinstance(condition, AllOf) else "any"
-    return _join(kind, tuple(_lower(item) for item in condition.items))
+        return cmp(engine_key(condition.fact), condition.op, condition.value)
+    items = tuple(_typed(item) for item in condition.items)
+    return all_of(items) if isinstance(condition, AllOf) else any_of(items)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Mapping
 
 from .conditions import Condition
+from .json_form import json_form
 from .sources import Citation
 from .teaching import ScreeningTeaching, Teaching
 from .vocabulary import Vocabulary
@@ -42,15 +43,13 @@ class DoseRegimen:
     line: int | None = field(default=None, compare=False)
 
 
+@json_form
 @dataclass(frozen=True)
 class Review:
     """When and how the response to a step is judged, in the project's words, cited."""
 
     text: str
     citations: tuple[Citation, ...]
-
-    def to_dict(self) -> dict:
-        return {"text": self.text, "citations": [c.to_dict() for c in self.citations]}
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from .._text import plural
 from ..model import Catalogue, Pathway, Rule
+from ..model.json_form import json_field, json_form
 from .runner import RunReport
 
 if TYPE_CHECKING:
@@ -54,36 +55,30 @@ class RuleCoverage:
                 "decided": self.decided, "contributed": self.contributed, "fired": self.fired}
 
 
+@json_form
 @dataclass(frozen=True)
 class EdgeCoverage:
     """An arrow of a pathway's teaching view that carries rules (source and target are its box ids)."""
 
     pathway: str
-    source: str
-    target: str
+    source: str = json_field(key="from")
+    target: str = json_field(key="to")
+    label: str  # the arrow's words
+    where: str  # 'box 6 -> box 9', as the diagram numbers them
     rules: tuple[str, ...]  # qualified ids
     scenarios: int = 0
-    label: str = ""  # the arrow's words
-    where: str = ""  # 'box 6 -> box 9', as the diagram numbers them
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pathway": self.pathway, "from": self.source, "to": self.target, "label": self.label,
-                "where": self.where, "rules": list(self.rules), "scenarios": self.scenarios}
 
 
+@json_form
 @dataclass(frozen=True)
 class NoteCoverage:
     """A numbered note of a pathway's teaching view that lists rules."""
 
     pathway: str
-    number: int
+    number: int = json_field(key="note")
     text: str
     rules: tuple[str, ...]  # qualified ids
     scenarios: int = 0
-
-    def to_dict(self) -> dict[str, Any]:
-        return {"pathway": self.pathway, "note": self.number, "text": self.text, "rules": list(self.rules),
-                "scenarios": self.scenarios}
 
 
 @dataclass
@@ -210,8 +205,9 @@ def coverage_of(report: RunReport, catalogue: Catalogue) -> CoverageReport:
         arrows, notes = _places(view)
         for source, target, data in arrows:
             coverage.edges.append(EdgeCoverage(
-                pathway_id, source, target, arrow_rules(view, source, data), on_arrow.get((pathway_id, source, target), 0),
-                data.get("label", ""), f"{box_name(view, source)} -> {box_name(view, target)}"))
+                pathway_id, source, target, label=data.get("label", ""),
+                where=f"{box_name(view, source)} -> {box_name(view, target)}", rules=arrow_rules(view, source, data),
+                scenarios=on_arrow.get((pathway_id, source, target), 0)))
         for note in notes:
             coverage.notes.append(NoteCoverage(
                 pathway_id, note["number"], note["text"], note_rules(view, note), on_note.get((pathway_id, note["number"]), 0)))

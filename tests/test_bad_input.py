@@ -7,6 +7,7 @@ traceback and that the answer comes within a second.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,7 @@ PATIENT_CASES = [
     ("pregnant_male.yaml", 4, "pregnant", ["needs sex: female", "'male'"]),
     ("ivig_unavailable.yaml", 5, "treatments.ivig", ["ivig cannot be 'unavailable'", "statuses for ivig: not_tried"]),
     ("maybe_safety_flag.yaml", 4, "renal_impairment", ["expected true, false or unknown", "'maybe'"]),
+    ("therapy_as_fact.yaml", 4, "plasma_exchange", ["is a therapy", "under 'treatments:'"]),
 ]
 
 SCENARIO_CASES = [
@@ -66,11 +68,19 @@ SCENARIO_CASES = [
 ]
 
 
+def assert_sentences(message: str) -> None:
+    """One paragraph of whole sentences: it ends as a sentence ends, and so does the sentence before "Did you mean"."""
+    assert "\n" not in message, "one paragraph"
+    assert message.endswith((".", "?", "!")), message
+    assert re.search(r"[^.?!] Did you mean", message) is None, message
+    assert ". (" not in message and ".." not in message.replace("...", ""), message
+
+
 def _check(result, path: Path, line, key, words) -> None:
     assert result.exit_code == 2, result.output
     message = result.stderr.strip()
     assert message.startswith("ivig-rules: ")
-    assert "\n" not in message, "one paragraph"
+    assert_sentences(message)
     assert "Traceback" not in result.output and "Traceback" not in message
     assert result.stdout == ""
     where = str(path) if line is None else f"{path}:{line}"

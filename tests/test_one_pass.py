@@ -117,7 +117,7 @@ def test_a_patient_of_very_many_unknown_facts_gets_twenty_problems_and_a_count(t
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 21 and "unknown fact 'k0'" in lines[0]
-    assert lines[-1].endswith(": 5010 more problems not shown; fix these first")  # 4,980 facts, 30 therapies
+    assert lines[-1].endswith(": 5010 more problems not shown; fix these first.")  # 4,980 facts, 30 therapies
 
 
 def test_the_library_bounds_a_patient_s_problems_too(vocab):

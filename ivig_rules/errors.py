@@ -91,6 +91,10 @@ class InputError(IvigRulesError):
 
     kind = "invalid input"
 
+    not_shown: int = 0
+    """How many further problems this entry stands for: 0 for a problem itself; the count of the
+    problems left out, for the "N more problems not shown" entry that ends a long list."""
+
     def __init__(
         self,
         message: str,
@@ -99,12 +103,14 @@ class InputError(IvigRulesError):
         line: int | None = None,
         key: str | None = None,
         suggestion: str | None = None,
+        not_shown: int = 0,
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.key = key
         self.suggestion = suggestion
+        self.not_shown = not_shown
         self.more: tuple[InputError, ...] = ()
         super().__init__(self.paragraph())
 

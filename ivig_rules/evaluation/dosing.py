@@ -19,7 +19,7 @@ round to 0 g), so no rounded figure is given and the dose's notes say why.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
@@ -33,6 +33,8 @@ __all__ = [
     "DEFAULT_WEIGHT_POLICY",
     "DosingWeight",
     "Dose",
+    "Regimen",
+    "regimen_view",
     "ideal_body_weight",
     "dosing_weight",
     "compute_dose",
@@ -188,6 +190,38 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
     return DosingWeight(kg, basis, ideal, note, _BRANCHES[branch][1])
 
 
+def _listed(data: dict) -> dict:
+    """A regimen's or dose's JSON form: ranges and notes as lists, citations as objects."""
+    data["citations"] = [c.to_dict() for c in data["citations"]]
+    for key in ("g_per_kg_range", "days_range", "interval_weeks_range", "notes"):
+        if data.get(key) is not None:
+            data[key] = list(data[key])
+    return data
+
+
+@dataclass(frozen=True)
+class Regimen:
+    """A regimen as the ruleset gives it, per kg: shown even when no dose in grams can be worked
+    out (no weight recorded), so that the prescriber still sees what the sources advise."""
+
+    therapy: str
+    phase: str
+    regimen: str
+    g_per_kg: float
+    g_per_kg_range: tuple[float, float] | None
+    per: str
+    days: int
+    days_range: tuple[int, int] | None
+    interval_weeks: float | None
+    interval_weeks_range: tuple[float, float] | None
+    max_g_per_day: float | None
+    then: str
+    citations: tuple[Citation, ...]
+
+    def to_dict(self) -> dict:
+        return _listed({f: getattr(self, f) for f in self.__dataclass_fields__})
+
+
 @dataclass(frozen=True)
 class Dose:
     therapy: str
@@ -212,13 +246,7 @@ class Dose:
     citations: tuple[Citation, ...]
 
     def to_dict(self) -> dict:
-        data = asdict(self)
-        data["citations"] = [c.to_dict() for c in self.citations]
-        data["notes"] = list(self.notes)
-        for key in ("g_per_kg_range", "days_range", "interval_weeks_range"):
-            if data[key] is not None:
-                data[key] = list(data[key])
-        return data
+        return _listed({f: getattr(self, f) for f in self.__dataclass_fields__})
 
 
 def _range(amount: Amount | None):
@@ -352,6 +380,11 @@ def dose_parts(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEI
 def dose_citations(regimen: DoseRegimen, key: tuple[int, bool]) -> tuple[Citation, ...]:
     """The citations of a dose whose :func:`dose_parts` gave ``key`` (the same tuple every time)."""
     return _plan(regimen).citations_for(key)
+
+
+def regimen_view(regimen: DoseRegimen, citations: tuple[Citation, ...]) -> Regimen:
+    """The regimen in the form the output shows (with ``citations``, the regimen's own with their text)."""
+    return build(Regimen, _plan(regimen).fields, {"citations": citations})
 
 
 def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY) -> Dose | None:

@@ -17,7 +17,7 @@ from ..model import SEVERITIES, UNKNOWN, AlertSpec, Citation, Patient, Vocabular
 from ..model.citations import with_text
 from ..model.facts import AGE, DIAGNOSIS
 from .decision import Decided, decide
-from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts
+from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts, regimen_view
 from .frozen import build, template
 from .recommendation import Alert, Conflict, Recommendation
 
@@ -117,6 +117,8 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cite
         "review": step.review if step is not None else None,
         "monitoring": decided.monitoring,
         "administration": decided.administration,
+        "regimen": regimen_view(decided.regimen, tuple(with_text(c, vocab.sources) for c in decided.regimen.citations))
+        if decided.regimen is not None else None,
     }, later=_PER_PATIENT)
     return _Variant(fields, dose_citations)
 

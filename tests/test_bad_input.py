@@ -53,6 +53,10 @@ PATIENT_CASES = [
     ("ivig_unavailable.yaml", 5, "treatments.ivig", ["ivig cannot be 'unavailable'", "statuses for ivig: not_tried"]),
     ("maybe_safety_flag.yaml", 4, "renal_impairment", ["expected true, false or unknown", "'maybe'"]),
     ("therapy_as_fact.yaml", 4, "plasma_exchange", ["is a therapy", "under 'treatments:'"]),
+    ("infantile_spasms_adult.yaml", 1, "diagnosis",
+     ["diagnosis: infantile_spasms with age_years: 40 (18 or older) cannot both be right", "begin in infancy"]),
+    ("pregnant_toddler.yaml", 5, "pregnant", ["pregnant: true with age_years: 3 (under 5) cannot both be right"]),
+    ("breastfeeding_toddler.yaml", 5, "breastfeeding", ["breastfeeding: true with age_years: 2 (under 5)"]),
 ]
 
 SCENARIO_CASES = [

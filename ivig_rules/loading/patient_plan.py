@@ -45,6 +45,7 @@ class ValidationPlan:
                 self.kinds[name], self.rules[name] = _TEXT, spec.max_length or 200
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
+        self.age_checks = vocab.age_checks
         self.therapies = {therapy: treatment_fact(therapy) for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
         defaults = {name: spec.default for name, spec in vocab.facts.items()}
@@ -88,7 +89,7 @@ class ValidationPlan:
         for name, needs in self.requires:
             if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
-        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or any(c.refuses(values) for c in self.age_checks):
             return None  # the checked way says why
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
@@ -119,7 +120,7 @@ class ValidationPlan:
             else:
                 steps.append((fact, self.kinds[fact], self.rules[fact]))
         steps = tuple(steps)
-        required, requires, defaults = self.required, self.requires, self.defaults
+        required, requires, defaults, age_checks = self.required, self.requires, self.defaults, self.age_checks
 
         def read(cells: list[str]) -> dict | None:
             if len(cells) != len(steps):
@@ -159,7 +160,7 @@ class ValidationPlan:
             for name, needs in requires:
                 if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                     return None
-            if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+            if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or any(c.refuses(values) for c in age_checks):
                 return None  # the checked way says why
             return values
 

@@ -8,6 +8,7 @@ scenario file are scenarios.py's.
 from __future__ import annotations
 
 from ..model import VERDICTS, FactSpec, Vocabulary
+from ..model.facts import AGE
 from ..scenarios.files import (DOSE_EXPECTATION, DOSE_FIELDS, EXPECTATION, REGIMEN_EXPECTATION, REGIMEN_FIELDS,
                               SCENARIO, SCENARIO_FILE)
 from ._context import Rulesets
@@ -78,10 +79,26 @@ def patient(vocab: Vocabulary, *, partial: bool = False) -> dict:
     required = [name for name, spec in vocab.facts.items() if spec.required]
     if required and not partial:
         schema["required"] = required
-    requires = _requires(vocab, partial=partial)
+    requires = _requires(vocab, partial=partial) + _age_refusals(vocab)
     if requires:
         schema["allOf"] = requires
     return schema
+
+
+def _age_refusals(vocab: Vocabulary) -> list[dict]:
+    """The ages at which a fact's value is refused (``age_plausibility``), where both are given."""
+    rules = []
+    for check in vocab.age_checks:
+        bounds = {}
+        if check.refuse_below is not None:
+            bounds["minimum"] = check.refuse_below
+        if check.refuse_from is not None:
+            bounds["exclusiveMaximum"] = check.refuse_from
+        if bounds:
+            rules.append({"if": {"properties": {check.fact: {"const": check.value}, AGE: {"type": "number"}},
+                                 "required": [check.fact, AGE]},
+                          "then": {"properties": {AGE: bounds}}})
+    return rules
 
 
 def patient_schema(rulesets: Rulesets) -> tuple[dict, dict]:

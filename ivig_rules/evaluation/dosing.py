@@ -200,9 +200,8 @@ def _listed(data: dict) -> dict:
 
 
 @dataclass(frozen=True)
-class Regimen:
-    """A regimen as the ruleset gives it, per kg: shown even when no dose in grams can be worked
-    out (no weight recorded), so that the prescriber still sees what the sources advise."""
+class _PerKg:
+    """The fields a regimen and a dose share: the amount per kg and the course, as the ruleset gives them."""
 
     therapy: str
     phase: str
@@ -215,26 +214,22 @@ class Regimen:
     interval_weeks: float | None
     interval_weeks_range: tuple[float, float] | None
     max_g_per_day: float | None
-    then: str
-    citations: tuple[Citation, ...]
 
     def to_dict(self) -> dict:
         return _listed({f: getattr(self, f) for f in self.__dataclass_fields__})
 
 
 @dataclass(frozen=True)
-class Dose:
-    therapy: str
-    phase: str
-    regimen: str
-    g_per_kg: float
-    g_per_kg_range: tuple[float, float] | None
-    per: str
-    days: int
-    days_range: tuple[int, int] | None
-    interval_weeks: float | None
-    interval_weeks_range: tuple[float, float] | None
-    max_g_per_day: float | None
+class Regimen(_PerKg):
+    """A regimen as the ruleset gives it, per kg: shown even when no dose in grams can be worked
+    out (no weight recorded), so that the prescriber still sees what the sources advise."""
+
+    then: str
+    citations: tuple[Citation, ...]
+
+
+@dataclass(frozen=True)
+class Dose(_PerKg):
     dosing_weight_kg: float
     weight_basis: str
     ideal_body_weight_kg: float | None
@@ -244,9 +239,6 @@ class Dose:
     then: str
     notes: tuple[str, ...]
     citations: tuple[Citation, ...]
-
-    def to_dict(self) -> dict:
-        return _listed({f: getattr(self, f) for f in self.__dataclass_fields__})
 
 
 def _range(amount: Amount | None):

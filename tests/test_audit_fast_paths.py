@@ -49,7 +49,7 @@ def test_plain_lines_are_split_as_the_csv_module_reads_them():
     rng = random.Random(12)
     reader = _Cells()
     for _ in range(20000):
-        text = ",".join(_text(rng) for _ in range(rng.randint(1, 6)))
+        text = ",".join(_text(rng) for _ in range(rng.randint(1, 6))) + rng.choice(["", "\n", "\r\n", "\r"])  # as framed, ending kept
         try:
             want = next(csv.reader([text]), [])
         except csv.Error:

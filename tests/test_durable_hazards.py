@@ -60,7 +60,7 @@ def test_a_changed_ruleset_with_the_same_name_is_not_silently_replaced(catalogue
     reordered = compile_pathway(replace(pathway, rules=tuple(reversed(pathway.rules))), catalogue.screening)
     assert original.fingerprint != reordered.fingerprint
     facts = original.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         first = engine.match(original, facts)
         second = engine.match(reordered, facts)
         again = engine.match(original, facts)
@@ -105,7 +105,7 @@ never = replace(p, rules=tuple(replace(r, when=AnyOf(())) for r in p.rules))
 empty_screening = replace(cat.screening, rules=())
 compiled = compile_pathway(never, empty_screening)
 facts = {{k: 'not_tried' if k.startswith('tx_') else None for k in compiled.keys}}
-with DurableEngine() as e:
+with DurableEngine(memo=False) as e:
     for _ in range(3):
         print(sorted(e.match(compiled, facts)))
     print('held', e.held_facts())
@@ -258,7 +258,7 @@ def test_negation_does_not_depend_on_rule_order(catalogue):
         text = json.dumps(durable_definition(compiled.rules))
         assert '"none"' not in text and '"$not"' not in text
         reversed_ = compile_pathway(replace(pathway, rules=tuple(reversed(pathway.rules))), catalogue.screening)
-        with DurableEngine() as engine:
+        with DurableEngine(memo=False) as engine:
             for values in list(enumerate_patients(pathway, catalogue.vocabulary))[:200]:
                 patient = patient_from_engine_facts(values, pathway, catalogue.vocabulary)
                 forward = {compiled.by_name()[n].rule.qualified_id for n in engine.match(compiled, compiled.engine_facts(patient))}
@@ -289,7 +289,7 @@ def test_sessions_are_freed_so_the_1025th_patient_is_fine(catalogue):
     """Sessions never deleted cost ~450 KB each and the 1025th raises MemoryError."""
     compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
     facts = compiled.engine_facts(_patient(catalogue, MS_FAILED_BOTH))
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         results = {engine.match(compiled, facts) for _ in range(1100)}
         assert engine.held_facts() == 0
     assert len(results) == 1
@@ -318,7 +318,7 @@ def test_a_failure_midway_never_leaves_a_patient_session_behind(catalogue, monke
             deleted.append(handle)
             return real_core.delete_ruleset(handle)
 
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         engine.match(compiled, compiled.engine_facts(fresh))
         [handle] = [loaded.handle for loaded in engine._rulesets.values()]
         monkeypatch.setattr(module, "_core", Flaky())
@@ -345,7 +345,7 @@ def test_the_fact_count_sees_facts_left_behind(catalogue, monkeypatch):
         def retract_fact(self, *args):
             return (0, 0)
 
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         monkeypatch.setattr(module, "_core", Forgetful())
         for diagnosis in ("ms_relapse", "gbs"):
             compiled = compile_pathway(catalogue.pathway_for(diagnosis), catalogue.screening)
@@ -357,7 +357,7 @@ def test_the_fact_count_sees_facts_left_behind(catalogue, monkeypatch):
 def test_a_closed_engine_refuses_to_match_rather_than_answer(catalogue):
     compiled = compile_pathway(catalogue.pathway_for("gbs"), catalogue.screening)
     facts = compiled.engine_facts(_patient(catalogue, adult(diagnosis="gbs")))
-    engine = DurableEngine()
+    engine = DurableEngine(memo=False)
     engine.close()
     with pytest.raises(EngineError, match="this engine has been closed"):
         engine.match(compiled, facts)
@@ -393,7 +393,7 @@ def test_a_fact_refused_as_already_observed_is_asserted_again_under_the_next_id(
                 return (2, 0)
             return real_core.assert_fact(handle, text)
 
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         expected = engine.match(compiled, facts)
         monkeypatch.setattr(module, "_core", Colliding())
         times = 1
@@ -428,11 +428,11 @@ def test_a_patient_after_any_other_gets_the_answer_a_fresh_engine_gives(catalogu
         for a in ("failed", "not_tried", "ongoing") for b in ("failed", "not_tried")
     ]
     compiled = compile_pathway(catalogue.pathway_for("ms_relapse"), catalogue.screening)
-    with DurableEngine() as kept:
+    with DurableEngine(memo=False) as kept:
         for first in patients:
             for second in patients:
                 kept.match(compiled, compiled.engine_facts(first))
-                with DurableEngine() as fresh:
+                with DurableEngine(memo=False) as fresh:
                     assert kept.match(compiled, compiled.engine_facts(second)) == fresh.match(compiled, compiled.engine_facts(second))
         assert kept.held_facts() == 0
 
@@ -470,7 +470,7 @@ def test_a_pathway_whose_ruleset_was_dropped_never_reaches_another_rulesets_hand
         def complete_and_start_action(self, *args):
             raise real_core.error("injected failure")
 
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         expected = engine.match(ms, ms_facts)
         monkeypatch.setattr(module, "_core", FailOnce())
         with pytest.raises(EngineError):
@@ -491,7 +491,7 @@ def test_the_fact_text_is_what_json_dumps_writes_for_every_kind_of_value(catalog
     rng = random.Random(4)
     values = [True, False, 0, 1, -1, 17, 10**14, 0.5, 72.25, 1e-4, "unknown", "not_tried", 'quote " and \\ back',
               "é", "\u2028", "", None]
-    with DurableEngine() as engine:
+    with DurableEngine(memo=False) as engine:
         loaded = engine._load(compiled)
         for round_ in range(400):
             facts = {key: rng.choice(values) for key in keys}

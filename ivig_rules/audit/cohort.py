@@ -229,6 +229,19 @@ class Cohort:
             self.bytes_read += len(block)
             buffer += block
             position = 0
+            if number and not skipping:  # the plain case a block at a time: UTF-8 lines ending in \n, no \r, no NUL
+                end = buffer.rfind(b"\n") + 1
+                if 0 < end <= MAX_LINE_BYTES and b"\r" not in buffer[:end] and b"\x00" not in buffer[:end]:
+                    try:
+                        lines = buffer[:end].decode("utf-8").split("\n")
+                    except UnicodeDecodeError:
+                        lines = None
+                    if lines is not None:
+                        lines.pop()  # the empty piece after the last \n
+                        for text in lines:
+                            number += 1
+                            yield number, text + "\n", None
+                        position = end
             while True:
                 found = _LINE_END.search(buffer, position)
                 if found is None or (found.group() == b"\r" and found.end() == len(buffer) and not at_end):

@@ -53,6 +53,7 @@ class RowProcessor:
         self.header = header or columns
         # fact key as parse_patient names it -> the CSV column it came from
         self._column_of = {fact: name for fact, name in zip(columns, self.header)}
+        self._identity_at = tuple((key, columns.index(key)) for key in ("id", DIAGNOSIS) if key in columns)
         # per CSV column, worked out once: (fact, column name, how its cells are typed, therapy)
         self._typing = tuple(_column_typing(fact, name, self.vocab) for fact, name in zip(columns, self.header))
         self._read_row = plan_for(self.vocab).text_row_reader(tuple(columns), _BOOLEANS, _plain_number)
@@ -71,7 +72,7 @@ class RowProcessor:
             facts = None
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
-                peeked = dict(zip(self.columns, cells))
+                peeked = {key: cells[i] for key, i in self._identity_at if i < len(cells)}  # for an error row
                 facts = self._read_row(cells)  # a plainly valid row in one pass; else typed, then validated
                 if facts is None:
                     self._check_width(cells, row.line)
@@ -116,8 +117,11 @@ class RowProcessor:
     # -- CSV --------------------------------------------------------------------------------
     def _csv_cells(self, row: RawRow) -> list[str]:
         text = row.text
-        if text and '"' not in text and "\r" not in text and "\n" not in text and "\x00" not in text:
-            return text.split(",")  # what the csv module reads from a line without quotes
+        body = text[:-1] if text.endswith("\n") else text  # a record keeps its line ending, which the csv module drops
+        if body.endswith("\r"):
+            body = body[:-1]
+        if body and '"' not in body and "\r" not in body and "\n" not in body and "\x00" not in body:
+            return body.split(",")  # what the csv module reads from a line without quotes
         try:
             cells = next(csv.reader([text]))
         except csv.Error as exc:

@@ -54,6 +54,7 @@ import durable_rules_engine as _core
 from ..logic.compiler import SENTINEL, SEQ_KEY, CompiledPathway, CompiledRule, durable_definition
 from ..errors import EngineError, SchemaError
 from .durable_limits import CODE_REASONS, LimitProblem, limit_problems
+from .outcome_memo import OutcomeMemo
 
 __all__ = ["DurableEngine", "keep_sessions_on_heap", "refusal", "problems", "check_runnable"]
 
@@ -249,7 +250,10 @@ class DurableEngine:
 
     name = "durable"
 
-    def __init__(self) -> None:
+    def __init__(self, *, memo: bool = True) -> None:
+        """``memo``: reuse the rules durable-rules fired for an earlier patient whose every
+        comparison came out the same (:mod:`.outcome_memo`); False asks the core for every patient."""
+        self.memo = OutcomeMemo() if memo else None
         self._rulesets: dict[tuple[str, str], _Loaded] = {}
         self._lock = threading.Lock()
         self._seq = 0
@@ -292,6 +296,12 @@ class DurableEngine:
     def match(self, compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
         if self._closed:
             raise EngineError("this engine has been closed")
+        if self.memo is not None:
+            return self.memo.match(compiled, facts, self._match_in_core)
+        return self._match_in_core(compiled, facts)
+
+    def _match_in_core(self, compiled: CompiledPathway, facts: dict[str, Any]) -> frozenset[str]:
+        """Ask durable-rules' C core (one fact asserted, its actions drained, the fact retracted)."""
         with self._lock:
             loaded = self._load(compiled)
             try:
@@ -384,6 +394,8 @@ class DurableEngine:
                 _delete(loaded)
             self._rulesets.clear()
             self._by_object.clear()
+            if self.memo is not None:
+                self.memo.clear()
             self._closed = True
 
     def __enter__(self) -> "DurableEngine":

@@ -13,9 +13,9 @@ from __future__ import annotations
 from typing import Any, Callable, Sequence
 
 from ..logic.compiler import Predicate
-from ..logic.predicates import OPS
+from ..logic.predicates import OPS, comparisons
 
-__all__ = ["matcher_source", "compile_matcher", "Matcher"]
+__all__ = ["matcher_source", "compile_matcher", "Matcher", "outcomes_source", "compile_outcomes"]
 
 Matcher = Callable[[dict], frozenset]
 _LITERALS = (str, int, float, bool)
@@ -72,3 +72,27 @@ def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
     except (_Refused, RecursionError, SyntaxError, MemoryError):
         return None
     return namespace["match"]
+
+
+def outcomes_source(rules: Sequence[tuple[str, Predicate]], function: str = "outcomes") -> str:
+    """Python source of ``function(facts) -> int``: the outcome of every distinct comparison the
+    rules make, one bit each in first-seen order (a small int keeps a memo small). Two patients
+    with equal numbers fire the same rules."""
+    names: dict[str, str] = {}
+    tests = dict.fromkeys(_expression(atom, names) for _, predicate in rules for atom in comparisons(predicate))
+    bits = [f"(({test}) << {bit})" if bit else f"({test})" for bit, test in enumerate(tests)] or ["0"]
+    lines = [f"def {function}(facts):"]
+    lines += [f"    {local} = facts[{key!r}]" for key, local in names.items()]
+    lines.append(f"    return {' | '.join(bits)}")
+    return "\n".join(lines) + "\n"
+
+
+def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], int] | None:
+    """The compiled outcomes function, or None when a predicate cannot be written as code."""
+    try:
+        source = outcomes_source(rules)
+        namespace: dict[str, Any] = {"__builtins__": {}}
+        exec(compile(source, "<ivig-rules comparisons>", "exec"), namespace)  # noqa: S102 - literals only, see module doc
+    except (_Refused, RecursionError, SyntaxError, MemoryError):
+        return None
+    return namespace["outcomes"]

@@ -37,12 +37,12 @@ def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
 
 def _advice(kind: dict, specs) -> tuple[Advice, ...]:
     """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
-    order = {advice_id: i for i, advice_id in enumerate(specs)}
-    out = []
-    for advice_id, rules in sorted(kind.items(), key=lambda item: order[item[0]]):
-        spec = specs[advice_id]
-        out.append(Advice(advice_id, spec.text, spec.citations, tuple(rules)))
-    return tuple(out)
+    if not kind:
+        return ()
+    return tuple(
+        Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
+        for advice_id, spec in specs.items() if advice_id in kind
+    )
 
 
 def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):
@@ -224,7 +224,7 @@ def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary
     raised, monitoring, administration = _raised(verdict, pathway.id)
     monitoring_items = _advice(monitoring, vocab.monitoring)
     administration_items = _advice(administration, vocab.administration)
-    contributing = verdict.contributing
+    contributing = {r.name for r in verdict.contributing}  # by name: comparing rules field by field is slow
     return Decided(
         decision=verdict.decision,
         decider=verdict.override or verdict.decision,
@@ -236,7 +236,7 @@ def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary
         ivig_course=_course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None,
         notes=_notes(verdict),
         rule_citations=_rule_citations(verdict, monitoring_items + administration_items),
-        rules_fired=tuple(r.rule.qualified_id for r in fired if r in contributing),
+        rules_fired=tuple(r.rule.qualified_id for r in fired if r.name in contributing),
         rules_matched=tuple(r.rule.qualified_id for r in fired),
         conflicts=verdict.conflicts,
         screened_facts=_screened_facts(compiled, verdict, vocab),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 from dataclasses import dataclass
-from operator import itemgetter
 from typing import Any, Callable, Iterable, Mapping
 
 from ..loading.catalogue import load_catalogue
@@ -30,8 +29,21 @@ class _Ready:
 
     compiled: CompiledPathway
     keys: tuple[str, ...]  # engine keys, in the compiled order
-    values: Callable[[Mapping[str, Any]], tuple]  # the patient's values of those facts, in that order
+    values: Callable[[Mapping[str, Any]], dict | None]  # the engine facts from the patient's (None: one is missing)
     resolved: dict
+
+
+def _engine_facts_reader(keys: tuple[str, ...], names: tuple[str, ...]) -> Callable[[Mapping[str, Any]], dict | None]:
+    """``read(patient_facts)``: the engine facts of one pathway as one generated dict display, or
+    None when a fact is missing (None). Only the keys and names, written through ``repr``, are code."""
+    lines = ["def read(f):"]
+    lines += [f"    v{i} = f[{name!r}]" for i, name in enumerate(names)]
+    if names:
+        lines += [f"    if {' or '.join(f'v{i} is None' for i in range(len(names)))}:", "        return None"]
+    lines.append("    return {" + ", ".join(f"{key!r}: v{i}" for i, key in enumerate(keys)) + "}")
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    exec(compile("\n".join(lines), "<ivig-rules engine facts>", "exec"), namespace)  # noqa: S102 - repr'd names only
+    return namespace["read"]
 
 
 class Evaluator:
@@ -84,11 +96,11 @@ class Evaluator:
         if ready is None:
             ready = self._prepare(patient)
         compiled = ready.compiled
-        try:  # every fact the rules read, by one C call; a missing one takes the checked way
-            facts = dict(zip(ready.keys, ready.values(patient.facts)))
-            if None in facts.values():
-                raise KeyError
-        except KeyError:
+        try:  # every fact the rules read, by one generated function; a missing one takes the checked way
+            facts = ready.values(patient.facts)
+        except (KeyError, TypeError):
+            facts = None
+        if facts is None:
             facts = compiled.engine_facts(patient)
         matched = self.engine.match(compiled, facts)
         cache = ready.resolved
@@ -116,8 +128,7 @@ class Evaluator:
         compiled = self.compiled(patient.diagnosis)
         keys = tuple(compiled.keys)
         names = tuple(fact_of_key(key) for key in keys)
-        values = itemgetter(*names) if len(names) > 1 else (lambda facts: (facts[names[0]],)) if names else (lambda facts: ())
-        ready = _Ready(compiled, keys, values, self._resolved.setdefault(patient.diagnosis, {}))
+        ready = _Ready(compiled, keys, _engine_facts_reader(keys, names), self._resolved.setdefault(patient.diagnosis, {}))
         self._ready[patient.diagnosis] = ready
         return ready
 

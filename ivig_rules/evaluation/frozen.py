@@ -11,7 +11,6 @@ the instances equal those ``__init__`` builds.
 
 from __future__ import annotations
 
-from dataclasses import fields
 from typing import Any, TypeVar
 
 __all__ = ["build", "template"]
@@ -22,7 +21,7 @@ _new = object.__new__
 
 def template(cls: type, values: dict[str, Any], *, later: tuple[str, ...] = ()) -> dict[str, Any]:
     """``values`` checked to name every field of ``cls`` except ``later`` (filled per instance)."""
-    names = {f.name for f in fields(cls)}
+    names = cls.__dataclass_fields__.keys()  # the fields (a ClassVar would make this refuse: none are used)
     given = set(values) | set(later)
     if given != names:
         raise TypeError(f"{cls.__name__} template: missing {sorted(names - given)}, unknown {sorted(given - names)}")

@@ -80,9 +80,10 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cite
         raised.setdefault("weight_missing", []).append("dosing")
     for alert_id in unusual:
         raised.setdefault(alert_id, []).append("age_plausibility")
-    order = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
+    # by severity, then in the vocabulary's order (a stable sort of a list in that order)
+    ordered = sorted((a for a in vocab.alerts if a in raised), key=lambda a: SEVERITIES.index(vocab.alerts[a].severity))
     alerts = []
-    for alert_id in sorted(raised, key=lambda a: (SEVERITIES.index(vocab.alerts[a].severity), order[a])):
+    for alert_id in ordered:
         spec = vocab.alerts[alert_id]
         alerts.append(
             Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, child), spec.citations, tuple(raised[alert_id]))

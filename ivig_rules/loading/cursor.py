@@ -11,7 +11,6 @@ import math
 import re
 from dataclasses import dataclass
 from types import MappingProxyType
-from contextlib import contextmanager
 from typing import Any, Iterable, Iterator
 
 from .._excerpt import excerpt
@@ -114,12 +113,9 @@ class Problems:
             else:
                 self.dropped += 1
 
-    @contextmanager
-    def part(self) -> Iterator[None]:
-        try:
-            yield
-        except InputError as exc:
-            self.add(exc)
+    def part(self) -> "_Part":
+        """A block whose problem is noted here instead of raised: ``with problems.part(): ...``."""
+        return _Part(self)
 
     def raise_any(self) -> None:
         if not self.found:
@@ -137,6 +133,24 @@ class Problems:
             problem.more = ()
         first.more = tuple(rest)
         raise first
+
+
+class _Part:
+    """The context of :meth:`Problems.part` (a class, not a generator: validation enters one per field)."""
+
+    __slots__ = ("problems",)
+
+    def __init__(self, problems: Problems) -> None:
+        self.problems = problems
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind, exc, traceback) -> bool:
+        if kind is not None and issubclass(kind, InputError):
+            self.problems.add(exc)
+            return True
+        return False
 
 
 class Node:

@@ -119,52 +119,57 @@ class ValidationPlan:
                 steps.append((fact, _STATUS, self.statuses.get(therapy, frozenset())))
             else:
                 steps.append((fact, self.kinds[fact], self.rules[fact]))
-        steps = tuple(steps)
-        required, requires, defaults, age_checks = self.required, self.requires, self.defaults, self.age_checks
+        return _generated_row_reader(tuple(steps), self.required, self.requires, self.defaults, booleans, read_number,
+                                     self.age_checks)
 
-        def read(cells: list[str]) -> dict | None:
-            if len(cells) != len(steps):
-                return None
-            values = defaults.copy()
-            seen_required = 0
-            for (fact, kind, rule), cell in zip(steps, cells):
-                text = cell.strip()
-                if not text:
-                    continue
-                if kind == _STATUS or kind == _ENUM:
-                    if text not in rule:
-                        return None
-                    value = text
-                elif kind == _NUMBER:
-                    value = read_number(text)
-                    if value is None:
-                        return None
-                    value = _number(value, rule)
-                    if value is None:
-                        return None
-                elif kind == _BOOLEAN:
-                    value = booleans.get(text.lower())
-                    if value is None:
-                        if not (rule and text.lower() == UNKNOWN):
-                            return None
-                        value = UNKNOWN
-                else:
-                    if len(text) > rule or not (text.isascii() and text.isprintable()):
-                        return None
-                    value = text
-                if fact in required:
-                    seen_required += 1
-                values[fact] = value
-            if seen_required != len(required):
-                return None
-            for name, needs in requires:
-                if values[name] is True and any(values.get(other) != needed for other, needed in needs):
-                    return None
-            if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or any(c.refuses(values) for c in age_checks):
-                return None  # the checked way says why
-            return values
 
-        return read
+def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, defaults: dict,
+                          booleans: dict[str, bool], read_number: Callable,
+                          age_checks: tuple = ()) -> Callable[[list[str]], dict | None]:
+    """The row reader as one generated function, a block of code per column (most cells of a
+    cohort row are empty and cost one test). The code holds only column indices and fact names
+    written through ``repr``; what each column accepts is passed in by name (``R3``), never written."""
+    namespace: dict[str, Any] = {
+        "__builtins__": {"len": len}, "defaults": defaults, "booleans": booleans, "read_number": read_number,
+        "number": _number, "requires": requires, "plausible_build": plausible_build, "UNKNOWN": UNKNOWN,
+        "age_checks": age_checks,
+    }
+    lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
+             "    values = defaults.copy()", "    seen = 0"]
+    for index, (fact, kind, rule) in enumerate(steps):
+        rule_name = namespace_key = f"R{index}"
+        namespace[namespace_key] = rule
+        lines += [f"    c = cells[{index}]", "    if c:", "        t = c.strip()", "        if t:"]
+        if kind == _STATUS or kind == _ENUM:
+            body = [f"if t not in {rule_name}:", "    return None", "v = t"]
+        elif kind == _NUMBER:
+            body = ["v = read_number(t)", "if v is None:", "    return None", f"v = number(v, {rule_name})",
+                    "if v is None:", "    return None"]
+        elif kind == _BOOLEAN:
+            body = ["v = booleans.get(t.lower())", "if v is None:"]
+            body += ["    if t.lower() != UNKNOWN:", "        return None", "    v = UNKNOWN"] if rule else ["    return None"]
+        else:
+            body = [f"if len(t) > {rule_name} or not (t.isascii() and t.isprintable()):", "    return None", "v = t"]
+        body.append(f"values[{fact!r}] = v")
+        if fact in required:
+            body.append("seen += 1")
+        lines += ["            " + line for line in body]
+    lines += [
+        f"    if seen != {len(required)}:", "        return None",
+        "    for name, needs in requires:",
+        "        if values[name] is True:",
+        "            for other, needed in needs:",
+        "                if values.get(other) != needed:",
+        "                    return None",
+        f"    if not plausible_build(values.get({WEIGHT!r}), values.get({HEIGHT!r})):",
+        "        return None  # the checked way says why",
+        "    for check in age_checks:",
+        "        if check.refuses(values):",
+        "            return None  # the checked way says why",
+        "    return values",
+    ]
+    exec(compile("\n".join(lines), "<ivig-rules row reader>", "exec"), namespace)  # noqa: S102 - repr'd names only
+    return namespace["read"]
 
 
 def _number(value: Any, rule: tuple) -> int | float | None:

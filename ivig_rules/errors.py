@@ -24,6 +24,7 @@ __all__ = [
     "UnknownTagError",
     "did_you_mean",
     "describe_problem",
+    "as_sentence",
 ]
 
 
@@ -46,16 +47,26 @@ def did_you_mean(word: object, candidates: Iterable[str]) -> str | None:
     return prefixed[0] if len(prefixed) == 1 else None
 
 
-def describe_problem(where: str, label: str, key: str | None, message: str, suggestion: str | None) -> str:
-    """The one-paragraph form every problem takes: 'file:line: label at key 'k': message Did you mean ...'.
+def as_sentence(text: str) -> str:
+    """``text`` ending as a sentence ends: a full stop added where it has none (a trailing ';', ':' or ',' becomes one).
 
-    Every part is escaped and bounded (see :mod:`ivig_rules._excerpt`), so that a hostile file
-    name, key or value cannot make the paragraph huge, break it over lines or drive a terminal.
+    So that whatever follows ("Did you mean ...?", "The run stopped ...") starts a sentence of its own.
+    """
+    text = text.rstrip().rstrip(";:,").rstrip()
+    return text if not text or text.endswith((".", "?", "!")) else text + "."
+
+
+def describe_problem(where: str, label: str, key: str | None, message: str, suggestion: str | None) -> str:
+    """The one-paragraph form every problem takes: 'file:line: label at key 'k': message. Did you mean ...?'.
+
+    The message always ends as a sentence, with or without a suggestion after it. Every part is
+    escaped and bounded (see :mod:`ivig_rules._excerpt`), so that a hostile file name, key or
+    value cannot make the paragraph huge, break it over lines or drive a terminal.
     """
     text = f"{bounded(where, 300)}: {label}"
     if key:
         text += f" at key '{bounded(key, MAX_KEY_CHARS)}'"
-    text += f": {bounded(message)}"
+    text += f": {as_sentence(bounded(message))}"
     if suggestion:
         text += f" Did you mean '{bounded(suggestion, MAX_KEY_CHARS)}'?"
     return text
@@ -80,6 +91,10 @@ class InputError(IvigRulesError):
 
     kind = "invalid input"
 
+    not_shown: int = 0
+    """How many further problems this entry stands for: 0 for a problem itself; the count of the
+    problems left out, for the "N more problems not shown" entry that ends a long list."""
+
     def __init__(
         self,
         message: str,
@@ -88,12 +103,14 @@ class InputError(IvigRulesError):
         line: int | None = None,
         key: str | None = None,
         suggestion: str | None = None,
+        not_shown: int = 0,
     ) -> None:
         self.message = message
         self.file = file
         self.line = line
         self.key = key
         self.suggestion = suggestion
+        self.not_shown = not_shown
         self.more: tuple[InputError, ...] = ()
         super().__init__(self.paragraph())
 

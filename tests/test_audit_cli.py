@@ -79,6 +79,33 @@ def test_header_errors_name_the_file_line_and_column(tmp_path, header, words):
     assert not (tmp_path / "r.csv").exists() or (tmp_path / "r.csv").read_text() == ""
 
 
+def test_every_bad_header_column_is_named_in_one_paragraph_each_with_its_did_you_mean(tmp_path):
+    header = "id,diagnosis,agee,sex,wieght_kg,treatment.ivgi,,plasma_exchange,treatments.ivig,treatment.ivig"
+    path = cohort(tmp_path, "a,cidp,50,female,70,,,,,", header=header)
+    result = run(str(path), "-o", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2
+    message = result.stderr.strip()
+    assert "\n" not in message and message.startswith(f"ivig-rules: {path}:1: invalid cohort: 6 columns of the header are wrong: ")
+    for clause in [
+        "'agee' is no fact (did you mean 'age_years'?)",
+        "'wieght_kg' is no fact (did you mean 'weight_kg'?)",
+        "'treatment.ivgi' names no therapy (did you mean 'treatment.ivig'?)",
+        "column 7 has no name",
+        "'plasma_exchange' is a therapy, not a fact (did you mean 'treatment.plasma_exchange'?)",
+        "'treatment.ivig' gives the same fact as 'treatments.ivig'",
+    ]:
+        assert clause in message, message
+    assert message.endswith(".")
+
+
+def test_a_header_of_very_many_bad_columns_names_twenty_and_counts_the_rest(tmp_path):
+    header = "id,diagnosis,age_years,sex," + ",".join(f"x{i}" for i in range(50))
+    path = cohort(tmp_path, header=header)
+    result = run(str(path), "-o", str(tmp_path / "r.csv"))
+    assert result.exit_code == 2
+    assert "50 columns of the header are wrong" in result.stderr and "'x19' is no fact; and 30 more." in result.stderr
+
+
 def test_missing_cohort_file(tmp_path):
     result = run(str(tmp_path / "nope.csv"), "-o", str(tmp_path / "r.csv"))
     assert result.exit_code == 2 and "nope.csv: invalid cohort: no such file" in result.output

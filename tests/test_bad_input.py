@@ -7,6 +7,7 @@ traceback and that the answer comes within a second.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -51,6 +52,11 @@ PATIENT_CASES = [
     ("pregnant_male.yaml", 4, "pregnant", ["needs sex: female", "'male'"]),
     ("ivig_unavailable.yaml", 5, "treatments.ivig", ["ivig cannot be 'unavailable'", "statuses for ivig: not_tried"]),
     ("maybe_safety_flag.yaml", 4, "renal_impairment", ["expected true, false or unknown", "'maybe'"]),
+    ("therapy_as_fact.yaml", 4, "plasma_exchange", ["is a therapy", "under 'treatments:'"]),
+    ("infantile_spasms_adult.yaml", 1, "diagnosis",
+     ["diagnosis: infantile_spasms with age_years: 40 (18 or older) cannot both be right", "begin in infancy"]),
+    ("pregnant_toddler.yaml", 5, "pregnant", ["pregnant: true with age_years: 3 (under 5) cannot both be right"]),
+    ("breastfeeding_toddler.yaml", 5, "breastfeeding", ["breastfeeding: true with age_years: 2 (under 5)"]),
 ]
 
 SCENARIO_CASES = [
@@ -66,11 +72,19 @@ SCENARIO_CASES = [
 ]
 
 
+def assert_sentences(message: str) -> None:
+    """One paragraph of whole sentences: it ends as a sentence ends, and so does the sentence before "Did you mean"."""
+    assert "\n" not in message, "one paragraph"
+    assert message.endswith((".", "?", "!")), message
+    assert re.search(r"[^.?!] Did you mean", message) is None, message
+    assert ". (" not in message and ".." not in message.replace("...", ""), message
+
+
 def _check(result, path: Path, line, key, words) -> None:
     assert result.exit_code == 2, result.output
     message = result.stderr.strip()
     assert message.startswith("ivig-rules: ")
-    assert "\n" not in message, "one paragraph"
+    assert_sentences(message)
     assert "Traceback" not in result.output and "Traceback" not in message
     assert result.stdout == ""
     where = str(path) if line is None else f"{path}:{line}"

@@ -19,7 +19,7 @@ runner = CliRunner()
 
 OUTPUT_KEYS = {
     "pathway", "ruleset_version", "engine", "diagnosis", "ivig", "pathway_verdict", "conflicts", "not_recorded",
-    "next_step", "line", "dose", "review", "alerts", "monitoring", "administration", "rules_fired", "citations",
+    "next_step", "line", "dose", "regimen", "review", "alerts", "monitoring", "administration", "rules_fired", "citations",
 }
 CITATION_KEYS = {"cite", "source", "section", "ref", "text"}
 DOSE_KEYS = {"therapy", "phase", "g_per_kg", "days", "interval_weeks", "dosing_weight_kg", "weight_basis", "per_day_g", "total_g", "rounded_total_g"}
@@ -65,6 +65,35 @@ def test_evaluate_json_is_exactly_one_object_with_the_contract_fields(tmp_path):
     first = next(c for c in data["citations"] if c["cite"] == "001_31bd74f6d628a3ef.txt [1]")
     assert first["text"] == "Elovaara I et al., Clin Neuropharmacol 2011, cited in the MS FAQ [1]"
     assert {m["id"] for m in data["monitoring"]} >= {"aseptic_meningitis", "trali"}
+
+
+CIDP_MAINTENANCE_NO_WEIGHT = {"diagnosis": "cidp", "age_years": 58, "sex": "male", "iga": "normal",
+                              "treatments": {"ivig": "responded"}}
+
+
+def test_without_a_weight_the_text_shows_the_regimen_and_says_the_grams_need_the_weight(tmp_path):
+    """Fail safe: no grams from a weight nobody recorded, but the regimen per kg is shown, as in the JSON."""
+    path = _write(tmp_path, "p.yaml", CIDP_MAINTENANCE_NO_WEIGHT)
+    data = json.loads(runner.invoke(app, ["evaluate", str(path), "--json"]).stdout)
+    assert data["dose"] is None and "weight_missing" in [a["id"] for a in data["alerts"]]
+    regimen = data["regimen"]
+    assert (regimen["g_per_kg"], regimen["per"], regimen["days"], regimen["interval_weeks"]) == (1, "infusion", 1, 4)
+    result = runner.invoke(app, ["evaluate", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    at = lines.index("Dose (ivig, maintenance): 1 g/kg per infusion, over 1 day")
+    assert lines[at + 1] == "  repeated every 4 weeks (range 1-6)"
+    assert lines[at + 2] == ("  dose in grams: not worked out; it needs the body weight, which was not recorded "
+                             "(weigh the patient before prescribing)")
+    assert "dosing weight" not in result.stdout and " g in all" not in result.stdout
+
+
+def test_with_a_weight_the_regimen_and_the_dose_agree(tmp_path):
+    path = _write(tmp_path, "p.yaml", {**CIDP_MAINTENANCE_NO_WEIGHT, "weight_kg": 80})
+    data = json.loads(runner.invoke(app, ["evaluate", str(path), "--json"]).stdout)
+    assert {k: data["dose"][k] for k in data["regimen"] if k != "citations"} == {
+        k: v for k, v in data["regimen"].items() if k != "citations"}
+    assert "not worked out" not in runner.invoke(app, ["evaluate", str(path)]).stdout
 
 
 GBS_CONFLICT = {

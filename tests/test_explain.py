@@ -70,7 +70,7 @@ def test_fixing_the_unmet_conditions_makes_the_rule_match(reference, diagnosis):
     pathway = reference.catalogue.pathway_for(diagnosis)
     checked = 0
     for values in list(enumerate_patients(pathway, vocab))[::7]:
-        patient = example_patient(values, diagnosis)
+        patient = example_patient(values, diagnosis, vocab=vocab)
         ex = explain(reference, patient, limit=0)
         for miss in ex.why_not:
             if miss.outranked_by:
@@ -78,7 +78,7 @@ def test_fixing_the_unmet_conditions_makes_the_rule_match(reference, diagnosis):
             fixed = dict(values)
             for check in miss.unmet:
                 fixed[check.fact] = _satisfy(check, vocab)
-            rec = reference.evaluate(example_patient(fixed, diagnosis))
+            rec = reference.evaluate(example_patient(fixed, diagnosis, vocab=vocab))
             assert miss.rule.qualified_id in rec.rules_matched, (patient, miss.rule.id)
             checked += 1
     assert checked > 0
@@ -90,7 +90,7 @@ def test_explanation_agrees_with_the_engine_on_every_patient(catalogue, engine):
         for pathway in catalogue.pathways.values():
             patients = list(enumerate_patients(pathway, catalogue.vocabulary))
             for values in patients[:: 1 if engine == "reference" else 25]:
-                ex = explain(ev, example_patient(values, pathway.diagnosis))
+                ex = explain(ev, example_patient(values, pathway.diagnosis, vocab=catalogue.vocabulary))
                 assert ex.engine_agrees, (pathway.id, values)
                 assert {t.rule.qualified_id for t in ex.trace} == set(ex.recommendation.rules_matched)
 
@@ -143,7 +143,7 @@ def test_left_out_rules_are_exactly_those_no_other_fact_can_reach(reference, dia
     vocab = reference.vocabulary
     compiled = reference.compiled(diagnosis)
     giving = {c.rule.qualified_id: c for c in compiled.rules if c.origin == "pathway" and c.rule.then.ivig in ("recommended", "consider")}
-    patients = [patient_from_mapping(example_patient(v, diagnosis), vocab) for v in enumerate_patients(compiled.pathway, vocab)]
+    patients = [patient_from_mapping(example_patient(v, diagnosis, vocab=vocab), vocab) for v in enumerate_patients(compiled.pathway, vocab)]
     reachable: dict[str, set[str]] = {}
     for patient in patients:
         facts = compiled.engine_facts(patient)

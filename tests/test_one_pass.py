@@ -104,6 +104,34 @@ def test_a_file_with_very_many_problems_gets_a_bounded_message():
     except InputError as exc:
         assert len(exc.problems) == Problems.LIMIT + 1
         assert exc.problems[-1].message.startswith("900 more problems not shown")
+        assert [p.not_shown for p in exc.problems] == [0] * Problems.LIMIT + [900]
+    else:
+        raise AssertionError("no error raised")
+
+
+def test_not_shown_is_data_of_every_input_error_with_a_default():
+    """The count of problems left out is declared on the class, never set on an instance ad hoc."""
+    assert InputError.not_shown == 0 and "not_shown" in InputError.__annotations__
+    assert InputError("bad").not_shown == 0
+    assert InputError("3 more problems not shown", not_shown=3).not_shown == 3
+
+
+def test_a_part_s_own_count_of_problems_not_shown_is_added_once():
+    inner = Problems(limit=1)
+    for line in (1, 2, 3):
+        with inner.part():
+            raise InputError("bad", file="f.yaml", line=line)
+    outer = Problems()
+    with outer.part():
+        inner.raise_any()
+    with outer.part():
+        raise InputError("worse", file="g.yaml", line=1)
+    try:
+        outer.raise_any()
+    except InputError as exc:
+        assert [(p.file, p.message, p.not_shown) for p in exc.problems] == [
+            ("f.yaml", "bad", 0), ("g.yaml", "worse", 0), ("g.yaml", "2 more problems not shown; fix these first", 2),
+        ]
     else:
         raise AssertionError("no error raised")
 
@@ -117,7 +145,7 @@ def test_a_patient_of_very_many_unknown_facts_gets_twenty_problems_and_a_count(t
     assert result.exit_code == 2
     lines = result.stderr.splitlines()
     assert len(lines) == 21 and "unknown fact 'k0'" in lines[0]
-    assert lines[-1].endswith(": 5010 more problems not shown; fix these first")  # 4,980 facts, 30 therapies
+    assert lines[-1].endswith(": 5010 more problems not shown; fix these first.")  # 4,980 facts, 30 therapies
 
 
 def test_the_library_bounds_a_patient_s_problems_too(vocab):

@@ -293,7 +293,7 @@ def test_a_body_of_many_unknown_keys_gets_a_bounded_422_while_others_are_answere
     assert len(error["problems"]) == 21  # 20 described, then a count of the rest
     assert "unknown fact 'k0'" in error["problems"][0]["message"]
     # 120,000 unknown keys and 3 required facts not given (diagnosis, age, sex), less the 20 shown
-    assert error["problems"][-1]["message"].endswith(": 119983 more problems not shown; fix these first")
+    assert error["problems"][-1]["message"].endswith(": 119983 more problems not shown; fix these first.")
 
 
 DUPLICATE = b'{"diagnosis":"gbs","age_years":45,"sex":"female","weight_kg":55,"age_years" : 4}'

@@ -234,7 +234,7 @@ def semantic_diff(
             space = _space(diagnosis, old, new)
             compared = 0
             for values in enumerate_space(space, f"the fact space of {diagnosis}"):
-                patient = example_patient(values, diagnosis, DIFF_BASE)
+                patient = example_patient(values, diagnosis, DIFF_BASE, vocab=new.vocabulary)
                 _record(groups, diagnosis, _outcome(before, patient), _outcome(after, patient), patient, None)
                 compared += 1
             report.compared[diagnosis] = compared

@@ -79,55 +79,52 @@ class CohortError(InputError):
     kind = "invalid cohort"
 
 
+_LISTED = 20
+"""At most this many bad header columns are named one by one; the rest are counted."""
+
+
+class _BadColumn(NamedTuple):
+    """One column a header gets wrong: the message when it is the only one, and its clause in a list."""
+
+    key: str | None
+    message: str
+    clause: str
+    suggestion: str | None = None
+
+
 def resolve_columns(names: list[str], vocab: Vocabulary, file: str, line: int) -> tuple[str, ...]:
-    """Check a CSV header; return each column as a fact name or ``treatments.<therapy>``."""
+    """Check a CSV header; return each column as a fact name or ``treatments.<therapy>``.
+
+    Every bad column is reported, in one paragraph, each with its "did you mean": a header with
+    three misspelt columns is fixed in one go, not in three runs.
+    """
     known = [*vocab.facts, *(p + t for p in TREATMENT_COLUMN_PREFIXES[:1] for t in vocab.therapies)]
     resolved: list[str] = []
     seen: dict[str, str] = {}
+    bad: list[_BadColumn] = []
     for index, raw in enumerate(names):
         name = raw.strip()
-        if not name:
-            raise CohortError(f"column {index + 1} of the header has no name", file=file, line=line)
-        fact = name
-        for prefix in TREATMENT_COLUMN_PREFIXES:
-            if name.startswith(prefix):
-                therapy = name[len(prefix):]
-                if therapy not in vocab.therapies:
-                    raise CohortError(
-                        f"unknown therapy {therapy!r} in the column {name!r}; therapies are: {', '.join(vocab.therapies)}.",
-                        file=file,
-                        line=line,
-                        key=name,
-                        suggestion=_prefixed(prefix, did_you_mean(therapy, vocab.therapies)),
-                    )
-                fact = treatment_fact(therapy)
-                break
-        else:
-            if name not in vocab.facts:
-                hint = ""
-                if name in vocab.therapies:
-                    hint = f" A therapy's status goes in a column named treatment.{name}."
-                separator = next((sep for sep in (";", "\t", "|") if sep in name), None)
-                if separator is not None and len(names) == 1:
-                    hint = (
-                        f" The header looks separated by {separator!r}, but a cohort is comma-separated CSV: "
-                        "save it again with commas (a spreadsheet's 'CSV (comma delimited)'), or convert it to JSON Lines."
-                    )
-                guess = did_you_mean(name, known) or (f"treatment.{name}" if name in vocab.therapies else None)
-                raise CohortError(
-                    f"unknown column {name!r}; columns are fact names ({', '.join(vocab.facts)}) "
-                    f"or treatment.<therapy>.{hint}",
-                    file=file,
-                    line=line,
-                    key=name,
-                    suggestion=guess,
-                )
-        if fact in seen:
-            raise CohortError(
-                f"the column {name!r} gives the same fact as the column {seen[fact]!r}", file=file, line=line, key=name
-            )
+        fact, problem = _column_fact(index, name, names, vocab, known)
+        if problem is None and fact in seen:
+            problem = _BadColumn(name, f"the column {name!r} gives the same fact as the column {seen[fact]!r}",
+                                 f"{name!r} gives the same fact as {seen[fact]!r}")
+        if problem is not None:
+            bad.append(problem)
+            continue
         seen[fact] = name
         resolved.append(fact)
+    if len(bad) == 1:
+        (only,) = bad
+        raise CohortError(only.message, file=file, line=line, key=only.key, suggestion=only.suggestion)
+    if bad:
+        clauses = [c.clause + (f" (did you mean {c.suggestion!r}?)" if c.suggestion else "") for c in bad[:_LISTED]]
+        clauses += [f"and {len(bad) - _LISTED} more"] if len(bad) > _LISTED else []
+        raise CohortError(
+            f"{len(bad)} columns of the header are wrong: {'; '.join(clauses)}. Columns are fact names "
+            f"({', '.join(vocab.facts)}) or treatment.<therapy>, with a therapy of: {', '.join(vocab.therapies)}.",
+            file=file,
+            line=line,
+        )
     missing = [n for n, spec in vocab.facts.items() if spec.required and n not in seen]
     if missing:
         raise CohortError(
@@ -136,6 +133,42 @@ def resolve_columns(names: list[str], vocab: Vocabulary, file: str, line: int) -
             line=line,
         )
     return tuple(resolved)
+
+
+def _column_fact(index: int, name: str, names: list[str], vocab: Vocabulary,
+                 known: list[str]) -> tuple[str | None, _BadColumn | None]:
+    """The fact a header column names, or what is wrong with it."""
+    if not name:
+        return None, _BadColumn(None, f"column {index + 1} of the header has no name", f"column {index + 1} has no name")
+    for prefix in TREATMENT_COLUMN_PREFIXES:
+        if name.startswith(prefix):
+            therapy = name[len(prefix):]
+            if therapy not in vocab.therapies:
+                return None, _BadColumn(
+                    name,
+                    f"unknown therapy {therapy!r} in the column {name!r}; therapies are: {', '.join(vocab.therapies)}.",
+                    f"{name!r} names no therapy",
+                    _prefixed(prefix, did_you_mean(therapy, vocab.therapies)),
+                )
+            return treatment_fact(therapy), None
+    if name in vocab.facts:
+        return name, None
+    hint = ""
+    if name in vocab.therapies:
+        hint = f" A therapy's status goes in a column named treatment.{name}."
+    separator = next((sep for sep in (";", "\t", "|") if sep in name), None)
+    if separator is not None and len(names) == 1:
+        hint = (
+            f" The header looks separated by {separator!r}, but a cohort is comma-separated CSV: "
+            "save it again with commas (a spreadsheet's 'CSV (comma delimited)'), or convert it to JSON Lines."
+        )
+    guess = did_you_mean(name, known) or (f"treatment.{name}" if name in vocab.therapies else None)
+    return None, _BadColumn(
+        name,
+        f"unknown column {name!r}; columns are fact names ({', '.join(vocab.facts)}) or treatment.<therapy>.{hint}",
+        f"{name!r} is {'a therapy, not a fact' if name in vocab.therapies else 'no fact'}",
+        guess,
+    )
 
 
 def _prefixed(prefix: str, therapy: str | None) -> str | None:

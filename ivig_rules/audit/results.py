@@ -7,15 +7,13 @@ refused, or lost with a crashed worker.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from typing import Any
 
 from ..evaluation.recommendation import Recommendation
 from .cohort import RawRow
 
-__all__ = ["FIELDS", "result_row", "error_row", "crash_row", "RowWriter"]
+__all__ = ["FIELDS", "NUMBER_FIELDS", "FORMULA_STARTS", "result_row", "error_row", "crash_row", "RowWriter"]
 
 FIELDS = (
     "row",
@@ -42,6 +40,15 @@ FIELDS = (
     "error_column",
     "error",
 )
+
+NUMBER_FIELDS = (
+    "row", "source_line", "line_of_therapy", "g_per_kg", "days", "interval_weeks",
+    "dosing_weight_kg", "per_day_g", "total_g", "rounded_total_g",
+)
+"""The columns that hold numbers the audit computed (or counted); written as numbers, never altered."""
+
+FORMULA_STARTS = frozenset("=+-@\t\r")
+"""A text cell starting with one of these is read as a formula by spreadsheets (OWASP, CSV injection)."""
 
 Summary = tuple  # (pathway, verdict, error message or None)
 _COMMAS = len(FIELDS) - 1
@@ -96,11 +103,30 @@ def crash_row(row: RawRow, file: str, how: str) -> tuple[dict, Summary]:
 
 
 def _cell(value: Any) -> str:
+    """One CSV cell; text that a spreadsheet would run as a formula gets a leading single quote.
+
+    Only text is neutralised: the number columns hold Python numbers (``NUMBER_FIELDS``), written
+    as they are, so a negative result stays a number. Text cells (patient id, diagnosis, the
+    error and every other column) come from the cohort or a ruleset and may be hostile.
+    """
     if value is None:
         return ""
-    if isinstance(value, list):
-        return ";".join(value)
-    return str(value)
+    if type(value) is list:
+        value = ";".join(value)
+    elif type(value) is not str:
+        return str(value)
+    return "'" + value if value[:1] in FORMULA_STARTS else value
+
+
+def _quoted(cell: str) -> str:
+    """A cell as RFC 4180 writes it: in quotes (inner quotes doubled) when it holds a comma, quote or line break.
+
+    Written here rather than by the csv module, whose writer leaves a lone carriage return
+    unquoted on some Python versions (with a ``\\n`` line end), which splits the row for every reader.
+    """
+    if "," in cell or '"' in cell or "\n" in cell or "\r" in cell:
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
 
 
 class RowWriter:
@@ -108,23 +134,16 @@ class RowWriter:
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
-        self._buffer = io.StringIO()
-        self._csv = csv.writer(self._buffer, lineterminator="\n")
 
     def header(self) -> str:
-        return self.format(dict(zip(FIELDS, FIELDS)), header=True) if self.fmt == "csv" else ""
+        return ",".join(FIELDS) + "\n" if self.fmt == "csv" else ""
 
-    def format(self, row: dict, *, header: bool = False) -> str:
+    def format(self, row: dict) -> str:
         if self.fmt == "jsonl":
             return json.dumps(row, allow_nan=False) + "\n"
-        if not header:
-            line = ",".join(["" if v is None else ";".join(v) if type(v) is list else str(v) for v in map(row.__getitem__, FIELDS)])
-            # No cell holds a comma, quote or line break, and nothing unprintable: the csv module
-            # would quote nothing, so the joined cells are its line.
-            if line.count(",") == _COMMAS and '"' not in line and line.isprintable():
-                return line + "\n"
-        buffer = self._buffer
-        buffer.seek(0)
-        buffer.truncate()
-        self._csv.writerow([row[f] if header else _cell(row[f]) for f in FIELDS])
-        return buffer.getvalue()
+        cells = [_cell(v) for v in map(row.__getitem__, FIELDS)]
+        line = ",".join(cells)
+        # The common case: no cell holds a comma, quote or line break, so no cell needs quotes.
+        if line.count(",") == _COMMAS and '"' not in line and line.isprintable():
+            return line + "\n"
+        return ",".join(map(_quoted, cells)) + "\n"

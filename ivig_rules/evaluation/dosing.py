@@ -34,6 +34,8 @@ __all__ = [
     "DEFAULT_WEIGHT_POLICY",
     "DosingWeight",
     "Dose",
+    "Regimen",
+    "regimen_view",
     "ideal_body_weight",
     "dosing_weight",
     "compute_dose",
@@ -189,9 +191,10 @@ def dosing_weight(patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY, regimen
     return DosingWeight(kg, basis, ideal, note, _BRANCHES[branch][1])
 
 
-@json_form
 @dataclass(frozen=True)
-class Dose:
+class _PerKg:
+    """The fields a regimen and a dose share: the amount per kg and the course, as the ruleset gives them."""
+
     therapy: str
     phase: str
     regimen: str
@@ -203,6 +206,21 @@ class Dose:
     interval_weeks: float | None
     interval_weeks_range: tuple[float, float] | None
     max_g_per_day: float | None
+
+
+@json_form
+@dataclass(frozen=True)
+class Regimen(_PerKg):
+    """A regimen as the ruleset gives it, per kg: shown even when no dose in grams can be worked
+    out (no weight recorded), so that the prescriber still sees what the sources advise."""
+
+    then: str
+    citations: tuple[Citation, ...]
+
+
+@json_form
+@dataclass(frozen=True)
+class Dose(_PerKg):
     dosing_weight_kg: float
     weight_basis: str
     ideal_body_weight_kg: float | None
@@ -345,6 +363,11 @@ def dose_parts(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEI
 def dose_citations(regimen: DoseRegimen, key: tuple[int, bool]) -> tuple[Citation, ...]:
     """The citations of a dose whose :func:`dose_parts` gave ``key`` (the same tuple every time)."""
     return _plan(regimen).citations_for(key)
+
+
+def regimen_view(regimen: DoseRegimen, citations: tuple[Citation, ...]) -> Regimen:
+    """The regimen in the form the output shows (with ``citations``, the regimen's own with their text)."""
+    return build(Regimen, _plan(regimen).fields, {"citations": citations})
 
 
 def compute_dose(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY) -> Dose | None:

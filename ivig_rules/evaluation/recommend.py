@@ -17,7 +17,7 @@ from ..model import SEVERITIES, UNKNOWN, AlertSpec, Citation, Patient, Vocabular
 from ..model.citations import with_text
 from ..model.facts import AGE, DIAGNOSIS
 from .decision import Decided, decide
-from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts
+from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts, regimen_view
 from .frozen import build, template
 from .recommendation import Alert, Conflict, Recommendation
 
@@ -69,13 +69,17 @@ _MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set o
 _PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
 
 
-def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary) -> _Variant:
+def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary,
+             unusual: tuple[str, ...] = ()) -> _Variant:
     """The alerts (worded for a child or an adult), every citation with its text, and the dose's
-    citations with their text, for one (child, dose state) variant; ``dose_cited`` is None when a
-    regimen has no dose (no weight)."""
+    citations with their text, for one (child, dose state, unusual ages) variant; ``dose_cited`` is
+    None when a regimen has no dose (no weight); ``unusual`` are the alerts of the vocabulary's age
+    checks that warn about this patient."""
     raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
     if decided.regimen is not None and dose_cited is None:
         raised.setdefault("weight_missing", []).append("dosing")
+    for alert_id in unusual:
+        raised.setdefault(alert_id, []).append("age_plausibility")
     # by severity, then in the vocabulary's order (a stable sort of a list in that order)
     ordered = sorted((a for a in vocab.alerts if a in raised), key=lambda a: SEVERITIES.index(vocab.alerts[a].severity))
     alerts = []
@@ -118,6 +122,8 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cite
         "review": step.review if step is not None else None,
         "monitoring": decided.monitoring,
         "administration": decided.administration,
+        "regimen": regimen_view(decided.regimen, tuple(with_text(c, vocab.sources) for c in decided.regimen.citations))
+        if decided.regimen is not None else None,
     }, later=_PER_PATIENT)
     return _Variant(fields, dose_citations)
 
@@ -146,10 +152,11 @@ def resolve(
     state = None if regimen is None else "missing" if parts is None else parts[1]
     age = facts.get(AGE)
     child = age is not None and float(age) < ADULT_AGE  # as _is_child, inline on the hot path
-    variant = decided.variants.get((child, state))
+    unusual = tuple(c.alert for c in vocab.age_checks if c.warns(facts)) if vocab.age_checks else ()
+    variant = decided.variants.get((child, state, unusual))
     if variant is None:
         cited = dose_citations(regimen, parts[1]) if parts is not None else None
-        variant = decided.variants[(child, state)] = _variant(compiled, decided, child, cited, vocab)
+        variant = decided.variants[(child, state, unusual)] = _variant(compiled, decided, child, cited, vocab, unusual)
     dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
     # the variant's template, then the patient's own fields and the caller's (_PER_PATIENT), set
     # one by one as frozen.build allows: no dataclass __init__ on the hot path

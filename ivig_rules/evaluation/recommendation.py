@@ -11,7 +11,7 @@ from typing import Any
 
 from ..model import Citation, Review
 from ..model.json_form import json_field, json_form
-from .dosing import Dose
+from .dosing import Dose, Regimen
 
 __all__ = ["Alert", "Advice", "Conflict", "ConflictPosition", "Recommendation"]
 
@@ -86,6 +86,7 @@ class Recommendation:
     review: Review | None = None
     monitoring: tuple[Advice, ...] = ()
     administration: tuple[Advice, ...] = ()
+    regimen: Regimen | None = None  # the next step's regimen per kg, with or without a dose in grams
 
     @property
     def alert_ids(self) -> tuple[str, ...]:
@@ -110,6 +111,7 @@ class Recommendation:
             "line": self.line_of_therapy,
             "with": list(self.with_therapies),
             "dose": self.dose.to_dict() if self.dose else None,
+            "regimen": self.regimen.to_dict() if self.regimen else None,
             "review": self.review.to_dict() if self.review else None,
             "alerts": [a.to_dict() for a in self.alerts],
             "monitoring": [m.to_dict() for m in self.monitoring],

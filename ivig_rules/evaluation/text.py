@@ -8,6 +8,7 @@ from .._excerpt import bounded
 from .._text import plural
 from ..logic.fact_space import show_value
 from ..model import Vocabulary
+from .dosing import Dose, Regimen
 from .recommendation import Recommendation
 
 __all__ = ["to_text"]
@@ -27,33 +28,49 @@ def _g(value: float | None) -> str:
     return "-" if value is None else f"{value:g}"
 
 
+def _regimen_lines(r: Dose | Regimen) -> list[str]:
+    """The regimen in words: grams per kg, per what, over how many days, how often."""
+    per = {"course": "per course", "day": "per day", "infusion": "per infusion"}[r.per]
+    rng = f" (range {_g(r.g_per_kg_range[0])}-{_g(r.g_per_kg_range[1])})" if r.g_per_kg_range else ""
+    days = f"over {plural(r.days, 'day')}"
+    if r.days_range:
+        days += f" (range {r.days_range[0]}-{r.days_range[1]})"
+    lines = [f"Dose ({r.therapy}, {r.phase}): {_g(r.g_per_kg)} g/kg {per}{rng}, {days}"]
+    if r.interval_weeks is not None:
+        iv = f"every {_g(r.interval_weeks)} weeks"
+        if r.interval_weeks_range:
+            iv += f" (range {_g(r.interval_weeks_range[0])}-{_g(r.interval_weeks_range[1])})"
+        lines.append(f"  repeated {iv}")
+    return lines
+
+
 def _dose_lines(rec: Recommendation) -> list[str]:
+    """The dose for this patient; without a weight, the regimen per kg and why no grams are shown (fail safe)."""
     d = rec.dose
     if d is None:
-        return []
-    per = {"course": "per course", "day": "per day", "infusion": "per infusion"}[d.per]
-    rng = f" (range {_g(d.g_per_kg_range[0])}-{_g(d.g_per_kg_range[1])})" if d.g_per_kg_range else ""
-    days = f"over {plural(d.days, 'day')}"
-    if d.days_range:
-        days += f" (range {d.days_range[0]}-{d.days_range[1]})"
-    lines = [f"Dose ({d.therapy}, {d.phase}): {_g(d.g_per_kg)} g/kg {per}{rng}, {days}"]
-    if d.interval_weeks is not None:
-        iv = f"every {_g(d.interval_weeks)} weeks"
-        if d.interval_weeks_range:
-            iv += f" (range {_g(d.interval_weeks_range[0])}-{_g(d.interval_weeks_range[1])})"
-        lines.append(f"  repeated {iv}")
+        if rec.regimen is None:
+            return []
+        lines = _regimen_lines(rec.regimen)
+        lines.append("  dose in grams: not worked out; it needs the body weight, which was not recorded "
+                     "(weigh the patient before prescribing)")
+        return lines + _limit_lines(rec.regimen)
+    lines = _regimen_lines(d)
     ideal = f", IBW {_g(d.ideal_body_weight_kg)} kg" if d.ideal_body_weight_kg is not None else ""
     lines.append(f"  dosing weight {_g(d.dosing_weight_kg)} kg ({d.weight_basis}{ideal})")
     total = f"  {_g(d.per_day_g)} g per day, {_g(d.total_g)} g in all"
     if d.rounded_total_g is not None:
         total += f" (rounded to {_g(d.rounded_total_g)} g)"
     lines.append(total)
-    if d.max_g_per_day is not None:
-        lines.append(f"  at most {_g(d.max_g_per_day)} g per day")
-    if d.then:
-        lines.append(f"  then: {d.then}")
+    lines.extend(_limit_lines(d))
     for note in d.notes:
         lines.append(f"  note: {note}")
+    return lines
+
+
+def _limit_lines(r: Dose | Regimen) -> list[str]:
+    lines = [f"  at most {_g(r.max_g_per_day)} g per day"] if r.max_g_per_day is not None else []
+    if r.then:
+        lines.append(f"  then: {r.then}")
     return lines
 
 

@@ -52,6 +52,10 @@ def to_markdown(vocab: Vocabulary) -> str:
         f"| `treatments` | mapping | therapy -> status | every therapy defaults to `{vocab.default_status}` | "
         "The status of each therapy, e.g. `treatments: {corticosteroids: failed}`. |",
         "",
+    ]
+    lines += _age_check_lines(vocab)
+    lines += [
+        "",
         "## Therapies",
         "",
         "| id | label | description |",
@@ -126,6 +130,35 @@ def to_markdown(vocab: Vocabulary) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _age_check_lines(vocab: Vocabulary) -> list[str]:
+    """The ages at which a fact's value is refused or warned about, as a table."""
+    if not vocab.age_checks:
+        return []
+    lines = [
+        "", "### Ages checked against other facts", "",
+        "A patient whose age and one of these facts cannot both be right is refused (exit code 2,",
+        "naming both facts); an unusual combination is answered with the alert named. The bounds",
+        "catch slips such as a wrong diagnosis code or an age in months; they are the project's",
+        "judgement, not a source's statement (`age_plausibility` in vocabulary.yaml).", "",
+        "| fact and value | refused at ages | warned at ages (alert) | why |", "| --- | --- | --- | --- |",
+    ]
+    for c in vocab.age_checks:
+        value = str(c.value).lower() if isinstance(c.value, bool) else c.value
+        refused = ", ".join(w for w in (_under(c.refuse_below), _from(c.refuse_from)) if w) or "-"
+        warned = ", ".join(w for w in (_under(c.warn_below), _from(c.warn_from)) if w)
+        warned = f"{warned} (`{c.alert}`)" if warned else "-"
+        lines.append(f"| `{c.fact}: {value}` | {refused} | {warned} | {c.reason} |")
+    return lines
+
+
+def _under(age: float | None) -> str:
+    return f"under {age:g}" if age is not None else ""
+
+
+def _from(age: float | None) -> str:
+    return f"{age:g} or older" if age is not None else ""
+
+
 def _advice_lines(title: str, intro: str, specs) -> list[str]:
     lines = ["", f"## {title}", "", intro, "", "| id | text | citations |", "| --- | --- | --- |"]
     lines += [f"| `{a.id}` | {a.text} | {'; '.join(c.text for c in a.citations)} |" for a in specs.values()]
@@ -157,6 +190,11 @@ def to_json(vocab: Vocabulary) -> str:
         "administration": {
             a.id: {"text": a.text, "citations": [c.to_dict() for c in a.citations]} for a in vocab.administration.values()
         },
+        "age_plausibility": [
+            {"fact": c.fact, "value": c.value, "refuse_below": c.refuse_below, "refuse_from": c.refuse_from,
+             "warn_below": c.warn_below, "warn_from": c.warn_from, "alert": c.alert, "reason": c.reason}
+            for c in vocab.age_checks
+        ],
         "conflicts": {
             c.id: {"summary": c.summary, "positions": [{"says": p.says, "citations": [x.to_dict() for x in p.citations]} for p in c.positions]}
             for c in vocab.conflicts.values()

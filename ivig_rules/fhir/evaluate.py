@@ -48,8 +48,8 @@ def patient_from_reading(reading: FhirReading, evaluator: Evaluator, *, file: st
         source = reading.sources.get(exc.key or "") or reading.sources.get(
             treatment_fact((exc.key or "").rpartition(".")[2]), ""
         )
-        where = f" (read from {source})" if source else ""
-        raise FhirError(f"{exc.message}{where}", file=file, key=exc.key, suggestion=exc.suggestion) from None
+        message = exc.message.rstrip().removesuffix(".") + (f" (read from {source})" if source else "")
+        raise FhirError(message, file=file, key=exc.key, suggestion=exc.suggestion) from None
 
 
 def patient_from_bundle(data: Any, evaluator: Evaluator, *, mapping: FhirMapping | None = None,

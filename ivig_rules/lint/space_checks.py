@@ -162,7 +162,7 @@ def pathway_space_findings(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
     values = list(space.values())
     for cube in diagram.cubes(lambda mask: not mask & decider_mask):
         tally.gap_cubes.append([tuple(values[axis][i] for i in chosen) for axis, chosen in enumerate(cube)])
-    return _findings(pathway, compiled, space, tally)
+    return _findings(pathway, compiled, space, tally, vocab)
 
 
 def pathway_space_findings_by_enumeration(pathway: Pathway, vocab: Vocabulary) -> SpaceResult:
@@ -179,10 +179,10 @@ def pathway_space_findings_by_enumeration(pathway: Pathway, vocab: Vocabulary) -
         if not tally.add([r for r in compiled.rules if holds(r.predicate, facts)], values, 1):
             gaps.append(tuple(values[n] for n in names))
     tally.gap_cubes = _cubes(gaps, space)
-    return _findings(pathway, compiled, space, tally)
+    return _findings(pathway, compiled, space, tally, vocab)
 
 
-def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tally: _Tally) -> SpaceResult:
+def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tally: _Tally, vocab: Vocabulary) -> SpaceResult:
     names = list(space)
     deciders = [r for r in compiled.rules if r.rule.decides]
     out: list[LintFinding] = []
@@ -196,7 +196,7 @@ def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tal
         out.append(LintFinding(
             ERROR, "gap",
             f"no rule gives an IVIG verdict for {_patients(size)} with {describe_cube(cube, space)}",
-            file=file, line=1, pathway=pathway.id, example=example_patient(example, diagnosis), count=size,
+            file=file, line=1, pathway=pathway.id, example=example_patient(example, diagnosis, vocab=vocab), count=size,
         ))
     if len(cubes) > MAX_GAP_FINDINGS:
         out.append(LintFinding(
@@ -209,7 +209,7 @@ def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tal
             f"{_patients(count)} match{'es' if count == 1 else ''} rules with different outcomes: {described}. "
             f"'{deciding[0].rule.id}' wins because it comes first",
             file=file, line=deciding[1].rule.line, pathway=pathway.id, rules=ids,
-            example=example_patient(values, diagnosis), count=count,
+            example=example_patient(values, diagnosis, vocab=vocab), count=count,
         ))
     for r in compiled.rules:
         rule = r.rule
@@ -228,7 +228,7 @@ def _findings(pathway: Pathway, compiled, space: dict[str, tuple[Any, ...]], tal
                 + (f"the earlier rules {by} always win" if len(winners) > 1 else f"the earlier rule {by} always wins")
                 + (" with the same outcome" if same else " with a different outcome"),
                 file=file, line=rule.line, pathway=pathway.id, rules=(rule.id, *sorted(winners)),
-                example=example_patient(tally.masked_example[r.name], diagnosis), count=tally.matched[r.name],
+                example=example_patient(tally.masked_example[r.name], diagnosis, vocab=vocab), count=tally.matched[r.name],
             ))
     return SpaceResult(out, tally.steps_used)
 

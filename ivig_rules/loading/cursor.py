@@ -99,7 +99,7 @@ class Problems:
 
     def add(self, exc: InputError) -> None:
         for problem in exc.problems:
-            if getattr(problem, "not_shown", 0):  # a part's own count of problems not shown: one count
+            if problem.not_shown:  # a part's own count of problems not shown: one count
                 self.dropped += problem.not_shown
                 continue
             seen = any(
@@ -126,9 +126,8 @@ class Problems:
             last = rest[-1] if rest else first
             summary = type(last)(
                 f"{self.dropped} more problem{'s' if self.dropped > 1 else ''} not shown; fix these first",
-                file=last.file,
+                file=last.file, not_shown=self.dropped,
             )
-            summary.not_shown = self.dropped
             rest.append(summary)
         for problem in found:
             problem.more = ()

@@ -18,7 +18,7 @@ from .._excerpt import excerpt
 from .cursor import Node, Problems, root
 from ..errors import PatientError, did_you_mean
 from ..model import Patient, Scalar, Vocabulary, frozen_map
-from ..model.facts import HEIGHT, PLAUSIBLE_BMI, WEIGHT, body_mass_index, plausible_build, treatment_fact
+from ..model.facts import AGE, HEIGHT, PLAUSIBLE_BMI, WEIGHT, body_mass_index, plausible_build, treatment_fact
 
 __all__ = ["parse_patient", "read_patient", "patient_from_mapping", "patient_at", "normalise_number"]
 
@@ -78,6 +78,14 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
                             f"{name!r} is true, which needs {other}: {needed} (found {values.get(other)!r}); "
                             "check the patient's facts"
                         )
+        for check in vocab.age_checks:
+            if not problems and check.refuses(values):
+                with problems.part():
+                    raise node.child(check.fact if node.has(check.fact) else AGE).error(
+                        f"{check.fact}: {_shown(values[check.fact])} with age_years: {values[AGE]:g} "
+                        f"({check.bound(values)}) cannot both be right: {check.reason}; one of these facts is "
+                        "wrong, so no answer is given"
+                    )
         if not problems and not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
             with problems.part():
                 raise node.child(WEIGHT).error(
@@ -94,6 +102,11 @@ def _walk(node: Node, vocab: Vocabulary) -> Patient:
         values[treatment_fact(therapy)] = status
     ordered = {name: values[name] for name in sorted(values)}
     return Patient(facts=frozen_map(ordered), source=node.file, line=node.line)
+
+
+def _shown(value: Scalar) -> str:
+    """A fact's value as a patient file writes it (true, not True)."""
+    return str(value).lower() if isinstance(value, bool) else str(value)
 
 
 def _fact(key: str, child: Node, vocab: Vocabulary, known: list[str]) -> Scalar | None:

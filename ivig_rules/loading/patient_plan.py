@@ -45,6 +45,7 @@ class ValidationPlan:
                 self.kinds[name], self.rules[name] = _TEXT, spec.max_length or 200
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
+        self.age_checks = vocab.age_checks
         self.therapies = {therapy: treatment_fact(therapy) for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
         defaults = {name: spec.default for name, spec in vocab.facts.items()}
@@ -88,7 +89,7 @@ class ValidationPlan:
         for name, needs in self.requires:
             if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
-        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)):
+        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or any(c.refuses(values) for c in self.age_checks):
             return None  # the checked way says why
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
@@ -118,17 +119,20 @@ class ValidationPlan:
                 steps.append((fact, _STATUS, self.statuses.get(therapy, frozenset())))
             else:
                 steps.append((fact, self.kinds[fact], self.rules[fact]))
-        return _generated_row_reader(tuple(steps), self.required, self.requires, self.defaults, booleans, read_number)
+        return _generated_row_reader(tuple(steps), self.required, self.requires, self.defaults, booleans, read_number,
+                                     self.age_checks)
 
 
 def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, defaults: dict,
-                          booleans: dict[str, bool], read_number: Callable) -> Callable[[list[str]], dict | None]:
+                          booleans: dict[str, bool], read_number: Callable,
+                          age_checks: tuple = ()) -> Callable[[list[str]], dict | None]:
     """The row reader as one generated function, a block of code per column (most cells of a
     cohort row are empty and cost one test). The code holds only column indices and fact names
     written through ``repr``; what each column accepts is passed in by name (``R3``), never written."""
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len}, "defaults": defaults, "booleans": booleans, "read_number": read_number,
         "number": _number, "requires": requires, "plausible_build": plausible_build, "UNKNOWN": UNKNOWN,
+        "age_checks": age_checks,
     }
     lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
              "    values = defaults.copy()", "    seen = 0"]
@@ -159,6 +163,9 @@ def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, de
         "                    return None",
         f"    if not plausible_build(values.get({WEIGHT!r}), values.get({HEIGHT!r})):",
         "        return None  # the checked way says why",
+        "    for check in age_checks:",
+        "        if check.refuses(values):",
+        "            return None  # the checked way says why",
         "    return values",
     ]
     exec(compile("\n".join(lines), "<ivig-rules row reader>", "exec"), namespace)  # noqa: S102 - repr'd names only

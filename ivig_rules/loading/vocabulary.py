@@ -8,7 +8,7 @@ from pathlib import Path
 from . import marked_yaml
 from .cursor import Keys, Node, root
 from ..model.citations import with_text
-from ..model.facts import CORE_FACTS, ENGINE_TREATMENT_PREFIX
+from ..model.facts import AGE, CORE_FACTS, ENGINE_TREATMENT_PREFIX
 from ..errors import SchemaError, did_you_mean
 from ..model import (
     DECIMALS,
@@ -16,6 +16,7 @@ from ..model import (
     LARGEST_NUMBER,
     SEVERITIES,
     AdviceSpec,
+    AgeCheck,
     ConflictSpec,
     Position,
     VERDICTS,
@@ -51,7 +52,7 @@ SECTION = Keys(("id", "title"), ("references",))
 REFERENCE = Keys(("n", "authors", "title"), ("published_in", "year", "details", "doi", "url"))
 VOCABULARY_FILE = Keys(
     ("vocabulary", "facts", "therapies", "statuses", "verdicts", "evidence_levels", "alerts", "dose_limits"),
-    ("monitoring", "administration", "conflicts", "teaching"),
+    ("monitoring", "administration", "conflicts", "teaching", "age_plausibility"),
 )
 VOCABULARY_HEADER = Keys(("version",))
 FACT = Keys(
@@ -64,6 +65,7 @@ STATUSES = Keys(("default", "values"))
 ALERT = Keys(("severity", "message", "cite"), ("vaccine_intervals", "notes", "child_message"))
 VACCINE_INTERVAL = Keys(("up_to_g_per_kg", "months"))
 DOSE_LIMITS = Keys(DOSE_LIMIT_FIELDS)
+AGE_CHECK = Keys(("fact", "value", "reason"), ("refuse_below", "refuse_from", "warn_below", "warn_from", "alert"))
 LIMIT = Keys(("minimum", "maximum"))
 ADVICE = Keys(("text", "cite"), ("notes",))
 CONFLICT = Keys(("summary", "positions"), ("notes",))
@@ -286,6 +288,30 @@ def _alert(alert_id: str, node: Node, sources: dict[str, Source]) -> AlertSpec:
     )
 
 
+def _age_checks(node: Node | None, facts: dict[str, FactSpec], alerts: dict[str, AlertSpec]) -> tuple[AgeCheck, ...]:
+    """The ages at which a fact's value is refused or warned about (``age_plausibility``)."""
+    if node is None:
+        return ()
+    checks = []
+    age = facts[AGE]
+    for item in node.seq(what="age checks"):
+        item.mapping(AGE_CHECK)
+        fact = item.child("fact").choice([f for f in facts if f != AGE], what="fact")
+        spec, value_node = facts[fact], item.child("value")
+        value = value_node.flag() if spec.type == "boolean" else value_node.choice(spec.values or (), what=f"value of {fact}")
+        bounds = {key: item.child(key).number(minimum=age.minimum or 0, maximum=age.maximum)
+                  for key in ("refuse_below", "refuse_from", "warn_below", "warn_from") if item.get(key) is not None}
+        if not bounds:
+            raise item.error("an age check needs at least one of refuse_below, refuse_from, warn_below, warn_from")
+        warns = "warn_below" in bounds or "warn_from" in bounds
+        alert = item.child("alert").choice(alerts, what="alert id") if item.get("alert") is not None else None
+        if warns != (alert is not None):
+            raise item.error("a warning bound (warn_below, warn_from) and 'alert' go together: the alert is the warning")
+        checks.append(AgeCheck(fact=fact, value=value, reason=" ".join(item.child("reason").text().split()),
+                               alert=alert, **bounds))
+    return tuple(checks)
+
+
 def _dose_limits(node: Node) -> dict[str, tuple[float, float]]:
     """Plausible (minimum, maximum) for each amount of a dose regimen."""
     node.mapping(DOSE_LIMITS)
@@ -416,4 +442,5 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
         administration=frozen_map(_advice(doc.get("administration"), sources, "administration")),
         conflicts=frozen_map(_conflicts(doc.get("conflicts"), sources)),
         teaching=teaching,
+        age_checks=_age_checks(doc.get("age_plausibility"), facts, alerts),
     )

@@ -28,6 +28,7 @@ __all__ = [
     "patient_from_engine_facts",
     "MAX_SPACE",
     "EXAMPLE_AGE",
+    "example_age",
     "EXAMPLE_SEX",
 ]
 
@@ -75,13 +76,24 @@ def axes_for_rules(rules: Iterable[Rule], vocab: Vocabulary) -> dict[str, tuple[
     return out
 
 
+def example_age(diagnosis: str, vocab: Vocabulary | None) -> float:
+    """The age of an example patient: ``EXAMPLE_AGE``, or for a diagnosis the vocabulary's age
+    checks refuse or flag at that age (infantile spasms), half the lowest age they start from."""
+    starts = [
+        bound for check in (vocab.age_checks if vocab is not None else ())
+        if check.fact == DIAGNOSIS and check.value == diagnosis
+        for bound in (check.refuse_from, check.warn_from) if bound is not None and bound <= EXAMPLE_AGE
+    ]
+    return min(starts) / 2 if starts else EXAMPLE_AGE
+
+
 def patient_from_engine_facts(values: dict[str, Any], pathway: Pathway, vocab: Vocabulary) -> Patient:
     """A full, valid patient with these values and every other fact at its default."""
     facts: dict[str, Any] = {}
     for name, spec in vocab.facts.items():
         facts[name] = spec.default
     facts[DIAGNOSIS] = pathway.diagnosis
-    facts[AGE] = EXAMPLE_AGE
+    facts[AGE] = example_age(pathway.diagnosis, vocab)
     facts[SEX] = EXAMPLE_SEX
     for therapy in vocab.therapies:
         facts[treatment_fact(therapy)] = vocab.default_status
@@ -100,10 +112,12 @@ def show_value(value: Any) -> str:
     return str(value)
 
 
-def example_patient(values: dict[str, Any], diagnosis: str, base: dict[str, Any] | None = None) -> dict[str, Any]:
-    """A patient mapping a user can paste into ``ivig-rules evaluate``: diagnosis, age, sex,
-    the given facts, and therapy statuses nested under ``treatments:``."""
-    out: dict[str, Any] = {DIAGNOSIS: diagnosis, AGE: EXAMPLE_AGE, SEX: EXAMPLE_SEX}
+def example_patient(values: dict[str, Any], diagnosis: str, base: dict[str, Any] | None = None,
+                    vocab: Vocabulary | None = None) -> dict[str, Any]:
+    """A patient mapping a user can paste into ``ivig-rules evaluate``: diagnosis, age (one the
+    vocabulary's age checks accept for the diagnosis), sex, the given facts, and therapy statuses
+    nested under ``treatments:``."""
+    out: dict[str, Any] = {DIAGNOSIS: diagnosis, AGE: example_age(diagnosis, vocab), SEX: EXAMPLE_SEX}
     out.update(base or {})
     treatments: dict[str, Any] = {}
     for name in sorted(values):

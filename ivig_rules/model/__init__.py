@@ -28,7 +28,7 @@ from .constants import (
 from .pathway import Amount, Catalogue, DoseRegimen, Outcome, Pathway, Review, Rule, Screening, Step
 from .patient import Patient
 from .sources import Citation, Reference, Section, Source
-from .vocabulary import AdviceSpec, AlertSpec, ConflictSpec, FactSpec, Position, Term, VaccineInterval, Vocabulary
+from .vocabulary import AdviceSpec, AgeCheck, AlertSpec, ConflictSpec, FactSpec, Position, Term, VaccineInterval, Vocabulary
 
 __all__ = [
     "Scalar",
@@ -37,6 +37,7 @@ __all__ = [
     "Reference",
     "Review",
     "AdviceSpec",
+    "AgeCheck",
     "Position",
     "ConflictSpec",
     "Section",

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 from .constants import UNKNOWN, Scalar
-from .facts import treatment_fact
+from .facts import AGE, treatment_fact
 from .sources import Citation, Source
 from .teaching import VocabularyTeaching
 
@@ -111,6 +111,46 @@ class ConflictSpec:
 
 
 @dataclass(frozen=True)
+class AgeCheck:
+    """An age at which a fact's value is absurd (refused) or unusual (answered, with ``alert``).
+
+    Ages are in years: ``*_below`` means under that age, ``*_from`` at that age or older. The
+    bounds catch slips (a wrong diagnosis code, an age in months); they are the project's
+    judgement, kept as data in vocabulary.yaml, not a source's statement.
+    """
+
+    fact: str
+    value: Any
+    reason: str
+    refuse_below: float | None = None
+    refuse_from: float | None = None
+    warn_below: float | None = None
+    warn_from: float | None = None
+    alert: str | None = None
+
+    def _outside(self, facts: Mapping[str, Any], below: float | None, start: float | None) -> bool:
+        age = facts.get(AGE)
+        if age is None or facts.get(self.fact) != self.value:
+            return False
+        return (below is not None and age < below) or (start is not None and age >= start)
+
+    def refuses(self, facts: Mapping[str, Any]) -> bool:
+        """True when the patient's age and this fact's value cannot both be right."""
+        return self._outside(facts, self.refuse_below, self.refuse_from)
+
+    def warns(self, facts: Mapping[str, Any]) -> bool:
+        """True when the combination is possible but unusual enough to check (and not refused)."""
+        return self.alert is not None and self._outside(facts, self.warn_below, self.warn_from) and not self.refuses(facts)
+
+    def bound(self, facts: Mapping[str, Any]) -> str:
+        """The refusing bound in words: 'under 5' or '18 or older'."""
+        age = facts.get(AGE)
+        if self.refuse_below is not None and age is not None and age < self.refuse_below:
+            return f"under {self.refuse_below:g}"
+        return f"{self.refuse_from:g} or older"
+
+
+@dataclass(frozen=True)
 class Vocabulary:
     """The data dictionary: the public contract that patients, scenarios and rules obey."""
 
@@ -128,6 +168,7 @@ class Vocabulary:
     administration: Mapping[str, AdviceSpec] = field(default_factory=lambda: MappingProxyType({}))
     conflicts: Mapping[str, ConflictSpec] = field(default_factory=lambda: MappingProxyType({}))
     teaching: VocabularyTeaching = field(default_factory=VocabularyTeaching)  # how diagrams word evidence
+    age_checks: tuple[AgeCheck, ...] = ()  # ages at which a fact's value is refused or warned about
 
     def statuses_for(self, therapy: str) -> tuple[str, ...]:
         """The statuses a therapy can have (``unavailable`` is not one of IVIG's)."""

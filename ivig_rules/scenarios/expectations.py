@@ -14,18 +14,22 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Callable, Optional
 
 from ..errors import ScenarioError
-from ..evaluation.dosing import Dose
+from ..evaluation.dosing import Dose, Regimen
 from ..loading.cursor import Keys, Node
 from ..model import VERDICTS, Vocabulary
 
 if TYPE_CHECKING:
     from ..evaluation.recommendation import Recommendation
 
-__all__ = ["Mismatch", "ExpectField", "EXPECT_FIELDS", "DOSE_FIELDS", "EXPECTATION", "DOSE_EXPECTATION", "read_field", "check_field"]
+__all__ = ["Mismatch", "ExpectField", "EXPECT_FIELDS", "DOSE_FIELDS", "EXPECTATION", "DOSE_EXPECTATION",
+           "REGIMEN_FIELDS", "REGIMEN_EXPECTATION", "read_field", "check_field"]
 
 # What a scenario may expect of a dose: the Dose's own fields, less its prose and sources.
 DOSE_FIELDS = tuple(f.name for f in fields(Dose) if f.name not in ("then", "notes", "citations"))
 DOSE_EXPECTATION = Keys((), DOSE_FIELDS, "dose fields")  # the loader's check and the JSON Schema's
+# What a scenario may expect of the regimen per kg, shown with or without a weight.
+REGIMEN_FIELDS = tuple(f.name for f in fields(Regimen) if f.name not in ("then", "citations"))
+REGIMEN_EXPECTATION = Keys((), REGIMEN_FIELDS, "regimen fields")
 
 
 @dataclass(frozen=True)
@@ -117,20 +121,24 @@ def _alert_text(node: Node, vocab: Vocabulary) -> dict:
     }
 
 
-def _dose(node: Node, vocab: Vocabulary) -> dict:
-    node.mapping(DOSE_EXPECTATION)
-    found: dict[str, Any] = {}
-    for key, child in node.items():
-        value = child.value
-        if isinstance(value, list):
-            found[key] = [item.number() for item in child.seq()]
-        elif isinstance(value, (int, float)) and not isinstance(value, bool):
-            found[key] = child.number()
-        elif value is None or isinstance(value, str):
-            found[key] = value
-        else:
-            raise child.error(f"expected a number, text or null for dose field {key!r}")
-    return found
+def _figures(keys: Keys, what: str) -> Reader:
+    """A reader of a mapping of dose or regimen fields to the numbers, text or null expected."""
+    def read(node: Node, vocab: Vocabulary) -> dict:
+        node.mapping(keys)
+        found: dict[str, Any] = {}
+        for key, child in node.items():
+            value = child.value
+            if isinstance(value, list):
+                found[key] = [item.number() for item in child.seq()]
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                found[key] = child.number()
+            elif value is None or isinstance(value, str):
+                found[key] = value
+            else:
+                raise child.error(f"expected a number, text or null for {what} field {key!r}")
+        return found
+
+    return read
 
 
 # -- checkers: each returns the mismatches of one field -------------------------------------------
@@ -191,12 +199,14 @@ def _alert_messages(name: str, expected: dict, rec: "Recommendation", line: int 
     ]
 
 
-def _dose_fields(name: str, expected: dict | None, rec: "Recommendation", line: int | None) -> list:
-    if expected is None or rec.dose is None:
-        if (expected is None) != (rec.dose is None):
-            return [Mismatch(name, expected, None if rec.dose is None else "a dose", line)]
+def _figures_match(name: str, expected: dict | None, rec: "Recommendation", line: int | None) -> list:
+    """The ``dose`` or ``regimen`` (the field of the same name) against the fields expected, or null for none."""
+    found = getattr(rec, name)
+    if expected is None or found is None:
+        if (expected is None) != (found is None):
+            return [Mismatch(name, expected, None if found is None else f"a {name}", line)]
         return []
-    actual = rec.dose.to_dict()
+    actual = found.to_dict()
     return [
         Mismatch(f"{name}.{key}", value, actual.get(key), line)
         for key, value in expected.items()
@@ -212,7 +222,10 @@ EXPECT_FIELDS = MappingProxyType({f.name: f for f in (
     ExpectField("line", "the line of therapy, 1 to 9 (`null`: none)", _nullable(_line), _equals(lambda r: r.line_of_therapy)),
     ExpectField("with", "exactly these therapies given alongside", _ids(lambda v: v.therapies, "therapy"),
                 _equals(lambda r: tuple(r.with_therapies))),
-    ExpectField("dose", "these dose fields (below); `null` expects no dose", _nullable(_dose), _dose_fields),
+    ExpectField("dose", "these dose fields (below); `null` expects no dose", _nullable(_figures(DOSE_EXPECTATION, "dose")),
+                _figures_match),
+    ExpectField("regimen", "these regimen fields, per kg (below), shown with or without a weight; `null` expects none",
+                _nullable(_figures(REGIMEN_EXPECTATION, "regimen")), _figures_match),
     ExpectField("alerts", "these alert ids must be present (others may be too)", _ids(lambda v: v.alerts, "alert id"),
                 _alerts_present),
     ExpectField("no_alerts", "none of these alert ids may be present", _ids(lambda v: v.alerts, "alert id"), _alerts_absent),

@@ -18,10 +18,11 @@ from ..errors import ScenarioError
 from ..loading.marked_yaml import MarkedDict
 from ..model import Patient, Vocabulary
 from ..loading.patient import parse_patient
-from .expectations import DOSE_EXPECTATION, DOSE_FIELDS, EXPECT_FIELDS, EXPECTATION, read_field
+from .expectations import (DOSE_EXPECTATION, DOSE_FIELDS, EXPECT_FIELDS, EXPECTATION, REGIMEN_EXPECTATION,
+                           REGIMEN_FIELDS, read_field)
 
 __all__ = ["Scenario", "Expectation", "load_scenario_file", "collect_scenario_files", "DOSE_FIELDS", "EXPECT_FIELDS",
-           "EXPECTATION", "DOSE_EXPECTATION"]
+           "EXPECTATION", "DOSE_EXPECTATION", "REGIMEN_FIELDS", "REGIMEN_EXPECTATION"]
 
 _SUFFIXES = (".yaml", ".yml")
 

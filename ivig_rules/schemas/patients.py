@@ -8,7 +8,9 @@ scenario file are scenarios.py's.
 from __future__ import annotations
 
 from ..model import VERDICTS, FactSpec, Vocabulary
-from ..scenarios.files import DOSE_EXPECTATION, DOSE_FIELDS, EXPECTATION, SCENARIO, SCENARIO_FILE
+from ..model.facts import AGE
+from ..scenarios.files import (DOSE_EXPECTATION, DOSE_FIELDS, EXPECTATION, REGIMEN_EXPECTATION, REGIMEN_FIELDS,
+                              SCENARIO, SCENARIO_FILE)
 from ._context import Rulesets
 from ._shapes import anything, choice, flag, ident, mapping, nullable, number, ref, seq, text
 
@@ -77,10 +79,26 @@ def patient(vocab: Vocabulary, *, partial: bool = False) -> dict:
     required = [name for name, spec in vocab.facts.items() if spec.required]
     if required and not partial:
         schema["required"] = required
-    requires = _requires(vocab, partial=partial)
+    requires = _requires(vocab, partial=partial) + _age_refusals(vocab)
     if requires:
         schema["allOf"] = requires
     return schema
+
+
+def _age_refusals(vocab: Vocabulary) -> list[dict]:
+    """The ages at which a fact's value is refused (``age_plausibility``), where both are given."""
+    rules = []
+    for check in vocab.age_checks:
+        bounds = {}
+        if check.refuse_below is not None:
+            bounds["minimum"] = check.refuse_below
+        if check.refuse_from is not None:
+            bounds["exclusiveMaximum"] = check.refuse_from
+        if bounds:
+            rules.append({"if": {"properties": {check.fact: {"const": check.value}, AGE: {"type": "number"}},
+                                 "required": [check.fact, AGE]},
+                          "then": {"properties": {AGE: bounds}}})
+    return rules
 
 
 def patient_schema(rulesets: Rulesets) -> tuple[dict, dict]:
@@ -90,7 +108,7 @@ def patient_schema(rulesets: Rulesets) -> tuple[dict, dict]:
 # -- scenarios ----------------------------------------------------------------------------------
 
 
-def _dose_expectation() -> dict:
+def _figures_expectation(keys, names: tuple[str, ...], table: str, doc: str) -> dict:
     field = {
         "type": ["number", "string", "array", "null"],
         "minimum": number()["minimum"],
@@ -98,8 +116,7 @@ def _dose_expectation() -> dict:
         "items": number(),
         "description": "The expected value: a number, a list of numbers, text, or null.",
     }
-    return mapping(DOSE_EXPECTATION, {name: field for name in DOSE_FIELDS}, table="scenarios.files.DOSE_EXPECTATION",
-                   not_null=DOSE_FIELDS, doc="Dose fields to check (any subset).")
+    return mapping(keys, {name: field for name in names}, table=table, not_null=names, doc=doc)
 
 
 def _expectation(vocab: Vocabulary) -> dict:
@@ -111,7 +128,10 @@ def _expectation(vocab: Vocabulary) -> dict:
         "step": text(200, doc="The step id, or null."),
         "line": number(1, 9, integer=True, doc="The line of therapy, or null."),
         "with": seq(choice(list(vocab.therapies)), allow_single=True, doc="Therapies given with the next step."),
-        "dose": _dose_expectation(),
+        "dose": _figures_expectation(DOSE_EXPECTATION, DOSE_FIELDS, "scenarios.files.DOSE_EXPECTATION",
+                                     "Dose fields to check (any subset)."),
+        "regimen": _figures_expectation(REGIMEN_EXPECTATION, REGIMEN_FIELDS, "scenarios.files.REGIMEN_EXPECTATION",
+                                        "Regimen fields, per kg, to check (any subset)."),
         "alerts": seq(alerts, allow_single=True, doc="Alerts that must be present."),
         "no_alerts": seq(alerts, allow_single=True, doc="Alerts that must be absent."),
         "alert_text": {
@@ -135,7 +155,7 @@ def _expectation(vocab: Vocabulary) -> dict:
         "no_citations": seq(text(500), allow_single=True, nonempty=True,
                             doc="Words no citation's readable text may contain."),
     }
-    nullable_fields = {"next_step", "step", "line", "dose", "evidence", "decided_by", "review"}
+    nullable_fields = {"next_step", "step", "line", "dose", "regimen", "evidence", "decided_by", "review"}
     return mapping(
         EXPECTATION,
         fields,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from ..model import DOSE_LIMIT_FIELDS, LARGEST_NUMBER, SEVERITIES, VERDICTS
 from ..model.facts import ENGINE_TREATMENT_PREFIX
 from ..loading.vocabulary import (
+    AGE_CHECK,
     ADVICE,
     ALERT,
     CONFLICT,
@@ -170,6 +171,25 @@ def _dose_limits() -> dict:
                    doc="The plausible range of each amount of a dose regimen.")
 
 
+def _age_plausibility() -> dict:
+    age = number(0, 130, doc="An age in years.")
+    check = mapping(
+        AGE_CHECK,
+        {
+            "fact": ident(doc="The fact whose value is checked against the age."),
+            "value": anything(doc="The value of that fact the check is about (an enum value, or true/false)."),
+            "reason": text(doc="Why the combination is absurd or unusual, in words; the refusal quotes it."),
+            "refuse_below": {**age, "description": "Refused under this age."},
+            "refuse_from": {**age, "description": "Refused at this age or older."},
+            "warn_below": {**age, "description": "Answered with the alert under this age."},
+            "warn_from": {**age, "description": "Answered with the alert at this age or older."},
+            "alert": ident(doc="The alert that is the warning (with warn_below or warn_from)."),
+        },
+        table="loading.vocabulary.AGE_CHECK",
+    )
+    return seq(check, doc="Ages at which a fact's value is refused (absurd) or warned about (unusual).")
+
+
 def vocabulary_schema(rulesets: Rulesets) -> tuple[dict, dict]:
     """vocabulary.yaml's root schema and its ``$defs`` (its citations name the sources of sources.yaml)."""
     statuses = mapping(
@@ -203,6 +223,7 @@ def vocabulary_schema(rulesets: Rulesets) -> tuple[dict, dict]:
             "evidence_levels": _terms(TERM, "vocabulary.TERM", "The evidence levels, by id."),
             "alerts": id_map(_alert(), doc="Every alert, by id."),
             "dose_limits": _dose_limits(),
+            "age_plausibility": _age_plausibility(),
             "monitoring": _advice("monitoring"),
             "administration": _advice("administration"),
             "conflicts": _conflicts(),

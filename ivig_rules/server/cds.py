@@ -18,6 +18,7 @@ from ..fhir.errors import FhirError, IncompleteRecordError
 from ..fhir.evaluate import patient_from_reading
 from ..fhir.mapping import FhirMapping
 from ..fhir.reader import bundle_resources, read_resources
+from ..fhir.timing import UCUM, course_timing, course_words, repeat_instruction
 from ..evaluation.recommendation import Recommendation
 from .body import RequestError
 
@@ -186,6 +187,11 @@ def _grams(value: float) -> str:
     return f"{value:g} g"
 
 
+def _course(dose) -> str:
+    """The grams of each infusion and the course length: '28 g a day for 5 days'."""
+    return course_words(_grams(dose.per_day_g), dose.days, dose.interval_weeks)
+
+
 def card_for(rec: Recommendation, reading, evaluator: Evaluator, mapping: FhirMapping, base_url: str, seed: str,
              *, suggest: bool = True) -> dict:
     vocab = evaluator.vocabulary
@@ -202,11 +208,14 @@ def card_for(rec: Recommendation, reading, evaluator: Evaluator, mapping: FhirMa
         ordered_g is not None and dose is not None and dose.per_day_g > 0
         and abs(ordered_g - dose.per_day_g) / dose.per_day_g * 100 > mapping.order.tolerance_percent
     )
-    head = f"{verdict} ({rec.pathway_title})"
-    if dose is not None and rec.ivig in ("recommended", "consider"):
-        head += f": {dose.g_per_kg:g} g/kg = {_grams(dose.per_day_g)} per {dose.per if dose.per != 'course' else 'day'}"
+    # the verdict and the dose with its course length first; the pathway's title only where it fits
+    head = verdict
     if differs:
-        head = f"Dose differs: ordered {_grams(ordered_g)}, pathway {_grams(dose.per_day_g)}. " + head
+        head = f"Dose differs: ordered {_grams(ordered_g)}, pathway {_course(dose)}. {verdict}"
+    elif dose is not None and rec.ivig in ("recommended", "consider"):
+        head += f": {dose.g_per_kg:g} g/kg per {dose.per}, {_course(dose)}"
+    titled = f"{head} ({rec.pathway_title})"
+    head = titled if len(titled) <= SUMMARY_MAX else head
     card = {
         "uuid": str(uuid.uuid5(_NAMESPACE, f"{seed}/{rec.pathway}/main")),
         "summary": _summary(head),
@@ -237,8 +246,9 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
                   f"- {dose.g_per_kg:g} g/kg per {dose.per}" + (f", over {dose.days:g} days" if dose.days else ""),
                   f"- dosing weight {dose.dosing_weight_kg:g} kg ({dose.weight_basis}"
                   + (f", ideal body weight {dose.ideal_body_weight_kg:g} kg" if dose.ideal_body_weight_kg else "") + ")",
-                  f"- {_grams(dose.per_day_g)} per {'day' if dose.per in ('course', 'day') else dose.per}, "
-                  f"{_grams(dose.total_g)} in all" + (f" (rounded to {_grams(dose.rounded_total_g)})" if dose.rounded_total_g else "")]
+                  f"- {_course(dose)}; {_grams(dose.total_g)} in all"
+                  + (f" (rounded to {_grams(dose.rounded_total_g)})" if dose.rounded_total_g else "")
+                  + (" per course" if dose.interval_weeks is not None and dose.days > 1 else "")]
         if ordered_g is not None:
             lines.append(f"- the order gives {_grams(ordered_g)}" + (" - **it differs**" if differs else ", which agrees"))
     for conflict in rec.conflicts:
@@ -267,16 +277,19 @@ def _dose_suggestion(rec: Recommendation, order, seed: str) -> dict:
     dose = rec.dose
     updated = dict(order.resource)
     dosage = {"text": f"{dose.g_per_kg:g} g/kg per {dose.per} on {dose.dosing_weight_kg:g} kg "
-                      f"({dose.weight_basis}): {_grams(dose.per_day_g)}",
-              "doseAndRate": [{"doseQuantity": {"value": dose.per_day_g, "unit": "g",
-                                                "system": "http://unitsofmeasure.org", "code": "g"}}]}
+                      f"({dose.weight_basis}): {_course(dose)}",
+              "additionalInstruction": repeat_instruction(dose.days, dose.interval_weeks),
+              "timing": course_timing(dose.days, dose.interval_weeks),
+              "doseAndRate": [{"doseQuantity": {"value": dose.per_day_g, "unit": "g", "system": UCUM, "code": "g"}}]}
+    if not dosage["additionalInstruction"]:
+        del dosage["additionalInstruction"]
     updated["dosageInstruction"] = [dosage] + list(order.resource.get("dosageInstruction", [])[1:])
     return {
         "label": f"Change the dose to {_grams(dose.per_day_g)}",
         "uuid": str(uuid.uuid5(_NAMESPACE, f"{seed}/{rec.pathway}/dose")),
         "isRecommended": True,
-        "actions": [{"type": "update", "description": f"Set the IVIG dose to {_grams(dose.per_day_g)} "
-                                                      f"({dose.g_per_kg:g} g/kg on {dose.dosing_weight_kg:g} kg)",
+        "actions": [{"type": "update", "description": f"Set the IVIG dose to {_course(dose)} "
+                                                      f"({dose.g_per_kg:g} g/kg per {dose.per} on {dose.dosing_weight_kg:g} kg)",
                      "resource": updated}],
     }
 

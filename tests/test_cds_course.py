@@ -1,0 +1,101 @@
+"""A CDS Hooks card keeps the course length: its words, and the FHIR R4 Timing of the suggested order.
+
+For every IVIG regimen a scenario reaches with a dose, an order-sign call with half the dose
+gets a card whose summary and detail say how many days (and how often the course repeats), and
+a suggested MedicationRequest whose dosage carries the same as a Timing, valid against the
+``fhir.resources`` R4B models.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("fhir.resources", reason="pip install -e '.[fhir]'")
+
+from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
+from ivig_rules.fhir.evaluate import mapping_for  # noqa: E402
+from ivig_rules.fhir.r4b import validate_resource  # noqa: E402
+from ivig_rules.fhir.write import bundle_from_facts  # noqa: E402
+from ivig_rules.model.facts import is_treatment, therapy_of  # noqa: E402
+from ivig_rules.scenarios.runner import load_scenarios  # noqa: E402
+from ivig_rules.server.cds import handle_hook  # noqa: E402
+from ivig_rules.server.requests import hook_request  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# (pathway, regimen) -> (days, interval in weeks) as the rulesets give them: what the card must keep
+EXPECTED_COURSES = {
+    ("gbs", "course"): (5, None),
+    ("cidp", "induction"): (5, None),
+    ("cidp", "maintenance"): (1, 4),
+    ("dermatomyositis", "monthly_course"): (5, 4),
+    ("ms_relapse", "relapse_course"): (5, None),
+    ("ms_prevention", "maintenance"): (1, 4),
+}
+
+
+@pytest.fixture(scope="module")
+def local():
+    with Evaluator(ROOT / "rulesets", engine="reference") as evaluator:
+        yield evaluator
+
+
+@pytest.fixture(scope="module")
+def dosed(local):
+    """One scenario patient per (pathway, IVIG regimen) that gets a dose, with its recommendation."""
+    found = {}
+    for scenario in load_scenarios([ROOT / "scenarios"], local.vocabulary, rulesets=ROOT / "rulesets")[1]:
+        rec = local.evaluate(scenario.patient)
+        if rec.dose is not None and rec.dose.therapy == "ivig" and rec.ivig in ("recommended", "consider"):
+            found.setdefault((rec.pathway, rec.dose.regimen), (scenario, rec))
+    return found
+
+
+def _facts(patient) -> dict:
+    facts = {k: v for k, v in patient.facts.items() if not is_treatment(k)}
+    facts["treatments"] = {therapy_of(k): v for k, v in patient.facts.items() if is_treatment(k)}
+    return facts
+
+
+def _card(local, scenario, grams: float) -> dict:
+    bundle = bundle_from_facts(_facts(scenario.patient), mapping_for(local), local.vocabulary)
+    answer = handle_hook("ivig-order-sign", hook_request(bundle, dose_g=grams), local, mapping_for(local), "http://ehr.example")
+    (card,) = answer["cards"]
+    return card
+
+
+def test_the_scenarios_reach_the_regimens_named_here(dosed):
+    assert set(EXPECTED_COURSES) <= set(dosed)
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_COURSES), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_card_and_suggested_order_keep_the_course_length(local, dosed, key):
+    scenario, rec = dosed[key]
+    days, every = EXPECTED_COURSES[key]
+    dose = rec.dose
+    assert (dose.days, dose.interval_weeks) == (days, every), "the ruleset changed: update EXPECTED_COURSES"
+    card = _card(local, scenario, round(dose.per_day_g / 2, 2))
+    grams = f"{dose.per_day_g:g} g"
+    words = f"{grams} a day for {days} days" if days > 1 else f"{grams} in one infusion"
+    if every is not None:
+        words += f", every {every:g} weeks"
+    assert words in card["summary"] and len(card["summary"]) < 140, card["summary"]
+    assert words in card["detail"]
+
+    order = card["suggestions"][0]["actions"][0]["resource"]
+    validate_resource(order)  # a valid FHIR R4 MedicationRequest (R4B models)
+    dosage = order["dosageInstruction"][0]
+    assert words in dosage["text"]
+    assert dosage["doseAndRate"][0]["doseQuantity"]["value"] == dose.per_day_g
+    repeat = dosage["timing"]["repeat"]
+    if days > 1:
+        assert (repeat["count"], repeat["frequency"], repeat["period"], repeat["periodUnit"]) == (days, 1, 1, "d")
+        assert repeat["boundsDuration"] == {"value": days, "unit": "days", "system": "http://unitsofmeasure.org", "code": "d"}
+    elif every is not None:
+        assert (repeat["frequency"], repeat["period"], repeat["periodUnit"]) == (1, every, "wk") and "count" not in repeat
+    if days > 1 and every is not None:
+        assert dosage["additionalInstruction"] == [{"text": f"Repeat the {days}-day course every {every:g} weeks."}]
+    else:
+        assert "additionalInstruction" not in dosage

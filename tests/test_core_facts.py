@@ -115,3 +115,14 @@ def test_the_ruleset_format_page_names_the_core_facts():
     named = re.findall(r"`(\w+)`", paragraph.split("`vocabulary.yaml`", 1)[0])
     assert [n for n in named if n not in ("female", "male")] == [core.name for core in CORE_FACTS]
     assert f"reads {['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'][len(CORE_FACTS) - 1]} by name" in paragraph
+
+
+def test_the_alert_the_evaluator_raises_itself_must_be_defined(rulesets):
+    """Without it, a patient with no weight would lose the fail-safe alert that says why no dose is shown."""
+    path = _edit_vocabulary(rulesets, "\n  weight_missing:\n", "\n  weight_not_given:\n")
+    with pytest.raises(SchemaError) as raised:
+        load_vocabulary(rulesets)
+    error = raised.value
+    assert (error.file, error.line) == (str(path), _line_of(path, "alerts:"))
+    assert "the alert 'weight_missing' must be defined" in error.message
+    assert error.suggestion == "weight_not_given"

@@ -54,3 +54,32 @@ def test_every_pathway_fact_space_gets_the_same_answer_from_both_engines(catalog
                 assert _comparable(a) == _comparable(b), (pathway.id, dict(patient.facts))
                 checked += 1
     assert checked > 1000
+
+
+
+def _with_other_measurements(patient: Patient, rng: random.Random) -> Patient:
+    """The patient with another age and weight: facts the dose and wording read, no shipped rule."""
+    facts = dict(patient.facts)
+    facts["age_years"] = rng.choice([17.5, 18, 45, 80])
+    facts["weight_kg"] = rng.choice([None, 30, 70, 180])
+    return Patient(facts=frozen_map({k: v for k, v in sorted(facts.items()) if v is not None}), source=patient.source)
+
+
+def test_the_default_durable_engine_agrees_on_every_fact_space_in_shuffled_order(catalogue):
+    """Every fact space point, twice with other measurements, through the default durable engine,
+    whose answers are reused for patients with the same comparison outcomes
+    (engines/outcome_memo.py), in a shuffled order: whichever patient of a combination comes
+    first, every answer, the reused ones included, is the reference's."""
+    rng = random.Random(20261205)
+    patients = [
+        _with_other_measurements(patient_from_engine_facts(values, pathway, catalogue.vocabulary), rng)
+        for pathway in catalogue.pathways.values()
+        for values in enumerate_patients(pathway, catalogue.vocabulary)
+        for _ in range(2)
+    ]
+    rng.shuffle(patients)
+    engine = DurableEngine()
+    with Evaluator(catalogue, engine=engine) as durable, Evaluator(catalogue, engine="reference") as reference:
+        for patient in patients:
+            assert _comparable(durable.evaluate(patient)) == _comparable(reference.evaluate(patient)), dict(patient.facts)
+    assert engine.memo.reused > 1000  # reused answers were compared too, not only the core's own

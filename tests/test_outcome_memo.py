@@ -104,7 +104,7 @@ def test_the_outcomes_source_lists_each_comparison_once():
 
     from types import SimpleNamespace
 
-    compiled = SimpleNamespace(fingerprint="f", rules=[SimpleNamespace(name=n, predicate=p) for n, p in rules])
+    compiled = SimpleNamespace(fingerprint="f", keys=("k1", "k2"), rules=[SimpleNamespace(name=n, predicate=p) for n, p in rules])
 
     def ask(compiled, facts):
         calls.append(dict(facts))
@@ -128,3 +128,36 @@ def test_every_shipped_pathway_gets_generated_functions_that_can_reach_no_builti
             assert matcher is not None and outcomes is not None, diagnosis
             assert matcher.__globals__["__builtins__"] == {"frozenset": frozenset}
             assert outcomes.__globals__["__builtins__"] == {}
+
+
+def test_facts_the_engine_would_refuse_are_never_answered_from_the_memo():
+    """An extra property or a number that is not finite gets the engine's own answer (its error),
+    even after a patient whose comparisons came out the same way was answered."""
+    from types import SimpleNamespace
+
+    rules = [("a", cmp("weight", ">=", 10)), ("b", cmp("flag", "==", True))]
+    compiled = SimpleNamespace(fingerprint="f", keys=("flag", "weight"),
+                               rules=[SimpleNamespace(name=n, predicate=p) for n, p in rules])
+    memo, calls = OutcomeMemo(), []
+
+    def ask(compiled, facts):
+        calls.append(dict(facts))
+        return frozenset(["a"] if facts["weight"] >= 10 else [])
+
+    assert memo.match(compiled, {"weight": 5, "flag": False}, ask) == frozenset()
+    assert memo.match(compiled, {"weight": 50, "flag": False}, ask) == {"a"}
+    for refused in ({"weight": float("nan"), "flag": False}, {"weight": float("inf"), "flag": False},
+                    {"weight": 50, "flag": False, "extra": 1}):
+        memo.match(compiled, refused, ask)
+        assert calls[-1] == refused  # asked, not answered from the patient with the same outcomes
+    assert memo.reused == 0
+
+
+def test_the_durable_engine_refuses_an_extra_property_after_a_memo_answer(catalogue):
+    engine = DurableEngine()
+    with Evaluator(catalogue, engine=engine) as evaluator:
+        compiled = evaluator.compiled("gbs")
+        facts = compiled.engine_facts(_patient(catalogue))
+        engine.match(compiled, facts)
+        with pytest.raises(EngineError, match="do not match the compiled pathway"):
+            engine.match(compiled, {**facts, "extra": 1})

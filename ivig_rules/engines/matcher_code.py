@@ -75,19 +75,25 @@ def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
 
 
 def outcomes_source(rules: Sequence[tuple[str, Predicate]], function: str = "outcomes") -> str:
-    """Python source of ``function(facts) -> int``: the outcome of every distinct comparison the
-    rules make, one bit each in first-seen order (a small int keeps a memo small). Two patients
-    with equal numbers fire the same rules."""
+    """Python source of ``function(facts) -> int | None``: the outcome of every distinct comparison
+    the rules make, one bit each in first-seen order (a small int keeps a memo small). Two patients
+    with equal numbers fire the same rules. None when a fact compared with a number is not finite
+    (nan, inf): every comparison of nan is false, so it would share a number with a finite value,
+    yet the engine refuses it."""
     names: dict[str, str] = {}
-    tests = dict.fromkeys(_expression(atom, names) for _, predicate in rules for atom in comparisons(predicate))
+    atoms = [atom for _, predicate in rules for atom in comparisons(predicate)]
+    tests = dict.fromkeys(_expression(atom, names) for atom in atoms)
+    numeric = dict.fromkeys(names[a.key] for a in atoms if type(a.value) in (int, float))
     bits = [f"(({test}) << {bit})" if bit else f"({test})" for bit, test in enumerate(tests)] or ["0"]
     lines = [f"def {function}(facts):"]
     lines += [f"    {local} = facts[{key!r}]" for key, local in names.items()]
+    for local in numeric:  # x - x is 0 for every finite number, nan for nan and inf
+        lines += [f"    if {local} - {local} != 0:", "        return None"]
     lines.append(f"    return {' | '.join(bits)}")
     return "\n".join(lines) + "\n"
 
 
-def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], int] | None:
+def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], int | None] | None:
     """The compiled outcomes function, or None when a predicate cannot be written as code."""
     try:
         source = outcomes_source(rules)

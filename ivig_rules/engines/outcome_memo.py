@@ -9,7 +9,8 @@ fired then. On 30,000 generated patients the 12 pathways saw 5,715 combinations.
 
 The outcomes are worked out by one generated function per pathway
 (:func:`~ivig_rules.engines.matcher_code.compile_outcomes`), one bit per comparison; a pathway it
-cannot write, or facts it cannot read, go to the engine every time. Equal answers are kept as
+cannot write, facts it cannot read, and facts the engine would refuse (a property too many, a
+number that is not finite) go to the engine every time. Equal answers are kept as
 one object, and each pathway keeps at most ``limit`` answers (about 120 bytes each) and starts
 again when full, so memory stays bounded (about 15 MB at most for the shipped pathways).
 """
@@ -33,7 +34,7 @@ class OutcomeMemo:
         self.limit = limit
         self.asked = 0  # calls that went to the engine
         self.reused = 0  # calls answered from an earlier answer
-        self._pathways: dict[str, tuple[Callable[[dict], int] | None, dict[int, frozenset]]] = {}
+        self._pathways: dict[str, tuple[Callable[[dict], int | None] | None, dict[int, frozenset]]] = {}
         self._answers: dict[frozenset, frozenset] = {}  # each distinct answer, kept once
 
     def match(self, compiled: CompiledPathway, facts: dict[str, Any], ask: Ask) -> frozenset:
@@ -44,8 +45,12 @@ class OutcomeMemo:
                 compile_outcomes([(rule.name, rule.predicate) for rule in compiled.rules]), {})
         outcomes, answers = entry
         try:
-            key = outcomes(facts)
-        except Exception:  # no function, or facts it cannot read: the engine says what is wrong
+            # facts not exactly the rules' properties, or a value the engine refuses (key None):
+            # only the engine may answer, so that it says what is wrong
+            key = outcomes(facts) if len(facts) == len(compiled.keys) else None
+        except Exception:  # no function, or facts it cannot read
+            key = None
+        if key is None:
             self.asked += 1
             return ask(compiled, facts)
         found = answers.get(key)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 
 from ..errors import NoDecisionError
 from ..logic.compiler import CompiledPathway
-from ..model import SEVERITIES, UNKNOWN, AlertSpec, Citation, Patient, Vocabulary
+from ..model import SEVERITIES, UNKNOWN, WEIGHT_MISSING, AlertSpec, Citation, Patient, Vocabulary
 from ..model.citations import with_text
 from ..model.facts import AGE, DIAGNOSIS
 from .decision import Decided, decide
@@ -77,7 +77,7 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cite
     checks that warn about this patient."""
     raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
     if decided.regimen is not None and dose_cited is None:
-        raised.setdefault("weight_missing", []).append("dosing")
+        raised.setdefault(WEIGHT_MISSING, []).append("dosing")
     for alert_id in unusual:
         raised.setdefault(alert_id, []).append("age_plausibility")
     # by severity, then in the vocabulary's order (a stable sort of a list in that order)

@@ -10,7 +10,7 @@ from typing import Sequence
 from ..evaluation.dosing import course_g_per_kg
 from ..graph.checks import GraphFinding
 from ..graph.labels import amount_text, condition_text, dose_words
-from ..model import Amount, Catalogue, Pathway
+from ..model import WEIGHT_MISSING, Amount, Catalogue, Pathway
 from .atlas_html import References, badge, esc, table
 
 __all__ = ["conflicts_html", "dose_rows", "rule_rows", "screening_rows", "alert_rows", "findings_html", "steps_table", "verdicts_html"]
@@ -125,8 +125,8 @@ def _alert_sources(pathway: Pathway, catalogue: Catalogue) -> dict[str, list[str
     for rule in pathway.rules:
         for alert in rule.then.alerts:
             raised.setdefault(alert, []).append(f"pathway rule {rule.id}")
-    if pathway.doses and "weight_missing" in catalogue.vocabulary.alerts:
-        raised.setdefault("weight_missing", []).append("dosing, when no body weight is given")
+    if pathway.doses:  # the vocabulary always defines it (loading checks)
+        raised.setdefault(WEIGHT_MISSING, []).append("dosing, when no body weight is given")
     order = list(catalogue.vocabulary.alerts)
     return dict(sorted(raised.items(), key=lambda kv: order.index(kv[0])))
 

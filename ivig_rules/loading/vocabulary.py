@@ -20,6 +20,7 @@ from ..model import (
     ConflictSpec,
     Position,
     VERDICTS,
+    WEIGHT_MISSING,
     AlertSpec,
     Citation,
     FactSpec,
@@ -421,6 +422,12 @@ def load_vocabulary(folder: str | Path) -> Vocabulary:
     for alert_id, node in doc.child("alerts").mapping().items():
         Node(alert_id, doc.file, node.path, node.line).ident(what="an alert id")
         alerts[alert_id] = _alert(alert_id, node, sources)
+    if WEIGHT_MISSING not in alerts:
+        raise doc.child("alerts").error(
+            f"the alert {WEIGHT_MISSING!r} must be defined: the evaluator raises it when a regimen's dose "
+            "cannot be worked out because no body weight was recorded",
+            suggestion=did_you_mean(WEIGHT_MISSING, alerts),
+        )
     evidence_levels = _terms(doc.child("evidence_levels"))
     teaching = (
         load_vocabulary_teaching(doc.child("teaching"), verdicts, evidence_levels)

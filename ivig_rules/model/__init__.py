@@ -22,6 +22,7 @@ from .constants import (
     TREATMENT_PREFIX,
     UNKNOWN,
     VERDICTS,
+    WEIGHT_MISSING,
     Scalar,
     frozen_map,
 )

@@ -14,6 +14,9 @@ VERDICTS = (
 )
 SCREENING_VERDICTS = ("contraindicated", "specialist_review")  # the verdicts a screening rule may give, strongest first
 UNKNOWN = "unknown"  # the value of a true/false fact nobody recorded
+WEIGHT_MISSING = "weight_missing"
+"""The alert the evaluator raises itself when a regimen has no dose because no body weight was
+recorded (fail safe), so every vocabulary must define it."""
 SEVERITIES = ("contraindication", "caution", "info")
 OPERATORS = ("==", "!=", "<", "<=", ">", ">=", "in", "not_in")
 PHASES = ("induction", "maintenance")

@@ -126,8 +126,8 @@ def handles_errors(func: Callable) -> Callable:
 
 
 def write_output(text: str, path: Optional[Path]) -> None:
-    """Write text to a file, or to standard output when no file is given."""
-    if path is None:
+    """Write text to a file, or to standard output when no file is given or it is '-' (as for audit)."""
+    if path is None or str(path) == "-":
         typer.echo(text)
         return
     from ..output.files import write_file

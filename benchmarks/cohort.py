@@ -3,6 +3,7 @@
 The mix: every diagnosis that has a pathway in the catalogue, adults mostly with some
 children, weight and height sometimes missing, IgA mostly unknown, risk flags at low
 prevalence, treatment statuses mostly "not tried" with the rest spread over the others.
+Ages respect the vocabulary's age checks (infantile spasms in infants, no pregnancy at 3).
 A small share of rows is deliberately bad (a misspelt value, a number written as text) so
 that the error path is part of what is measured. Same seed, same cohort.
 """
@@ -46,10 +47,20 @@ def patients(vocab: Vocabulary, diagnoses: list[str], n: int, seed: int = 1, bad
         if rng.random() < 0.85:
             patient["height_cm"] = round(rng.uniform(80, 175) if child else rng.gauss(176 if sex == "male" else 163, 8), 1)
         patient["iga"] = rng.choices(iga, weights=[3 if v == "normal" else 6 if v == "unknown" else 0.3 for v in iga])[0]
+        for check in _age_checks(vocab):  # a diagnosis for one age band (infantile spasms): an age inside it
+            if check.fact == "diagnosis" and check.refuses(patient):
+                top = min(b for b in (check.warn_from, check.refuse_from) if b is not None)
+                patient["age_years"] = round(rng.uniform(0.25, top), 1)
+                if "weight_kg" in patient:
+                    patient["weight_kg"] = round(rng.uniform(4, 15), 1)
+                if "height_cm" in patient:
+                    patient["height_cm"] = round(rng.uniform(55, 95), 1)
         for flag in flags:
             needs = getattr(vocab.facts[flag], "requires", ())
             if rng.random() < _FLAG_PREVALENCE and all(patient.get(k) == v for k, v in needs):
                 patient[flag] = True
+                if any(c.fact == flag and c.refuses(patient) for c in _age_checks(vocab)):
+                    del patient[flag]  # only combinations the vocabulary accepts (no pregnancy at 3)
         treatments = {}
         for therapy in therapies:
             if rng.random() < 0.3:
@@ -59,6 +70,11 @@ def patients(vocab: Vocabulary, diagnoses: list[str], n: int, seed: int = 1, bad
         if rng.random() < bad_fraction:
             _spoil(patient, rng)
         yield patient
+
+
+def _age_checks(vocab: Vocabulary) -> tuple:
+    """The vocabulary's age plausibility checks (none in a vocabulary from before they existed)."""
+    return tuple(getattr(vocab, "age_checks", ()) or ())
 
 
 def _spoil(patient: dict[str, Any], rng: random.Random) -> None:

@@ -141,7 +141,9 @@ class RowWriter:
     def format(self, row: dict) -> str:
         if self.fmt == "jsonl":
             return json.dumps(row, allow_nan=False) + "\n"
-        cells = [_cell(v) for v in map(row.__getitem__, FIELDS)]
+        starts = FORMULA_STARTS  # the commonest cells inline (empty, or text that is no formula); the rest by _cell
+        cells = ["" if v is None else v if type(v) is str and v[:1] not in starts else _cell(v)
+                 for v in map(row.__getitem__, FIELDS)]
         line = ",".join(cells)
         # The common case: no cell holds a comma, quote or line break, so no cell needs quotes.
         if line.count(",") == _COMMAS and '"' not in line and line.isprintable():

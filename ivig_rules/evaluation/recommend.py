@@ -152,7 +152,8 @@ def resolve(
     state = None if regimen is None else "missing" if parts is None else parts[1]
     age = facts.get(AGE)
     child = age is not None and float(age) < ADULT_AGE  # as _is_child, inline on the hot path
-    unusual = tuple(c.alert for c in vocab.age_checks if c.warns(facts)) if vocab.age_checks else ()
+    warning = vocab.warning_age_checks
+    unusual = tuple(c.alert for c in warning if c.warns(facts)) if warning else ()
     variant = decided.variants.get((child, state, unusual))
     if variant is None:
         cited = dose_citations(regimen, parts[1]) if parts is not None else None

@@ -122,6 +122,21 @@ def test_scenario_patient_gives_verdict_and_highlighted_route(browser, base, sho
     tab.close()
 
 
+def test_without_a_weight_the_regimen_is_shown_and_the_grams_said_to_need_it(browser, base, shots):
+    tab, outside = _page(browser, base)
+    tab.select_option("#fact-diagnosis", "gbs")
+    tab.fill("#fact-age_years", "40")
+    tab.select_option("#fact-sex", "female")
+    tab.click("#submit")
+    tab.wait_for_selector("body[data-done='1']", timeout=30000)
+    assert tab.locator("#dose").count() == 0
+    words = tab.locator("#regimen").inner_text()
+    assert "2 g/kg per course over 5 days" in words and "needs the body weight, which was not recorded" in words
+    tab.screenshot(path=str(shots / "workbench_gbs_no_weight.png"), full_page=True)
+    assert outside == []
+    tab.close()
+
+
 def _check_route(tab, pathway, deciding):
     """The diagram is the teaching diagram (boxes marked data-node, as in the atlas); the route
     the server computes for the fired rules is drawn on it, the rest dimmed; the deciding rules'

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
 from ..model import SCREENING_VERDICTS, Citation, DoseRegimen, Step, Vocabulary
+from ..model.facts import DIAGNOSIS
 from .recommendation import Advice, Conflict, ConflictPosition
 
 __all__ = ["Decided", "decide"]
@@ -79,7 +80,8 @@ class Decided:
     screened_facts: tuple[str, ...]  # safety facts to report when unknown ('not recorded')
     monitoring: tuple[Advice, ...]
     administration: tuple[Advice, ...]
-    variants: dict  # (child, dose state) -> _Variant, filled as met
+    variants: dict  # (child, dose state, unusual-age alerts) -> _Variant, filled as met
+    age_warnings: tuple = ()  # the vocabulary's age checks that can warn for this pathway's patients
     first_cited: dict = field(default_factory=dict)  # rule_citations' first occurrences (as dict keys), filled once
     not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
 
@@ -243,4 +245,8 @@ def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary
         monitoring=monitoring_items,
         administration=administration_items,
         variants={},
+        age_warnings=tuple(
+            check for check in vocab.warning_age_checks
+            if check.fact != DIAGNOSIS or check.value == pathway.diagnosis  # a check on another diagnosis never warns here
+        ),
     )

@@ -152,7 +152,7 @@ def resolve(
     state = None if regimen is None else "missing" if parts is None else parts[1]
     age = facts.get(AGE)
     child = age is not None and float(age) < ADULT_AGE  # as _is_child, inline on the hot path
-    warning = vocab.warning_age_checks
+    warning = decided.age_warnings
     unusual = tuple(c.alert for c in warning if c.warns(facts)) if warning else ()
     variant = decided.variants.get((child, state, unusual))
     if variant is None:

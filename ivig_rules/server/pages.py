@@ -177,6 +177,10 @@ function showError(data) {
   box.innerHTML = '<strong>Not evaluated.</strong> <span id="error-message">' + esc(data.error ? data.error.message : JSON.stringify(data)) + '</span>';
   $('explanation').hidden = true; $('route').hidden = true;
 }
+function perKg(r) {  // a regimen or dose per kg in words: amount, over how many days, how often
+  const days = r.days > 1 ? ' over ' + esc(r.days) + ' days' : r.per === 'day' ? ' for 1 day' : '';
+  return esc(r.g_per_kg) + ' g/kg per ' + esc(r.per) + days + (r.interval_weeks ? ', every ' + esc(r.interval_weeks) + ' weeks' : '');
+}
 function renderRecommendation(rec) {
   const d = rec.dose;
   let h = '<div id="verdict" class="verdict v-' + esc(rec.ivig) + '" data-verdict="' + esc(rec.ivig) + '">' + esc(VERDICTS[rec.ivig] || rec.ivig) + '</div>';
@@ -184,8 +188,10 @@ function renderRecommendation(rec) {
   for (const c of (rec.conflicts || [])) h += '<div class="conflict" data-conflict="' + esc(c.id) + '"><strong>Sources disagree:</strong> ' + esc(c.summary) + ' No go-ahead: a specialist decides.<ul>' + c.positions.map(p => '<li>' + esc(p.role === 'pathway' ? 'this pathway' : 'another source') + ': ' + esc(p.says) + '</li>').join('') + '</ul></div>';
   if (rec.not_recorded && rec.not_recorded.length) h += '<p id="not-recorded"><strong>Not recorded</strong> (check before the first infusion): ' + esc(rec.not_recorded.join(', ')) + '</p>';
   if (rec.step_label) h += '<p><strong>Next step:</strong> ' + esc(rec.step_label) + (rec.line ? ' (line ' + rec.line + ')' : '') + '</p>';
-  if (d) h += '<p id="dose"><strong>Dose:</strong> ' + esc(d.g_per_kg) + ' g/kg per ' + esc(d.per) + (d.days ? ' over ' + esc(d.days) + ' days' : '') +
+  if (d) h += '<p id="dose"><strong>Dose:</strong> ' + perKg(d) +
       '; dosing weight ' + esc(d.dosing_weight_kg) + ' kg (' + esc(d.weight_basis) + '); ' + esc(d.per_day_g) + ' g per day, ' + esc(d.total_g) + ' g in all</p>';
+  else if (rec.regimen) h += '<p id="regimen"><strong>Regimen:</strong> ' + perKg(rec.regimen) +
+      '. <strong>Dose in grams: not worked out</strong>; it needs the body weight, which was not recorded.</p>';
   if (rec.alerts.length) h += '<p><strong>Alerts</strong></p><ul id="alerts">' + rec.alerts.map(a => '<li data-alert="' + esc(a.id) + '"><em>' + esc(a.severity) + '</em> ' + esc(a.message) + '</li>').join('') + '</ul>';
   if (rec.citations.length) h += '<p><small>Citations: ' + rec.citations.map(c => esc(c.text)).join('; ') + '</small></p>';
   if (rec.input) h += '<p><small>Read from FHIR; not recorded: ' + esc(rec.input.not_recorded.join(', ') || 'nothing') + '</small></p>';

@@ -83,6 +83,7 @@ def test_card_and_suggested_order_keep_the_course_length(local, dosed, key):
         words += f", every {every:g} weeks"
     assert words in card["summary"] and len(card["summary"]) < 140, card["summary"]
     assert words in card["detail"]
+    assert f"g/kg per {dose.per}, over {days} day{'s' if days > 1 else ''}\n" in card["detail"], card["detail"]
 
     order = card["suggestions"][0]["actions"][0]["resource"]
     validate_resource(order)  # a valid FHIR R4 MedicationRequest (R4B models)
@@ -99,3 +100,27 @@ def test_card_and_suggested_order_keep_the_course_length(local, dosed, key):
         assert dosage["additionalInstruction"] == [{"text": f"Repeat the {days}-day course every {every:g} weeks."}]
     else:
         assert "additionalInstruction" not in dosage
+
+
+@pytest.mark.parametrize("key", sorted(EXPECTED_COURSES), ids=lambda k: f"{k[0]}-{k[1]}")
+def test_without_a_weight_the_card_gives_the_regimen_and_says_the_order_is_not_checked(local, dosed, key):
+    """Fail safe: no weight, no grams; the card still gives the regimen per kg with its course
+    length, says the dose needs the weight, and does not pass the order's grams as checked."""
+    scenario, rec = dosed[key]
+    days, every = EXPECTED_COURSES[key]
+    facts = _facts(scenario.patient)
+    facts.pop("weight_kg")
+    bundle = bundle_from_facts(facts, mapping_for(local), local.vocabulary)
+    answer = handle_hook("ivig-order-sign", hook_request(bundle, dose_g=20), local, mapping_for(local), "http://ehr.example")
+    (card,) = answer["cards"]
+    per_kg = f"{rec.dose.g_per_kg:g} g/kg per {rec.dose.per}"
+    length = f"over {days} day{'s' if days > 1 else ''}"
+    assert per_kg in card["summary"] and length in card["summary"] and "weight" in card["summary"], card["summary"]
+    assert len(card["summary"]) < 140
+    detail = card["detail"]
+    repeats = f", every {every:g} weeks" if every is not None else ""
+    assert f"- {per_kg}, {length}{repeats}\n" in detail, detail
+    assert "dose in grams: not worked out; it needs the body weight, which was not recorded" in detail
+    assert "the order gives 20 g: not checked" in detail
+    assert "suggestions" not in card and card["indicator"] == "warning"
+    assert "weight_kg" not in detail.split("default was used:")[-1].split("\n")[0]

@@ -51,3 +51,26 @@ def test_command_has_help(path, command):
 def test_command_is_documented(path, command):
     name = "ivig-rules " + " ".join(path)
     assert name in _documentation(), f"'{name}' is not mentioned in README.md or docs/*.md"
+
+
+def _help(*args: str) -> str:
+    from typer.testing import CliRunner
+
+    result = CliRunner().invoke(app, [*args, "--help"], terminal_width=200)
+    assert result.exit_code == 0
+    return " ".join(result.stdout.split())
+
+
+def test_audit_help_names_every_kind_of_cohort_the_docs_give_it():
+    docs = _documentation()
+    assert "ivig-rules audit bulk-export/ -o results.csv" in docs and "`.ndjson`" in docs
+    text = _help("audit")
+    assert "a folder of FHIR Bulk Data NDJSON files" in text and ".ndjson" in text
+    assert "3 when the engine fails or the rules have a gap" in text  # as docs/audit.md's exit codes
+
+
+def test_rulesets_option_of_lint_and_diff_says_what_it_is_for():
+    """In diff OLD and NEW are the rulesets; --rulesets only serves a pathway file outside any folder."""
+    assert "For an OLD or NEW pathway file outside any rulesets folder" in _help("diff")
+    lint = _help("lint")
+    assert "(default: the --rulesets folder)" in lint and "Rulesets folder to lint when no PATHS are given" in lint

@@ -159,3 +159,53 @@ def test_the_library_bounds_a_patient_s_problems_too(vocab):
         assert exc.problems[-1].message == "80 more problems not shown; fix these first"
     else:
         raise AssertionError("no error raised")
+
+
+def test_run_reports_every_wrong_field_of_one_expect_mapping(tmp_path):
+    """An unknown expectation key does not hide the wrong values of the other fields beside it."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "scenarios:\n"
+        "  - name: one\n"
+        "    patient: {diagnosis: cidp, age_years: 52, sex: female, weight_kg: 68}\n"
+        "    expect:\n"
+        "      ivgi: recommended\n"
+        "      dose: {g_per_kgg: 0.4}\n"
+        "      alerts: [premedicaton]\n"
+    )
+    result = runner.invoke(app, ["run", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    found = [(int(line.split(":")[2]), line.split("at key '")[1].split("'")[0]) for line in result.stderr.splitlines()]
+    assert found == [
+        (5, "scenarios[0].expect.ivgi"),
+        (6, "scenarios[0].expect.dose.g_per_kgg"),
+        (7, "scenarios[0].expect.alerts[0]"),
+    ], result.stderr
+
+
+def test_a_wrong_fact_of_base_patient_is_named_there_and_reported_once(tmp_path):
+    """base_patient's typo is one problem at its own key, not one per scenario under scenarios[i]."""
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "base_patient:\n"
+        "  diagnosis: cidp\n"
+        "  age_years: 52\n"
+        "  sex: female\n"
+        "  wieght_kg: 68\n"
+        "  treatments: {ivgi: responded}\n"
+        "scenarios:\n"
+        "  - name: one\n"
+        "    patient: {}\n"
+        "    expect: {ivig: recommended}\n"
+        "  - name: two\n"
+        "    patient: {iga: normall}\n"
+        "    expect: {ivig: recommended}\n"
+    )
+    result = runner.invoke(app, ["run", str(path)])
+    assert result.exit_code == 2 and result.stdout == ""
+    found = [(int(line.split(":")[2]), line.split("at key '")[1].split("'")[0]) for line in result.stderr.splitlines()]
+    assert found == [
+        (5, "base_patient.wieght_kg"),
+        (6, "base_patient.treatments.ivgi"),
+        (12, "scenarios[1].patient.iga"),
+    ], result.stderr

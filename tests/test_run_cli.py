@@ -55,3 +55,27 @@ def test_a_patient_file_is_recognised_and_evaluate_is_named(tmp_path):
     message = result.stderr
     assert message.startswith(f"ivig-rules: {path}:1: ") and message.count("\n") == 1
     assert "looks like one patient" in message and f"'ivig-rules evaluate {path}'" in message
+
+
+def test_a_report_written_to_a_file_still_says_how_the_run_went(tmp_path):
+    """With -o the report goes to the file; the terminal still gets the one summary line, so a
+    failing run in CI is not silent."""
+    scenarios = {"scenarios": SCENARIOS["scenarios"] + [
+        {"name": "wrong", "patient": {"diagnosis": "gbs", "age_years": 30, "sex": "male"}, "expect": {"ivig": "not_yet"}}]}
+    path = _file(tmp_path, "s.yaml", scenarios)
+    report = tmp_path / "results.json"
+    result = runner.invoke(app, ["run", str(path), "-o", str(report)])
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == f"2 passed, 1 failed; report written to {report}"
+    assert '"failed": 1' in report.read_text()
+
+
+def test_output_dash_is_standard_output_as_for_audit(tmp_path, monkeypatch):
+    """'-o -' means standard output, as it does for audit; it never writes a file named '-'."""
+    monkeypatch.chdir(tmp_path)
+    path = _file(tmp_path, "s.yaml", SCENARIOS)
+    result = runner.invoke(app, ["run", str(path), "-o", "-"])
+    assert result.exit_code == 0 and result.stdout.rstrip().endswith("2 passed, 0 failed")
+    assert result.stderr == "" and not (tmp_path / "-").exists()
+    result = runner.invoke(app, ["vocabulary", "--format", "json", "-o", "-"])
+    assert result.exit_code == 0 and result.stdout.startswith("{") and not (tmp_path / "-").exists()

@@ -20,7 +20,10 @@ class FileFormat(str, Enum):
 
 @handles_errors
 def audit(
-    cohort: str = typer.Argument(..., help="Cohort file (.csv or .jsonl), or - for standard input (give --format)."),
+    cohort: str = typer.Argument(
+        ..., help="Cohort file (.csv, .jsonl or .ndjson), a folder of FHIR Bulk Data NDJSON files (one row per Patient), "
+                  "or - for standard input (give --format).",
+    ),
     output: str = typer.Option(
         ..., "--output", "-o", metavar="FILE",
         help="Results file (.csv or .jsonl); - for standard output (in the cohort's format).",
@@ -46,15 +49,18 @@ def audit(
     """Evaluate every patient of a cohort file: one result row per input row.
 
     The cohort is CSV (one patient a row, comma-separated, therapy statuses in columns such as
-    treatment.plasma_exchange) or JSON Lines; the results are CSV or JSON Lines, in input
-    order, with verdict, next step, dose, alerts and any error. A bad row gets its error in
-    its own output row and in the summary, and never stops the run. Exit 0 when every row
-    was evaluated, 1 when any row has an error, 2 when the cohort cannot be read.
+    treatment.plasma_exchange), JSON Lines, or a folder of FHIR Bulk Data NDJSON files
+    (docs/fhir.md); the results are CSV or JSON Lines, in input order, with verdict, next
+    step, dose, alerts and any error. A bad row gets its error in its own output row and in
+    the summary, and never stops the run. Exit 0 when every row was evaluated, 1 when any row
+    has an error, 2 when the cohort cannot be read, 3 when the engine fails or the rules have
+    a gap.
 
     Examples:
     ivig-rules audit cohort.csv -o results.csv --summary-json summary.json
     ivig-rules audit cohort.jsonl -o results.jsonl --workers 2
     ivig-rules audit cohort.csv -o - | head
+    ivig-rules audit bulk-export/ -o results.csv
     """
     from ..audit import audit_cohort
 

@@ -13,13 +13,18 @@ import typer
 
 from ..errors import IvigRulesError
 
-RulesetsOption = typer.Option(
-    None,
-    "--rulesets",
-    help="Rulesets folder (default: $IVIG_RULES_RULESETS, else ./rulesets, else the project's own).",
-    file_okay=False,
-    show_default=False,
-)
+def rulesets_option(purpose: str = "Rulesets folder") -> typer.models.OptionInfo:
+    """The --rulesets option; ``purpose`` says what it is for where that is more than the folder to use."""
+    return typer.Option(
+        None,
+        "--rulesets",
+        help=f"{purpose} (default: $IVIG_RULES_RULESETS, else ./rulesets, else the project's own).",
+        file_okay=False,
+        show_default=False,
+    )
+
+
+RulesetsOption = rulesets_option()
 
 
 class WeightPolicy(str, Enum):
@@ -121,8 +126,8 @@ def handles_errors(func: Callable) -> Callable:
 
 
 def write_output(text: str, path: Optional[Path]) -> None:
-    """Write text to a file, or to standard output when no file is given."""
-    if path is None:
+    """Write text to a file, or to standard output when no file is given or it is '-' (as for audit)."""
+    if path is None or str(path) == "-":
         typer.echo(text)
         return
     from ..output.files import write_file

@@ -8,7 +8,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import RulesetsOption, engine_option, handles_errors
+from .common import engine_option, handles_errors, rulesets_option
 
 
 @handles_errors
@@ -20,7 +20,9 @@ def diff(
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the changes as one JSON object."),
     engine: str = engine_option("reference", purpose="Rules engine for both sides (reference is fast)"),
-    rulesets: Optional[Path] = RulesetsOption,
+    rulesets: Optional[Path] = rulesets_option(
+        "For an OLD or NEW pathway file outside any rulesets folder: the folder whose vocabulary and safety screening it is read with"
+    ),
 ) -> None:
     """Compare two versions of the rules: which patients get another answer, and why.
 

@@ -9,7 +9,7 @@ from typing import List, Optional
 
 import typer
 
-from .common import RulesetsOption, fail, handles_errors
+from .common import fail, handles_errors, rulesets_option
 
 
 class FailOn(str, Enum):
@@ -29,7 +29,7 @@ def parse_today(value: Optional[str]) -> Optional[_dt.date]:
 @handles_errors
 def lint(
     paths: Optional[List[Path]] = typer.Argument(
-        None, help="Rulesets folders or pathway files (default: the project's rulesets folder).", show_default=False
+        None, help="Rulesets folders or pathway files (default: the --rulesets folder).", show_default=False
     ),
     as_json: bool = typer.Option(False, "--json", help="Print the findings as one JSON object."),
     fail_on: FailOn = typer.Option(
@@ -40,7 +40,9 @@ def lint(
         None, "--today", help="Date to check review dates against (default: today).", show_default=False,
         metavar="YYYY-MM-DD",
     ),
-    rulesets: Optional[Path] = RulesetsOption,
+    rulesets: Optional[Path] = rulesets_option(
+        "Rulesets folder to lint when no PATHS are given; also the vocabulary of a pathway file outside any rulesets folder"
+    ),
 ) -> None:
     """Check rulesets for errors, gaps, overlaps, dead rules and overdue reviews.
 

@@ -25,7 +25,8 @@ def run(
     ),
     output: Optional[Path] = typer.Option(
         None, "--output", "-o", dir_okay=False, metavar="FILE",
-        help="Write the report to this file instead of standard output (" + ", ".join(f"*{f.suffix} {f.name}" for f in RUN_FORMATS.values()) + ").",
+        help="Write the report to this file (" + ", ".join(f"*{f.suffix} {f.name}" for f in RUN_FORMATS.values())
+             + "), its 'N passed, N failed' line also to standard error; - is standard output.",
     ),
     as_json: bool = typer.Option(False, "--json", help="Same as --format json."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Also write JUnit XML to this file (for CI).", dir_okay=False),
@@ -80,6 +81,8 @@ def run(
         write_coverage(covered, evaluator.catalogue, coverage_json, coverage_diagram)
     shown = covered if coverage or fail_under is not None else None
     write_output(render_run(fmt_name, report, shown, verbose=verbose), output)
+    if output is not None and str(output) != "-":  # the report went to a file: the terminal still hears how the run went
+        typer.echo(f"{report.summary_line()}; report written to {output}", err=True)
     if covered is not None and fail_under is not None and covered.percent < fail_under:
         warn(f"rule coverage {covered.percent:g}% is below --fail-under {fail_under:g}%")
         raise typer.Exit(1)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..loading import marked_yaml
 from ..loading.cursor import Keys, Node, Problems, root
-from ..errors import ScenarioError
+from ..errors import InputError, ScenarioError
 from ..loading.marked_yaml import MarkedDict
 from ..model import Patient, Vocabulary
 from ..loading.patient import parse_patient
@@ -73,14 +73,24 @@ def _merge_patient(base: MarkedDict | None, own: Any) -> Any:
 
 
 def _expectation(node: Node, vocab: Vocabulary) -> Expectation:
-    node.mapping(EXPECTATION)
+    """Every wrong field is reported: an unknown key does not hide a bad value beside it."""
+    if not isinstance(node.value, dict):
+        node.mapping(EXPECTATION)  # raises: not a mapping
     if not node.value:
         raise node.error("'expect' is empty; say what the recommendation should be (for example ivig: recommended)")
+    problems = Problems()
+    with problems.part():
+        node.mapping(EXPECTATION)
     out: dict[str, Any] = {}
     lines: dict[str, int | None] = {}
-    for key, child in node.items():
+    for key in node.value:
+        if key not in EXPECT_FIELDS:  # reported by mapping() above
+            continue
+        child = node.child(key)
         lines[key] = child.line
-        out[key] = read_field(key, child, vocab)
+        with problems.part():
+            out[key] = read_field(key, child, vocab)
+    problems.raise_any()
     both = set(out.get("citations", ())) & set(out.get("no_citations", ()))
     if both:
         raise node.error(f"the citations {', '.join(sorted(both))} are both expected and expected absent")
@@ -140,7 +150,11 @@ def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict
         else:
             patient_node = item.child("patient")
             merged = Node(_merge_patient(base, patient_node.value), item.file, patient_node.path, patient_node.line, ScenarioError)
-            patient = parse_patient(merged, vocab)
+            try:
+                patient = parse_patient(merged, vocab)
+            except InputError as exc:
+                _name_base_patient_keys(exc, patient_node.path, base, patient_node.value)
+                raise
     with problems.part():
         if item.get("tags") is not None:
             tags = tuple(t.ident(what="a tag") for t in item.child("tags").seq(allow_single=True))
@@ -153,6 +167,24 @@ def _scenario(item: Node, base: MarkedDict | None, vocab: Vocabulary, seen: dict
         expect = _expectation(item.child("expect"), vocab)
     problems.raise_any()
     return Scenario(name=name, file=item.file, line=item.line, patient=patient, expect=expect, tags=tags, skip=skip)
+
+
+def _name_base_patient_keys(exc: InputError, path: str, base: MarkedDict | None, own: Any) -> None:
+    """A problem with a fact that only ``base_patient`` gives is named at its key there
+    (``base_patient.wieght_kg``), so that it is reported once, not again for every scenario."""
+    if base is None:
+        return
+    own = own if isinstance(own, dict) else {}
+    for problem in exc.problems:
+        key = problem.key or ""
+        if not key.startswith(path + "."):
+            continue
+        rest = key[len(path) + 1:]
+        fact, _, sub = rest.partition(".")
+        if fact == "treatments" and sub and isinstance(base.get(fact), dict) and isinstance(own.get(fact, {}), dict):
+            fact, base, own = sub.split(".")[0], base[fact], own.get(fact, {})  # one therapy's status
+        if fact in base and fact not in own:
+            problem.key = "base_patient." + rest
 
 
 def _refuse_a_patient(doc: Node, vocab: Vocabulary) -> None:

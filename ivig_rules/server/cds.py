@@ -12,6 +12,7 @@ import uuid
 from typing import Any
 
 from .._excerpt import excerpt
+from .._text import plural
 from ..errors import IvigRulesError, NoDecisionError
 from ..evaluation.evaluator import Evaluator
 from ..fhir.errors import FhirError, IncompleteRecordError
@@ -192,6 +193,12 @@ def _course(dose) -> str:
     return course_words(_grams(dose.per_day_g), dose.days, dose.interval_weeks)
 
 
+def _per_kg(r) -> str:
+    """The regimen per kg with its course length, as the text output words it: '0.4 g/kg per day, over 5 days'."""
+    text = f"{r.g_per_kg:g} g/kg per {r.per}, over {plural(r.days, 'day')}"
+    return text + (f", every {r.interval_weeks:g} weeks" if r.interval_weeks is not None else "")
+
+
 def card_for(rec: Recommendation, reading, evaluator: Evaluator, mapping: FhirMapping, base_url: str, seed: str,
              *, suggest: bool = True) -> dict:
     vocab = evaluator.vocabulary
@@ -214,6 +221,8 @@ def card_for(rec: Recommendation, reading, evaluator: Evaluator, mapping: FhirMa
         head = f"Dose differs: ordered {_grams(ordered_g)}, pathway {_course(dose)}. {verdict}"
     elif dose is not None and rec.ivig in ("recommended", "consider"):
         head += f": {dose.g_per_kg:g} g/kg per {dose.per}, {_course(dose)}"
+    elif rec.regimen is not None and rec.ivig in ("recommended", "consider"):  # fail safe: no weight, no grams
+        head += f": {_per_kg(rec.regimen)}; no weight recorded, so no dose in grams"
     titled = f"{head} ({rec.pathway_title})"
     head = titled if len(titled) <= SUMMARY_MAX else head
     card = {
@@ -241,9 +250,16 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
     if rec.evidence:
         lines.append(f"Evidence: {vocab.evidence_levels[rec.evidence].label if rec.evidence in vocab.evidence_levels else rec.evidence}.")
     dose = rec.dose
+    if dose is None and rec.regimen is not None:
+        lines += ["", "**Dose**", "", f"- {_per_kg(rec.regimen)}",
+                  "- dose in grams: not worked out; it needs the body weight, which was not recorded "
+                  "(weigh the patient before prescribing)"]
+        if reading.orders and reading.orders[0].dose_g is not None:
+            lines.append(f"- the order gives {_grams(reading.orders[0].dose_g)}: not checked, "
+                         "as there is no weight to check it against")
     if dose is not None:
         lines += ["", "**Dose**", "",
-                  f"- {dose.g_per_kg:g} g/kg per {dose.per}" + (f", over {dose.days:g} days" if dose.days else ""),
+                  f"- {dose.g_per_kg:g} g/kg per {dose.per}, over {plural(dose.days, 'day')}",
                   f"- dosing weight {dose.dosing_weight_kg:g} kg ({dose.weight_basis}"
                   + (f", ideal body weight {dose.ideal_body_weight_kg:g} kg" if dose.ideal_body_weight_kg else "") + ")",
                   f"- {_course(dose)}; {_grams(dose.total_g)} in all"
@@ -259,8 +275,12 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
         lines += [f"- *{a.severity}* **{a.id}**: {a.message}" for a in rec.alerts]
     read = _facts_read(evaluator, rec.diagnosis)
     unstated = [f for f in reading.not_recorded if f in read]
-    if unstated:
-        lines += ["", "Not recorded, so the data dictionary's default was used: " + ", ".join(sorted(unstated)) + "."]
+    defaulted = sorted(f for f in unstated if f not in vocab.facts or vocab.facts[f].default is not None)
+    if defaulted:
+        lines += ["", "Not recorded, so the data dictionary's default was used: " + ", ".join(defaulted) + "."]
+    missing = sorted(set(unstated) - set(defaulted))
+    if missing:  # no default stands in for a weight or a height
+        lines += ["", "Not recorded, with no default to stand in: " + ", ".join(missing) + "."]
     if rec.citations:
         lines += ["", "**Citations**: " + "; ".join(c.text or str(c) for c in rec.citations)]
     lines += ["", "_Decision support for review by a clinician; not medical advice._"]

@@ -114,15 +114,18 @@ def test_results_carry_the_whole_dose(tmp_path, catalogue):
     with Evaluator(catalogue) as evaluator:
         recs = [evaluator.evaluate(p) for p in patients]
     for rec, row, cells in zip(recs, as_json, as_csv):
-        assert row["dose_regimen"] == (rec.dose.regimen if rec.dose else None)
-        expected = rec.dose.to_dict() if rec.dose else dict.fromkeys(DOSE_COLUMNS)
+        assert row["dose_regimen"] == (rec.dose or rec.regimen).regimen
+        expected = rec.dose.to_dict() if rec.dose else {**dict.fromkeys(DOSE_COLUMNS), **rec.regimen.to_dict()}
         assert {c: row[c] for c in DOSE_COLUMNS} == {c: expected[c] for c in DOSE_COLUMNS}, rec.patient_id
         assert {c: cells[c] for c in DOSE_COLUMNS} == {c: "" if expected[c] is None else str(expected[c]) for c in DOSE_COLUMNS}
     induction, maintenance, course, no_weight = as_json
     assert induction["per"] == "day" and induction["days"] > 1 and induction["interval_weeks"] is None
     assert maintenance["interval_weeks"] is not None and maintenance["phase"] == "maintenance"
     assert course["g_per_kg"] * course["dosing_weight_kg"] == pytest.approx(course["total_g"], abs=0.01)
-    assert no_weight["verdict"] == "recommended" and all(no_weight[c] is None for c in DOSE_COLUMNS)
+    assert no_weight["verdict"] == "recommended" and "weight_missing" in no_weight["alerts"]
+    per_kg = ("dose_regimen", "phase", "g_per_kg", "per", "days", "interval_weeks")
+    assert [no_weight[c] for c in per_kg] == [course[c] for c in per_kg]  # the regimen per kg, as with a weight
+    assert all(no_weight[c] is None for c in DOSE_COLUMNS if c not in per_kg)  # no grams without a weight
 
 
 def test_bad_rows_are_reported_in_place_and_never_dropped(mixed, tmp_path):

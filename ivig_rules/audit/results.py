@@ -56,6 +56,7 @@ _COMMAS = len(FIELDS) - 1
 
 def result_row(row: RawRow, rec: Recommendation) -> tuple[dict, Summary]:
     dose = rec.dose
+    per_kg = dose or rec.regimen  # the regimen per kg is shown even when no weight gives grams
     out = {
         "row": row.number,
         "source_line": row.line,
@@ -65,12 +66,12 @@ def result_row(row: RawRow, rec: Recommendation) -> tuple[dict, Summary]:
         "verdict": rec.ivig,
         "next_step": rec.next_step,
         "line_of_therapy": rec.line_of_therapy,
-        "dose_regimen": dose.regimen if dose else None,
-        "phase": dose.phase if dose else None,
-        "g_per_kg": dose.g_per_kg if dose else None,
-        "per": dose.per if dose else None,
-        "days": dose.days if dose else None,
-        "interval_weeks": dose.interval_weeks if dose else None,
+        "dose_regimen": per_kg.regimen if per_kg else None,
+        "phase": per_kg.phase if per_kg else None,
+        "g_per_kg": per_kg.g_per_kg if per_kg else None,
+        "per": per_kg.per if per_kg else None,
+        "days": per_kg.days if per_kg else None,
+        "interval_weeks": per_kg.interval_weeks if per_kg else None,
         "dosing_weight_kg": dose.dosing_weight_kg if dose else None,
         "weight_basis": dose.weight_basis if dose else None,
         "per_day_g": dose.per_day_g if dose else None,

@@ -45,7 +45,7 @@ class ValidationPlan:
                 self.kinds[name], self.rules[name] = _TEXT, spec.max_length or 200
         self.required = frozenset(name for name, spec in vocab.facts.items() if spec.required)
         self.requires = tuple((name, spec.requires) for name, spec in vocab.facts.items() if spec.requires)
-        self.age_checks = vocab.age_checks
+        self.age_refused = _age_refusal(vocab.age_checks)
         self.therapies = {therapy: treatment_fact(therapy) for therapy in vocab.therapies}
         self.statuses = {therapy: frozenset(vocab.statuses_for(therapy)) for therapy in vocab.therapies}
         defaults = {name: spec.default for name, spec in vocab.facts.items()}
@@ -89,7 +89,7 @@ class ValidationPlan:
         for name, needs in self.requires:
             if values[name] is True and any(values.get(other) != needed for other, needed in needs):
                 return None
-        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or any(c.refuses(values) for c in self.age_checks):
+        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or self.age_refused(values):
             return None  # the checked way says why
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
@@ -120,19 +120,19 @@ class ValidationPlan:
             else:
                 steps.append((fact, self.kinds[fact], self.rules[fact]))
         return _generated_row_reader(tuple(steps), self.required, self.requires, self.defaults, booleans, read_number,
-                                     self.age_checks)
+                                     self.age_refused)
 
 
 def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, defaults: dict,
                           booleans: dict[str, bool], read_number: Callable,
-                          age_checks: tuple = ()) -> Callable[[list[str]], dict | None]:
+                          age_refused: Callable[[dict], bool] = lambda values: False) -> Callable[[list[str]], dict | None]:
     """The row reader as one generated function, a block of code per column (most cells of a
     cohort row are empty and cost one test). The code holds only column indices and fact names
     written through ``repr``; what each column accepts is passed in by name (``R3``), never written."""
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len}, "defaults": defaults, "booleans": booleans, "read_number": read_number,
         "number": _number, "requires": requires, "plausible_build": plausible_build, "UNKNOWN": UNKNOWN,
-        "age_checks": age_checks,
+        "age_refused": age_refused,
     }
     lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
              "    values = defaults.copy()", "    seen = 0"]
@@ -163,13 +163,28 @@ def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, de
         "                    return None",
         f"    if not plausible_build(values.get({WEIGHT!r}), values.get({HEIGHT!r})):",
         "        return None  # the checked way says why",
-        "    for check in age_checks:",
-        "        if check.refuses(values):",
-        "            return None  # the checked way says why",
+        "    if age_refused(values):",
+        "        return None  # the checked way says why",
         "    return values",
     ]
     exec(compile("\n".join(lines), "<ivig-rules row reader>", "exec"), namespace)  # noqa: S102 - repr'd names only
     return namespace["read"]
+
+
+def _age_refusal(checks: tuple) -> Callable[[dict], bool]:
+    """``refused(values)``: whether an age check refuses these facts, as one generated expression
+    that looks at a check's fact value before its age (most patients stop at the first test).
+    Only fact names go into the code, through ``repr``; each value and check is passed by name."""
+    if not checks:
+        return lambda values: False
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    tests = []
+    for index, check in enumerate(checks):
+        namespace[f"V{index}"], namespace[f"C{index}"] = check.value, check
+        tests.append(f"(values.get({check.fact!r}) == V{index} and C{index}.refuses(values))")
+    source = "def refused(values):\n    return " + " or ".join(tests) + "\n"
+    exec(compile(source, "<ivig-rules age checks>", "exec"), namespace)  # noqa: S102 - repr'd names only
+    return namespace["refused"]
 
 
 def _number(value: Any, rule: tuple) -> int | float | None:

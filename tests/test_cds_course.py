@@ -124,3 +124,16 @@ def test_without_a_weight_the_card_gives_the_regimen_and_says_the_order_is_not_c
     assert "the order gives 20 g: not checked" in detail
     assert "suggestions" not in card and card["indicator"] == "warning"
     assert "weight_kg" not in detail.split("default was used:")[-1].split("\n")[0]
+
+
+def test_the_card_gives_the_ranges_the_sources_allow_beside_the_default(local, dosed):
+    """ADEM: 2 g/kg over 2 to 5 days; the card's '... a day for 5 days' is the ruleset's default,
+    and the card says so, with what changes when fewer days are chosen."""
+    scenario, rec = dosed[("adem", "ivig_induction")]
+    assert rec.dose.days_range == (2, 5) and rec.dose.per == "course", "the ruleset changed: pick another regimen"
+    card = _card(local, scenario, 10)
+    assert "the sources allow 2 to 5 days; the figures above use the ruleset's default" in card["detail"], card["detail"]
+    assert "spread over fewer days, each day's grams are higher" in card["detail"]
+    scenario, rec = dosed[("gbs", "course")]
+    assert not (rec.dose.days_range or rec.dose.g_per_kg_range or rec.dose.interval_weeks_range)
+    assert "the sources allow" not in _card(local, scenario, 10)["detail"]  # one figure in the sources: no range line

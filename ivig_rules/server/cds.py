@@ -199,6 +199,22 @@ def _per_kg(r) -> str:
     return text + (f", every {r.interval_weeks:g} weeks" if r.interval_weeks is not None else "")
 
 
+def _allowed(r) -> list[str]:
+    """The ranges the sources give around the ruleset's default (ADEM: 2 g/kg over 2 to 5 days),
+    as one detail line, so that the card's figures do not read as the only choice."""
+    ranges = []
+    if r.g_per_kg_range:
+        ranges.append(f"{r.g_per_kg_range[0]:g} to {r.g_per_kg_range[1]:g} g/kg per {r.per}")
+    if r.days_range:
+        ranges.append(f"{r.days_range[0]} to {r.days_range[1]} days")
+    if r.interval_weeks_range:
+        ranges.append(f"every {r.interval_weeks_range[0]:g} to {r.interval_weeks_range[1]:g} weeks")
+    if not ranges:
+        return []
+    spread = " (spread over fewer days, each day's grams are higher)" if r.days_range and r.per == "course" else ""
+    return [f"- the sources allow {', '.join(ranges)}; the figures above use the ruleset's default{spread}"]
+
+
 def card_for(rec: Recommendation, reading, evaluator: Evaluator, mapping: FhirMapping, base_url: str, seed: str,
              *, suggest: bool = True) -> dict:
     vocab = evaluator.vocabulary
@@ -251,7 +267,7 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
         lines.append(f"Evidence: {vocab.evidence_levels[rec.evidence].label if rec.evidence in vocab.evidence_levels else rec.evidence}.")
     dose = rec.dose
     if dose is None and rec.regimen is not None:
-        lines += ["", "**Dose**", "", f"- {_per_kg(rec.regimen)}",
+        lines += ["", "**Dose**", "", f"- {_per_kg(rec.regimen)}", *_allowed(rec.regimen),
                   "- dose in grams: not worked out; it needs the body weight, which was not recorded "
                   "(weigh the patient before prescribing)"]
         if reading.orders and reading.orders[0].dose_g is not None:
@@ -264,7 +280,8 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
                   + (f", ideal body weight {dose.ideal_body_weight_kg:g} kg" if dose.ideal_body_weight_kg else "") + ")",
                   f"- {_course(dose)}; {_grams(dose.total_g)} in all"
                   + (f" (rounded to {_grams(dose.rounded_total_g)})" if dose.rounded_total_g else "")
-                  + (" per course" if dose.interval_weeks is not None and dose.days > 1 else "")]
+                  + (" per course" if dose.interval_weeks is not None and dose.days > 1 else ""),
+                  *_allowed(dose)]
         if ordered_g is not None:
             lines.append(f"- the order gives {_grams(ordered_g)}" + (" - **it differs**" if differs else ", which agrees"))
     for conflict in rec.conflicts:

@@ -29,7 +29,8 @@ def patients(vocab: Vocabulary, diagnoses: list[str], n: int, seed: int = 1, bad
     rng = random.Random(seed)
     flags = [name for name, spec in vocab.facts.items() if spec.type == "boolean"]
     therapies = list(vocab.therapies)
-    statuses = [s for s in vocab.statuses if s != vocab.default_status]
+    # each therapy's own statuses ('unavailable' is not one of IVIG's): only the deliberately bad rows are bad
+    statuses = {t: [s for s in vocab.statuses_for(t) if s != vocab.default_status] for t in therapies}
     iga = vocab.facts["iga"].values
     for number in range(1, n + 1):
         child = rng.random() < 0.12
@@ -46,6 +47,8 @@ def patients(vocab: Vocabulary, diagnoses: list[str], n: int, seed: int = 1, bad
             patient["weight_kg"] = max(patient["weight_kg"], 3.0)
         if rng.random() < 0.85:
             patient["height_cm"] = round(rng.uniform(80, 175) if child else rng.gauss(176 if sex == "male" else 163, 8), 1)
+            if child and "weight_kg" in patient:  # a child's weight that fits the height (a body-mass index of 13 to 24)
+                patient["weight_kg"] = round(rng.uniform(13, 24) * (patient["height_cm"] / 100) ** 2, 1)
         patient["iga"] = rng.choices(iga, weights=[3 if v == "normal" else 6 if v == "unknown" else 0.3 for v in iga])[0]
         for check in _age_checks(vocab):  # a diagnosis for one age band (infantile spasms): an age inside it
             if check.fact == "diagnosis" and check.refuses(patient):
@@ -64,7 +67,7 @@ def patients(vocab: Vocabulary, diagnoses: list[str], n: int, seed: int = 1, bad
         treatments = {}
         for therapy in therapies:
             if rng.random() < 0.3:
-                treatments[therapy] = rng.choice(statuses)
+                treatments[therapy] = rng.choice(statuses[therapy])
         if treatments:
             patient["treatments"] = treatments
         if rng.random() < bad_fraction:

@@ -34,11 +34,12 @@ import collections
 import collections.abc
 import itertools
 import json
+import math
 import os
 import statistics
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -47,12 +48,14 @@ sys.path.insert(0, str(HERE))
 from cohort import patients  # noqa: E402
 from measure import CLOCKS, call_clock, percentile  # noqa: E402
 
+from ivig_rules.errors import IvigRulesError  # noqa: E402
 from ivig_rules.loading.catalogue import load_catalogue  # noqa: E402
+from ivig_rules.model import UNKNOWN  # noqa: E402
 from ivig_rules.logic.compiler import CompiledPathway, compile_pathway  # noqa: E402
 from ivig_rules.engines.durable import DurableEngine, keep_sessions_on_heap  # noqa: E402
 from ivig_rules.engines.reference import ReferenceEngine  # noqa: E402
 from ivig_rules.evaluation.evaluator import Evaluator  # noqa: E402
-from ivig_rules.logic.fact_space import axes_for_rules, enumerate_space, patient_from_engine_facts  # noqa: E402
+from ivig_rules.logic.fact_space import axes_for_rules, patient_from_engine_facts  # noqa: E402
 from ivig_rules.loading.patient import patient_from_mapping  # noqa: E402
 from ivig_rules.engines.matcher_code import compile_matcher  # noqa: E402
 
@@ -151,6 +154,12 @@ class BusinessRules(_PerPathway):
     def _condition(self, p) -> dict:
         if p[0] == "cmp":
             _, key, op, value = p
+            if key in self._mixed():  # true, false or 'unknown': compared as the text of each
+                value = _as_text(value)
+                if op == "==":
+                    return {"name": key, "operator": "equal_to", "value": value}
+                return {"any": [{"name": key, "operator": "equal_to", "value": _as_text(v)}
+                                for v in self.domains[key] if _as_text(v) != value]}
             if isinstance(value, bool):
                 return {"name": key, "operator": "is_true" if (op == "==") == value else "is_false", "value": True}
             if isinstance(value, str):
@@ -169,6 +178,10 @@ class BusinessRules(_PerPathway):
             parts = [{"name": "seq_always", "operator": "is_true" if p[0] == "all" else "is_false", "value": True}]
         return {p[0]: parts}
 
+    def _mixed(self) -> set[str]:
+        """Facts whose values are of more than one type (true, false or 'unknown')."""
+        return {key for key, values in self.domains.items() if len({type(v) for v in values}) > 1}
+
     def build(self, compiled):
         from business_rules.actions import BaseActions, rule_action
         from business_rules.fields import FIELD_TEXT
@@ -176,6 +189,9 @@ class BusinessRules(_PerPathway):
 
         attributes: dict[str, Any] = {"__init__": lambda self, facts: setattr(self, "facts", facts)}
         for key, values in self.domains.items():
+            if key in self._mixed():
+                attributes[key] = string_rule_variable(lambda self, key=key: _as_text(self.facts[key]))
+                continue
             sample = values[0]
             kind = boolean_rule_variable if isinstance(sample, bool) else string_rule_variable if isinstance(sample, str) else numeric_rule_variable
             attributes[key] = kind(lambda self, key=key: self.facts[key])
@@ -201,6 +217,10 @@ class BusinessRules(_PerPathway):
         fired = fired_class()
         run_all(rule_list=rules, defined_variables=variables(facts), defined_actions=fired, stop_on_first_trigger=False)
         return frozenset(fired.fired)
+
+
+def _as_text(value) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
 def _text_expr(p, true="true", false="false", eq="==") -> str:
@@ -343,20 +363,31 @@ class Named:
 # -- the run ------------------------------------------------------------------------------------
 
 
-def fact_space(compiled: CompiledPathway, vocab) -> list[dict]:
-    """Every patient of the compiled model's space (pathway and screening rules), as engine facts."""
+def fact_space(compiled: CompiledPathway, vocab, sample: int | None = None) -> Iterator[dict]:
+    """The patients of the compiled model's space (pathway and screening rules), as engine facts,
+    in enumeration order: every one, or ``sample`` of them evenly spaced. Each point is decoded
+    from its index (the last axis turning fastest, as ``itertools.product``), so a space of
+    millions is never held in memory."""
     space = axes_for_rules([r.rule for r in compiled.rules], vocab)
-    return [compiled.engine_facts(patient_from_engine_facts(v, compiled.pathway, vocab)) for v in enumerate_space(space)]
+    names, values = list(space), [space[name] for name in space]
+    size = math.prod(len(v) for v in values)
+    step = size // sample if sample and size > sample else 1
+    for index in range(0, size, step):
+        digits = []
+        for choices in reversed(values):
+            index, digit = divmod(index, len(choices))
+            digits.append(choices[digit])
+        point = dict(zip(names, reversed(digits)))
+        yield compiled.engine_facts(patient_from_engine_facts(point, compiled.pathway, vocab))
 
 
 def check_agreement(matchers, compiled_list, vocab, sample: int | None) -> dict[str, int]:
     reference = ReferenceEngine()
     checked = {}
     for compiled in compiled_list:
-        space = fact_space(compiled, vocab)
-        if sample and len(space) > sample:
-            space = space[:: len(space) // sample]
-        for facts in space:
+        count = 0
+        for facts in fact_space(compiled, vocab, sample):
+            count += 1
             expected = reference.match(compiled, facts)
             for matcher in matchers:
                 got = matcher.match(compiled, dict(facts))
@@ -365,7 +396,7 @@ def check_agreement(matchers, compiled_list, vocab, sample: int | None) -> dict[
                         f"{matcher.name} disagrees with the reference on {compiled.pathway.id} {facts}: "
                         f"fired {sorted(got)}, expected {sorted(expected)}"
                     )
-        checked[compiled.pathway.id] = len(space)
+        checked[compiled.pathway.id] = count
     return checked
 
 
@@ -392,12 +423,16 @@ def main() -> int:
         for name, values in axes_for_rules([r.rule for r in compiled.rules], vocab).items():
             key = "tx_" + name[len("treatments."):] if name.startswith("treatments.") else name
             spec = vocab.rule_facts()[name]
-            domains[key] = spec.values if spec.type == "enum" else (False, True) if spec.type == "boolean" else values
+            if spec.type == "boolean":  # true/false, and 'unknown' where the vocabulary allows it (not recorded)
+                domains[key] = (False, True, UNKNOWN) if spec.allows_unknown else (False, True)
+            else:
+                domains[key] = spec.values if spec.type == "enum" else values
 
     matchers: list = [
         GeneratedPython(domains),
         Named(ReferenceEngine(), "ivig-rules reference"),
         Named(DurableEngine(), "ivig-rules durable (default)"),
+        Named(DurableEngine(memo=False), "ivig-rules durable, every patient to durable-rules"),
         Clips(domains), BusinessRules(domains), Zen(domains), RuleEngine(domains),
     ]
     if not args.no_experta and Experta.available():
@@ -405,7 +440,12 @@ def main() -> int:
     checked = check_agreement(matchers, compiled_list, vocab, args.check_sample or None)
 
     raw = [p for p in patients(vocab, list(PATHWAYS), args.patients, seed=1, bad_fraction=0.0)]
-    valid = [patient_from_mapping(p, vocab) for p in raw]
+    valid = []
+    for mapping in raw:  # keep the ones that validate (a generated patient is now and then implausible)
+        try:
+            valid.append(patient_from_mapping(mapping, vocab))
+        except IvigRulesError:
+            pass
     by_diagnosis = {c.pathway.diagnosis: c for c in compiled_list}
     engine_facts = [by_diagnosis[p.diagnosis].engine_facts(p) for p in valid]
     compiled_of = [by_diagnosis[p.diagnosis] for p in valid]

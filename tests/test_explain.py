@@ -212,3 +212,14 @@ def test_a_conflict_is_explained_as_no_go_ahead(reference):
     text = to_text(ex, reference.vocabulary)
     assert "gives no go-ahead (specialist review)" in text
     assert "then: ivig specialist_review; conflict renal_impairment" in text
+
+
+def test_without_a_weight_the_explanation_says_no_grams_were_worked_out(reference):
+    """Fail safe, as evaluate: the regimen per kg, and that the grams need the body weight."""
+    from ivig_rules.analysis.explain_text import to_text
+
+    text = to_text(explain(reference, adult(diagnosis="gbs")), reference.vocabulary)
+    assert "Dose (ivig, induction): 2 g/kg per course, over 5 days" in text
+    assert "dose in grams: not worked out; it needs the body weight, which was not recorded" in text
+    weighed = to_text(explain(reference, adult(diagnosis="gbs", weight_kg=70, height_cm=170)), reference.vocabulary)
+    assert "dosing weight" in weighed and "not worked out" not in weighed

@@ -8,6 +8,7 @@ from .._excerpt import bounded
 from .._text import plural
 from .explain import IVIG_STATUS, Explanation
 from ..logic.fact_space import show_value
+from ..evaluation.text import dose_lines
 from ..model import Vocabulary
 
 __all__ = ["to_text"]
@@ -61,6 +62,7 @@ def to_text(explanation: Explanation, vocab: Vocabulary) -> str:
     else:
         step = f", next step {rec.step_label} ({rec.step})" if rec.step else ", no next step"
         lines.append(f"Verdict: IVIG {rec.ivig}, decided by {rec.decided_by}{step} (engine {rec.engine})")
+        lines.extend(dose_lines(rec))  # as evaluate words it; without a weight, why no grams were worked out
     lines.append("")
     lines.append("Rules that matched, in priority order (pathway rules in file order, then safety rules):")
     if not explanation.trace:

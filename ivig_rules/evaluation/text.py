@@ -11,7 +11,7 @@ from ..model import Vocabulary
 from .dosing import Dose, Regimen
 from .recommendation import Recommendation
 
-__all__ = ["to_text"]
+__all__ = ["to_text", "dose_lines"]
 
 _VERDICT_TEXT = MappingProxyType({
     "recommended": "IVIG RECOMMENDED",
@@ -44,7 +44,7 @@ def _regimen_lines(r: Dose | Regimen) -> list[str]:
     return lines
 
 
-def _dose_lines(rec: Recommendation) -> list[str]:
+def dose_lines(rec: Recommendation) -> list[str]:
     """The dose for this patient; without a weight, the regimen per kg and why no grams are shown (fail safe)."""
     d = rec.dose
     if d is None:
@@ -119,7 +119,7 @@ def to_text(rec: Recommendation, vocab: Vocabulary) -> str:
         lines.append(f"Next step: {rec.step_label} ({therapy}{combined}), line {rec.line_of_therapy}")
     else:
         lines.append("Next step: none named by the pathway")
-    lines.extend(_dose_lines(rec))
+    lines.extend(dose_lines(rec))
     if rec.review is not None:
         lines.append(f"Review: {rec.review.text}{_cited(rec.review.citations, numbers)}")
     if rec.evidence:

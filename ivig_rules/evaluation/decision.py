@@ -246,7 +246,8 @@ def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary
         administration=administration_items,
         variants={},
         age_warnings=tuple(
-            check for check in vocab.warning_age_checks
-            if check.fact != DIAGNOSIS or check.value == pathway.diagnosis  # a check on another diagnosis never warns here
+            check for check in vocab.age_checks
+            if check.alert is not None  # the rest only refuse
+            and (check.fact != DIAGNOSIS or check.value == pathway.diagnosis)  # a check on another diagnosis never warns here
         ),
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
 from types import MappingProxyType
 from typing import Any, Mapping
 
@@ -170,11 +169,6 @@ class Vocabulary:
     conflicts: Mapping[str, ConflictSpec] = field(default_factory=lambda: MappingProxyType({}))
     teaching: VocabularyTeaching = field(default_factory=VocabularyTeaching)  # how diagrams word evidence
     age_checks: tuple[AgeCheck, ...] = ()  # ages at which a fact's value is refused or warned about
-
-    @cached_property
-    def warning_age_checks(self) -> tuple[AgeCheck, ...]:
-        """The age checks that can raise an alert (the rest only refuse), worked out once."""
-        return tuple(check for check in self.age_checks if check.alert is not None)
 
     def statuses_for(self, therapy: str) -> tuple[str, ...]:
         """The statuses a therapy can have (``unavailable`` is not one of IVIG's)."""

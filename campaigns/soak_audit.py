@@ -37,6 +37,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from processes import alive, live_children  # noqa: E402  (the /proc reading the fault tests use)
+
 HEADER = ["id", "diagnosis", "age_years", "sex", "weight_kg", "height_cm", "iga", "severe", "pregnant",
           "treatment.corticosteroids", "treatment.plasma_exchange", "treatment.ivig"]
 DIAGNOSES = ["ms_relapse", "ms_prevention", "nmosd_relapse", "nmosd_prevention", "pml_iris", "adem", "cidp", "gbs",
@@ -120,28 +123,6 @@ def _utf8(line: bytes) -> bool:
         return False
 
 
-# -- processes ----------------------------------------------------------------------------------
-
-
-def children(pid: int) -> list[int]:
-    found = []
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == pid and fields[0] != "Z":
-                found.append(int(entry.name))
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
-
 
 class Saboteur(threading.Thread):
     """Kills or stops a random worker of the audit every few seconds."""
@@ -155,7 +136,7 @@ class Saboteur(threading.Thread):
 
     def run(self) -> None:
         while not self.done.wait(self.rng.uniform(0.2, 2 * self.every)):
-            workers = children(self.pid)
+            workers = live_children(self.pid)
             self.seen.update(workers)
             if workers:
                 how = self.rng.choice(FAULTS)
@@ -284,7 +265,7 @@ def main() -> int:
                     time.sleep(0.1)
                 if process.poll() is None:
                     how = rng.choice([signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
-                    saboteur.seen.update(children(process.pid))
+                    saboteur.seen.update(live_children(process.pid))
                     process.send_signal(how)
                     figures["interrupts"][how.name] = figures["interrupts"].get(how.name, 0) + 1
             try:

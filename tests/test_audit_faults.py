@@ -24,7 +24,7 @@ from ivig_rules.audit.output import stop_on_signals
 from ivig_rules.audit.rows import STOP_ENV
 from ivig_rules.audit.run import max_workers
 from ivig_rules.errors import InputError, IvigRulesError
-from processes import live_children
+from processes import alive, live_children
 
 HEADER = "id,diagnosis,age_years,sex,weight_kg"
 WAIT = 60.0  # seconds any expected event may take on a loaded 2-core machine
@@ -62,14 +62,6 @@ def wait_for(condition, what: str) -> None:
 
 def incomplete_files(folder: Path) -> list[Path]:
     return sorted(folder.glob("*.incomplete"))
-
-
-def alive(pid: int) -> bool:
-    try:
-        state = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0]
-    except OSError:
-        return False
-    return state != "Z"
 
 
 linux_only = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")

@@ -28,7 +28,6 @@ class _Ready:
     """A diagnosis's compiled pathway, how to read the facts its rules test, and its resolution cache."""
 
     compiled: CompiledPathway
-    keys: tuple[str, ...]  # engine keys, in the compiled order
     values: Callable[[Mapping[str, Any]], dict | None]  # the engine facts from the patient's (None: one is missing)
     resolved: dict
 
@@ -67,7 +66,6 @@ class Evaluator:
         self.catalogue = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
         self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
         self.weight_policy = weight_policy
-        self._compiled: dict[str, CompiledPathway] = {}
         self._resolved: dict[str, dict] = {}  # diagnosis -> what resolve keeps per set of fired rules
         self._ready: dict[str, _Ready] = {}  # diagnosis -> what evaluate needs, looked up once per patient
         check = getattr(self.engine, "check", None)
@@ -80,11 +78,8 @@ class Evaluator:
         return self.catalogue.vocabulary
 
     def compiled(self, diagnosis: str) -> CompiledPathway:
-        compiled = self._compiled.get(diagnosis)
-        if compiled is None:
-            compiled = compiled_for(self.catalogue, diagnosis)
-            self._compiled[diagnosis] = compiled
-        return compiled
+        """The diagnosis's compiled pathway, compiled once per catalogue (shared by its evaluators)."""
+        return compiled_for(self.catalogue, diagnosis)
 
     def evaluate(self, patient: Patient | Mapping[str, Any]) -> Recommendation:
         if not isinstance(patient, Patient):
@@ -128,7 +123,7 @@ class Evaluator:
         compiled = self.compiled(patient.diagnosis)
         keys = tuple(compiled.keys)
         names = tuple(fact_of_key(key) for key in keys)
-        ready = _Ready(compiled, keys, _engine_facts_reader(keys, names), self._resolved.setdefault(patient.diagnosis, {}))
+        ready = _Ready(compiled, _engine_facts_reader(keys, names), self._resolved.setdefault(patient.diagnosis, {}))
         self._ready[patient.diagnosis] = ready
         return ready
 

@@ -86,10 +86,7 @@ class ValidationPlan:
             values[key] = value
         if seen_required != len(required):
             return None
-        for name, needs in self.requires:
-            if values[name] is True and any(values.get(other) != needed for other, needed in needs):
-                return None
-        if not plausible_build(values.get(WEIGHT), values.get(HEIGHT)) or self.age_refused(values):
+        if not self.consistent(values):
             return None  # the checked way says why
         if _TREATMENTS in mapping:
             treatments = mapping[_TREATMENTS]
@@ -103,6 +100,14 @@ class ValidationPlan:
                 values[fact] = status
         return values
 
+
+    def consistent(self, values: dict) -> bool:
+        """The checks across facts, on values each plainly valid: every ``requires`` met, a
+        plausible build, an age no age check refuses. False: the checked way says what is wrong."""
+        for name, needs in self.requires:
+            if values[name] is True and any(values.get(other) != needed for other, needed in needs):
+                return False
+        return plausible_build(values.get(WEIGHT), values.get(HEIGHT)) and not self.age_refused(values)
 
     def text_row_reader(self, columns: tuple[str, ...], booleans: dict[str, bool],
                         read_number: Callable[[str], int | float | None]) -> Callable[[list[str]], dict | None]:
@@ -119,26 +124,23 @@ class ValidationPlan:
                 steps.append((fact, _STATUS, self.statuses.get(therapy, frozenset())))
             else:
                 steps.append((fact, self.kinds[fact], self.rules[fact]))
-        return _generated_row_reader(tuple(steps), self.required, self.requires, self.defaults, booleans, read_number,
-                                     self.age_refused)
+        return _generated_row_reader(tuple(steps), self.required, self.defaults, booleans, read_number, self.consistent)
 
 
-def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, defaults: dict,
-                          booleans: dict[str, bool], read_number: Callable,
-                          age_refused: Callable[[dict], bool] = lambda values: False) -> Callable[[list[str]], dict | None]:
+def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, booleans: dict[str, bool],
+                          read_number: Callable, consistent: Callable[[dict], bool]) -> Callable[[list[str]], dict | None]:
     """The row reader as one generated function, a block of code per column (most cells of a
     cohort row are empty and cost one test). The code holds only column indices and fact names
     written through ``repr``; what each column accepts is passed in by name (``R3``), never written."""
     namespace: dict[str, Any] = {
         "__builtins__": {"len": len}, "defaults": defaults, "booleans": booleans, "read_number": read_number,
-        "number": _number, "requires": requires, "plausible_build": plausible_build, "UNKNOWN": UNKNOWN,
-        "age_refused": age_refused,
+        "number": _number, "consistent": consistent, "UNKNOWN": UNKNOWN,
     }
     lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
              "    values = defaults.copy()", "    seen = 0"]
     for index, (fact, kind, rule) in enumerate(steps):
-        rule_name = namespace_key = f"R{index}"
-        namespace[namespace_key] = rule
+        rule_name = f"R{index}"
+        namespace[rule_name] = rule
         lines += [f"    c = cells[{index}]", "    if c:", "        t = c.strip()", "        if t:"]
         if kind == _STATUS or kind == _ENUM:
             body = [f"if t not in {rule_name}:", "    return None", "v = t"]
@@ -156,14 +158,7 @@ def _generated_row_reader(steps: tuple, required: frozenset, requires: tuple, de
         lines += ["            " + line for line in body]
     lines += [
         f"    if seen != {len(required)}:", "        return None",
-        "    for name, needs in requires:",
-        "        if values[name] is True:",
-        "            for other, needed in needs:",
-        "                if values.get(other) != needed:",
-        "                    return None",
-        f"    if not plausible_build(values.get({WEIGHT!r}), values.get({HEIGHT!r})):",
-        "        return None  # the checked way says why",
-        "    if age_refused(values):",
+        "    if not consistent(values):",
         "        return None  # the checked way says why",
         "    return values",
     ]

@@ -193,10 +193,14 @@ def _course(dose) -> str:
     return course_words(_grams(dose.per_day_g), dose.days, dose.interval_weeks)
 
 
+def _amount(r) -> str:
+    """A regimen's or dose's amount per kg and days: '0.4 g/kg per day, over 5 days'."""
+    return f"{r.g_per_kg:g} g/kg per {r.per}, over {plural(r.days, 'day')}"
+
+
 def _per_kg(r) -> str:
     """The regimen per kg with its course length, as the text output words it: '0.4 g/kg per day, over 5 days'."""
-    text = f"{r.g_per_kg:g} g/kg per {r.per}, over {plural(r.days, 'day')}"
-    return text + (f", every {r.interval_weeks:g} weeks" if r.interval_weeks is not None else "")
+    return _amount(r) + (f", every {r.interval_weeks:g} weeks" if r.interval_weeks is not None else "")
 
 
 def _allowed(r) -> list[str]:
@@ -275,7 +279,7 @@ def _detail(rec: Recommendation, reading, evaluator: Evaluator, ordered_g: float
                          "as there is no weight to check it against")
     if dose is not None:
         lines += ["", "**Dose**", "",
-                  f"- {dose.g_per_kg:g} g/kg per {dose.per}, over {plural(dose.days, 'day')}",
+                  f"- {_amount(dose)}",  # how often it repeats is in the grams line below
                   f"- dosing weight {dose.dosing_weight_kg:g} kg ({dose.weight_basis}"
                   + (f", ideal body weight {dose.ideal_body_weight_kg:g} kg" if dose.ideal_body_weight_kg else "") + ")",
                   f"- {_course(dose)}; {_grams(dose.total_g)} in all"

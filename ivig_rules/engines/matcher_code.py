@@ -63,15 +63,20 @@ def matcher_source(rules: Sequence[tuple[str, Predicate]], function: str = "matc
     return "\n".join(lines) + "\n"
 
 
-def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
-    """The compiled matcher, or None when a predicate cannot be written as code (deep or unusual)."""
+def _generated(write: Callable[[], str], function: str, builtins: dict, where: str) -> Callable | None:
+    """``function`` from the source ``write()`` gives, run with only ``builtins``; None when a
+    predicate cannot be written as code (deep or unusual): the caller then takes the slow way."""
     try:
-        source = matcher_source(rules)
-        namespace: dict[str, Any] = {"__builtins__": {"frozenset": frozenset}}
-        exec(compile(source, "<ivig-rules predicates>", "exec"), namespace)  # noqa: S102 - literals only, see module doc
+        namespace: dict[str, Any] = {"__builtins__": builtins}
+        exec(compile(write(), where, "exec"), namespace)  # noqa: S102 - literals only, see module doc
     except (_Refused, RecursionError, SyntaxError, MemoryError):
         return None
-    return namespace["match"]
+    return namespace[function]
+
+
+def compile_matcher(rules: Sequence[tuple[str, Predicate]]) -> Matcher | None:
+    """The compiled matcher, or None when a predicate cannot be written as code (deep or unusual)."""
+    return _generated(lambda: matcher_source(rules), "match", {"frozenset": frozenset}, "<ivig-rules predicates>")
 
 
 def outcomes_source(rules: Sequence[tuple[str, Predicate]], function: str = "outcomes") -> str:
@@ -95,10 +100,4 @@ def outcomes_source(rules: Sequence[tuple[str, Predicate]], function: str = "out
 
 def compile_outcomes(rules: Sequence[tuple[str, Predicate]]) -> Callable[[dict], int | None] | None:
     """The compiled outcomes function, or None when a predicate cannot be written as code."""
-    try:
-        source = outcomes_source(rules)
-        namespace: dict[str, Any] = {"__builtins__": {}}
-        exec(compile(source, "<ivig-rules comparisons>", "exec"), namespace)  # noqa: S102 - literals only, see module doc
-    except (_Refused, RecursionError, SyntaxError, MemoryError):
-        return None
-    return namespace["outcomes"]
+    return _generated(lambda: outcomes_source(rules), "outcomes", {}, "<ivig-rules comparisons>")

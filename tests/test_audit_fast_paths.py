@@ -78,12 +78,13 @@ def test_a_csv_row_read_in_one_pass_gives_the_result_of_typing_then_validating(c
             plain = ["165", "172.5"] if name == "height_cm" else ["40", "72.5"]  # weight and height that fit together
             choices[name] = [*plain, " 8 ", ".5", "0", "-3", "1e3", "٧٠", "999", "", "12345678901234567890123456789012345678901"]
         else:
-            choices[name] = ["p1", " p 2 ", "x" * 201, "", "tab\there", "é"]
+            choices[name] = ["p1", " p 2 ", "x" * 201, "", "tab\there", "é", "=1+1", "-p", "a;b"]
     statuses = [*vocab.statuses, "", "FAILED"]
     with Evaluator(catalogue) as evaluator:
         quick = RowProcessor(evaluator, "csv", "cohort.csv", columns, tuple(header))
         slow = RowProcessor(evaluator, "csv", "cohort.csv", columns, tuple(header))
         slow._read_row = lambda cells: None
+        writer = RowWriter("csv")
         answered = 0
         for number in range(1, 3001):
             cells = [rng.choice(choices[fact]) if fact in choices else rng.choice(statuses) for fact in columns]
@@ -92,4 +93,7 @@ def test_a_csv_row_read_in_one_pass_gives_the_result_of_typing_then_validating(c
             row = RawRow(number, number + 1, ",".join(cells))
             answered += quick._read_row(quick._csv_cells(row)) is not None
             assert quick.process(row) == slow.process(row), row.text
+            result, summary = slow.process(row)
+            assert quick.text(row, writer) == (writer.format(result), summary), row.text
         assert answered > 300  # the one-pass way is taken often enough to be tested
+        assert len(writer._shapes) > 20  # rows were written from shapes, many times each

@@ -69,12 +69,7 @@ class WorkerSpec:
             evaluator, self.fmt, self.file, self.columns, self.header, abort_on_id=abort_on_id, stop_on_id=stop_on_id
         )
         writer = RowWriter(self.output_fmt)
-
-        def run(row: RawRow) -> tuple[str, tuple]:
-            result, summary = processor.process(row)
-            return writer.format(result), summary
-
-        return run
+        return lambda row: processor.text(row, writer)
 
 
 def evaluate_in_process(spec: WorkerSpec, chunks: Iterable[list[RawRow]]) -> Iterator[ChunkOutput]:

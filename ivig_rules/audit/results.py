@@ -130,11 +130,45 @@ def _quoted(cell: str) -> str:
     return cell
 
 
+_SHAPES_KEPT = 20_000
+"""Recommendation shapes whose cells a writer keeps written (a bound; each is a few hundred bytes)."""
+_DOSE_FIGURES = FIELDS.index("dosing_weight_kg"), FIELDS.index("rounded_total_g") + 1
+"""Where the dose's figures sit among the fields (written per row by ``RowWriter.row_text``, in this order)."""
+
+
 class RowWriter:
     """Formats result rows as CSV or JSON Lines text (a header first for CSV)."""
 
     def __init__(self, fmt: str) -> None:
         self.fmt = fmt
+        # id(shape) -> (shape, the cells before the dose's figures, the cells after them), each
+        # part written and quoted; the shape is held so that its id cannot be reused
+        self._shapes: dict[int, tuple[object, str, str]] = {}
+
+    def row_text(self, row: RawRow, rec: Recommendation, shape: object | None = None) -> str:
+        """``format(result_row(row, rec)[0])``, the same text; given the recommendation's shape
+        (:meth:`~ivig_rules.evaluation.evaluator.Evaluator.evaluate_shaped`), a CSV writer writes
+        the cells that depend only on the shape once, so per row only the row's numbers, the
+        patient's id and diagnosis and the dose's figures are written."""
+        if shape is None or self.fmt != "csv":
+            return self.format(result_row(row, rec)[0])
+        written = self._shapes.get(id(shape))
+        if written is None:
+            written = self._written(shape, rec)
+        dose = rec.dose
+        figures = "" if dose is None else ",".join(map(_quoted, map(_cell, (
+            dose.dosing_weight_kg, dose.weight_basis, dose.per_day_g, dose.total_g, dose.rounded_total_g))))
+        return (f"{row.number},{row.line},{_quoted(_cell(rec.patient_id))},{_quoted(_cell(rec.diagnosis))},"
+                f"{written[1]},{figures or ',,,,'},{written[2]}\n")
+
+    def _written(self, shape: object, rec: Recommendation) -> tuple[object, str, str]:
+        out = result_row(RawRow(0, 0, None), rec)[0]
+        cells = [_quoted(_cell(out[field])) for field in FIELDS]
+        start, end = _DOSE_FIGURES
+        if len(self._shapes) >= _SHAPES_KEPT:
+            self._shapes.clear()
+        written = self._shapes[id(shape)] = (shape, ",".join(cells[4:start]), ",".join(cells[end:]))
+        return written
 
     def header(self) -> str:
         return ",".join(FIELDS) + "\n" if self.fmt == "csv" else ""

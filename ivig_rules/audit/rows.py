@@ -19,12 +19,14 @@ from typing import Any
 
 from ..errors import IvigRulesError, PatientError
 from ..evaluation.evaluator import Evaluator
+from ..evaluation.frozen import build
+from ..evaluation.recommendation import Recommendation
 from ..model import UNKNOWN, Patient
 from ..model.facts import DIAGNOSIS, therapy_of, treatment_fact
 from ..loading.patient import patient_at
 from ..loading.patient_plan import plan_for
 from .cohort import TREATMENT_COLUMN_PREFIXES, RawRow
-from .results import error_row, result_row
+from .results import RowWriter, error_row, result_row
 
 __all__ = ["RowProcessor", "ABORT_ENV", "STOP_ENV", "abort_id_from_environment"]
 
@@ -61,13 +63,26 @@ class RowProcessor:
 
     def process(self, row: RawRow) -> tuple[dict, tuple]:
         """The result row and its summary entry (pathway, verdict, error)."""
+        answer = self._answer(row)
+        return result_row(row, answer[0]) if isinstance(answer[0], Recommendation) else answer
+
+    def text(self, row: RawRow, writer: RowWriter) -> tuple[str, tuple]:
+        """The result row as ``writer`` writes it, and its summary entry: what :meth:`process`
+        gives, written, with a recommendation written straight from it (:meth:`RowWriter.row_text`)."""
+        first, second = self._answer(row)
+        if isinstance(first, Recommendation):
+            return writer.row_text(row, first, second), (first.pathway, first.ivig, None)
+        return writer.format(first), second
+
+    def _answer(self, row: RawRow) -> tuple[Recommendation, object | None] | tuple[dict, tuple]:
+        """The row's recommendation and its shape, or its error row and summary entry."""
         peeked: dict[str, Any] = {}
         try:
             if row.problem is not None:
                 raise PatientError(row.problem, file=self.file, line=row.line)
             if self.fmt == "fhir":  # one patient's Bulk Data resources as a Bundle (ivig_rules.fhir.bulk)
                 patient = self._fhir(row, peeked)
-                return result_row(row, self.evaluator.evaluate(patient))
+                return self.evaluator.evaluate_shaped(patient)
             facts = None
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
@@ -83,11 +98,11 @@ class RowProcessor:
                 _abort()
             if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
                 os.kill(os.getpid(), signal.SIGSTOP)
-            if facts is not None:
-                patient = Patient(facts=MappingProxyType(facts), source=self.file, line=row.line)
+            if facts is not None:  # plainly valid: the Patient without its dataclass __init__
+                patient = build(Patient, {"facts": MappingProxyType(facts), "source": self.file, "line": row.line})
             else:
                 patient = patient_at(mapping, self.vocab, self.file, row.line)
-            recommendation = self.evaluator.evaluate(patient)
+            answer = self.evaluator.evaluate_shaped(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
             return error_row(row, *_identity(peeked), self._remap(exc), column)
@@ -96,7 +111,7 @@ class RowProcessor:
         except Exception as exc:  # a bug; reported on the row, the run goes on
             message = f"{self.file}:{row.line}: internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules."
             return error_row(row, *_identity(peeked), message, None)
-        return result_row(row, recommendation)
+        return answer
 
     def _fhir(self, row: RawRow, peeked: dict) -> Any:
         """The patient of a Bulk Data row; its id goes into ``peeked`` first, for an error row."""

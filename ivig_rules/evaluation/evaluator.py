@@ -14,7 +14,7 @@ from ..errors import InputError, PatientError, did_you_mean
 from ..model import Catalogue, Patient
 from ..model.facts import DIAGNOSIS
 from ..loading.patient import patient_from_mapping
-from .recommend import resolve
+from .recommend import resolve_shaped
 from .recommendation import Recommendation
 from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_step
 
@@ -82,6 +82,12 @@ class Evaluator:
         return compiled_for(self.catalogue, diagnosis)
 
     def evaluate(self, patient: Patient | Mapping[str, Any]) -> Recommendation:
+        return self.evaluate_shaped(patient)[0]
+
+    def evaluate_shaped(self, patient: Patient | Mapping[str, Any]) -> tuple[Recommendation, object | None]:
+        """The recommendation and its shape (:func:`~ivig_rules.evaluation.recommend.resolve_shaped`),
+        or None for a recommendation without one (the screening ruled IVIG out and the pathway's
+        next step was added to it)."""
         if not isinstance(patient, Patient):
             patient = patient_from_mapping(patient, self.vocabulary)
         try:
@@ -101,14 +107,14 @@ class Evaluator:
         cache = ready.resolved
         if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
             cache.clear()
-        result = resolve(
+        result, shape = resolve_shaped(
             compiled, matched, patient, self.catalogue.vocabulary, engine=self.engine.name,
             weight_policy=self.weight_policy, cache=cache,
         )
         if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
             asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
-            result = with_next_step(result, asked_again, compiled.pathway)
-        return result
+            return with_next_step(result, asked_again, compiled.pathway), None
+        return result, shape
 
     def _prepare(self, patient: Patient) -> "_Ready":
         """The compiled pathway of this patient's diagnosis and what evaluate keeps with it (or the error)."""

@@ -21,7 +21,7 @@ from .dosing import ADULT_AGE, Dose, dose_citations, dose_parts, regimen_view
 from .frozen import build, template
 from .recommendation import Alert, Conflict, Recommendation
 
-__all__ = ["resolve"]
+__all__ = ["resolve", "resolve_shaped"]
 
 
 def _months(spec: AlertSpec, g_per_kg: float) -> int:
@@ -142,6 +142,23 @@ def resolve(
     vocabulary, kept by the caller) keeps what depends only on the fired rules, so that per
     patient only the dose, the age-dependent wording, the facts of a conflict and the safety
     facts not recorded are worked out."""
+    return resolve_shaped(compiled, matched, patient, vocab, engine=engine, weight_policy=weight_policy, cache=cache)[0]
+
+
+def resolve_shaped(
+    compiled: CompiledPathway,
+    matched: frozenset[str],
+    patient: Patient,
+    vocab: Vocabulary,
+    *,
+    engine: str,
+    weight_policy: str,
+    cache: dict | None = None,
+) -> tuple[Recommendation, object]:
+    """:func:`resolve`'s recommendation and its shape: an object that is the same for every
+    recommendation of one cache with every field the same but the patient's own (id, diagnosis,
+    the dose's figures, conflicts, safety facts not recorded), so that a writer of many rows can
+    write the rest once per shape. Compare shapes by identity only."""
     decided = cache.get(matched) if cache is not None else None
     if decided is None:
         decided = _decided(compiled, matched, patient, vocab, cache)
@@ -171,7 +188,7 @@ def resolve(
     state["dose"] = dose
     state["conflicts"] = _conflicts(decided, facts) if decided.conflicts else ()
     state["not_recorded"] = _not_recorded(decided, facts) if decided.screened_facts else ()
-    return rec
+    return rec, variant
 
 
 def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patient, vocab: Vocabulary, cache: dict | None) -> Decided:

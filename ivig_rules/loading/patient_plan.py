@@ -127,35 +127,63 @@ class ValidationPlan:
         return _generated_row_reader(tuple(steps), self.required, self.defaults, booleans, read_number, self.consistent)
 
 
+_CELLS_KEPT = 2048
+"""Distinct cells remembered per column (a bound: a cohort's weights and ages repeat, ids do not)."""
+_BLANK = object()  # a cell of spaces only: not given
+
+
+def _cell_typer(kind: int, rule: Any, booleans: dict[str, bool], read_number: Callable) -> Callable[[str], Any]:
+    """``typed(cell)``: a text cell's value for a fact of this kind, ``_BLANK``, or None when the
+    cell is not plainly valid (the full way then says why)."""
+
+    def typed(cell: str) -> Any:
+        text = cell.strip()
+        if not text:
+            return _BLANK
+        if kind == _STATUS or kind == _ENUM:
+            return text if text in rule else None
+        if kind == _NUMBER:
+            value = read_number(text)
+            return None if value is None else _number(value, rule)
+        if kind == _BOOLEAN:
+            value = booleans.get(text.lower())
+            if value is None and rule and text.lower() == UNKNOWN:
+                value = UNKNOWN
+            return value
+        return text if len(text) <= rule and text.isascii() and text.isprintable() else None
+
+    return typed
+
+
 def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, booleans: dict[str, bool],
                           read_number: Callable, consistent: Callable[[dict], bool]) -> Callable[[list[str]], dict | None]:
     """The row reader as one generated function, a block of code per column (most cells of a
-    cohort row are empty and cost one test). The code holds only column indices and fact names
-    written through ``repr``; what each column accepts is passed in by name (``R3``), never written."""
-    namespace: dict[str, Any] = {
-        "__builtins__": {"len": len}, "defaults": defaults, "booleans": booleans, "read_number": read_number,
-        "number": _number, "consistent": consistent, "UNKNOWN": UNKNOWN,
-    }
+    cohort row are empty and cost one test). Each column remembers the values of the cells it
+    has typed (up to ``_CELLS_KEPT``), so that a repeated cell (a status, a sex, a weight seen
+    before) costs one lookup. The code holds only column indices and fact names written
+    through ``repr``; what each column accepts is in its typer (``T3``), never written."""
+    namespace: dict[str, Any] = {"__builtins__": {"len": len}, "defaults": defaults, "consistent": consistent,
+                                 "BLANK": _BLANK, "KEPT": _CELLS_KEPT}
     lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
              "    values = defaults.copy()", "    seen = 0"]
     for index, (fact, kind, rule) in enumerate(steps):
-        rule_name = f"R{index}"
-        namespace[rule_name] = rule
-        lines += [f"    c = cells[{index}]", "    if c:", "        t = c.strip()", "        if t:"]
-        if kind == _STATUS or kind == _ENUM:
-            body = [f"if t not in {rule_name}:", "    return None", "v = t"]
-        elif kind == _NUMBER:
-            body = ["v = read_number(t)", "if v is None:", "    return None", f"v = number(v, {rule_name})",
-                    "if v is None:", "    return None"]
-        elif kind == _BOOLEAN:
-            body = ["v = booleans.get(t.lower())", "if v is None:"]
-            body += ["    if t.lower() != UNKNOWN:", "        return None", "    v = UNKNOWN"] if rule else ["    return None"]
-        else:
-            body = [f"if len(t) > {rule_name} or not (t.isascii() and t.isprintable()):", "    return None", "v = t"]
-        body.append(f"values[{fact!r}] = v")
+        namespace[f"T{index}"] = _cell_typer(kind, rule, booleans, read_number)
+        namespace[f"K{index}"] = {}
+        lines += [
+            f"    c = cells[{index}]",
+            "    if c:",
+            f"        v = K{index}.get(c)",
+            "        if v is None:",
+            f"            v = T{index}(c)",
+            "            if v is None:",
+            "                return None",
+            f"            if len(K{index}) < KEPT:",
+            f"                K{index}[c] = v",
+            "        if v is not BLANK:",
+            f"            values[{fact!r}] = v",
+        ]
         if fact in required:
-            body.append("seen += 1")
-        lines += ["            " + line for line in body]
+            lines.append("            seen += 1")
     lines += [
         f"    if seen != {len(required)}:", "        return None",
         "    if not consistent(values):",

@@ -369,3 +369,13 @@ def test_a_refused_line_inside_a_quoted_cell_costs_its_record_one_row(tmp_path, 
     assert [r["patient_id"] for r in rows] == ["A", "", "C"]
     assert rows[1]["source_line"] == "3" and "line 4 of this record" in rows[1]["error"]
     assert rows[0]["error"] == rows[2]["error"] == ""
+
+
+def test_the_chunk_size_the_help_gives_is_the_default_the_audit_uses():
+    from typer.testing import CliRunner
+
+    from ivig_rules.audit import DEFAULT_CHUNK_SIZE
+    from ivig_rules.cli import app
+
+    shown = CliRunner().invoke(app, ["audit", "--help"], env={"COLUMNS": "200"}).output
+    assert f"default {DEFAULT_CHUNK_SIZE:,}" in " ".join(shown.split())

@@ -27,7 +27,7 @@ from .summary import AuditSummary
 
 __all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "DEFAULT_ROW_TIMEOUT", "ResultsError", "max_workers"]
 
-DEFAULT_CHUNK_SIZE = 256
+DEFAULT_CHUNK_SIZE = 1024
 CHUNK_BYTES = 2 * 1024 * 1024
 WORKERS_PER_CORE = 4
 """More workers than this per core only add processes (about 40 MB each) that wait for a core."""
@@ -139,9 +139,8 @@ def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Ca
         outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout)
     for output in outputs:
         with signals.held():
-            write("".join(text for text, _ in output))
-            for entry in output:
-                summary.add(*entry[1])
+            write("".join(output.texts))
+            summary.add_tally(output.tally)
         if progress is not None:
             progress(summary.rows, source.bytes_read, source.size)
 

@@ -8,10 +8,38 @@ from typing import Any
 
 from .._text import plural
 
-__all__ = ["AuditSummary", "MAX_EXAMPLES"]
+__all__ = ["AuditSummary", "Tally", "MAX_EXAMPLES"]
 
 MAX_EXAMPLES = 10
 """Error messages kept for the summary; every error is in the results file anyway."""
+
+
+@dataclass
+class Tally:
+    """What a chunk of result rows adds to the summary, counted where the rows were evaluated, so
+    that the main process adds a chunk at once rather than row by row."""
+
+    rows: int = 0
+    verdicts: Counter = field(default_factory=Counter)  # (pathway, verdict) -> rows evaluated
+    errors: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (row in the chunk, message): the first few
+
+    def add(self, index: int, pathway: str | None, verdict: str | None, error: str | None) -> None:
+        """Count row ``index`` of the chunk (rows are added in row order)."""
+        self.rows += 1
+        if error is None:
+            self.verdicts[pathway, verdict] += 1
+            return
+        self.errors += 1
+        if len(self.examples) < MAX_EXAMPLES:
+            self.examples.append((index, error))
+
+    def merge(self, other: "Tally", indices: list[int]) -> None:
+        """Add ``other``, a tally of some of this chunk's rows: its row ``i`` is this chunk's ``indices[i]``."""
+        self.rows += other.rows
+        self.verdicts.update(other.verdicts)
+        self.errors += other.errors
+        self.examples = sorted(self.examples + [(indices[i], message) for i, message in other.examples])[:MAX_EXAMPLES]
 
 
 @dataclass
@@ -37,6 +65,17 @@ class AuditSummary:
             return
         self.by_verdict[verdict] += 1
         self.by_pathway.setdefault(pathway, Counter())[verdict] += 1
+
+    def add_tally(self, tally: Tally) -> None:
+        """Add a chunk's rows at once (the same counts as :meth:`add` row by row)."""
+        self.rows += tally.rows
+        self.errors += tally.errors
+        for (pathway, verdict), count in tally.verdicts.items():
+            self.by_verdict[verdict] += count
+            self.by_pathway.setdefault(pathway, Counter())[verdict] += count
+        room = MAX_EXAMPLES - len(self.error_examples)
+        if room > 0:
+            self.error_examples.extend(message for _, message in tally.examples[:room])
 
     @property
     def ok(self) -> int:

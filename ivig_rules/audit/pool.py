@@ -30,6 +30,7 @@ from typing import Any, Callable, Iterable, Iterator, NamedTuple
 from ..errors import EngineError
 from .cohort import RawRow
 from .results import RowWriter, crash_row
+from .routing import Router
 from .summary import Tally
 
 __all__ = ["forks", "WorkerSpec", "ChunkOutput", "evaluate_in_process", "evaluate_in_workers"]
@@ -160,28 +161,37 @@ def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
         conn.send((chunk_id, texts, tally))
 
 
-@dataclass
 class _Chunk:
-    id: int
-    rows: list[RawRow]
-    done: dict[int, tuple[str, tuple]] = field(default_factory=dict)  # index -> crash result
+    """Rows cut in file order, evaluated in parts (tasks) perhaps by several workers, written as one."""
 
-    def todo(self) -> list[int]:
-        return [i for i in range(len(self.rows)) if i not in self.done]
+    def __init__(self, id: int, rows: list[RawRow]) -> None:
+        self.id = id
+        self.rows = rows
+        self.texts: list[str | None] = [None] * len(rows)
+        self.tally = Tally()
+        self.left = len(rows)
 
-    def output(self, indices: list[int], texts: list[str], tally: Tally) -> ChunkOutput:
-        """The chunk's output: a worker's ``texts`` and ``tally`` for the rows at ``indices``, and
-        the rows finished here (lost with a worker that died on them)."""
-        if not self.done:
-            return ChunkOutput(texts, tally)  # the common case: one worker evaluated every row
-        merged = dict(zip(indices, texts))
-        whole = Tally()
-        for index in sorted(self.done):  # in row order, as Tally.add takes them
-            text, entry = self.done[index]
-            merged[index] = text
-            whole.add(index, *entry)
-        whole.merge(tally, indices)
-        return ChunkOutput([merged[i] for i in range(len(self.rows))], whole)
+    def take(self, indices: list[int], texts: list[str], tally: Tally) -> None:
+        """Results for the rows at ``indices``, in that order, and their tally."""
+        if self.left == len(self.rows) == len(indices):
+            self.texts, self.tally = texts, tally  # the common case: one worker evaluated every row
+        else:
+            for index, text in zip(indices, texts):
+                self.texts[index] = text
+            self.tally.merge(tally, indices)
+        self.left -= len(indices)
+
+    def output(self) -> ChunkOutput:
+        return ChunkOutput(self.texts, self.tally)
+
+
+@dataclass
+class _Task:
+    """Rows of one chunk for one worker: those of its home's diagnoses (home None: for any worker)."""
+
+    chunk: _Chunk
+    indices: list[int]
+    home: int | None
 
 
 class _Worker:
@@ -191,19 +201,18 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(spec, child, self.progress, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        self.chunk: _Chunk | None = None
-        self.indices: list[int] = []
+        self.task: _Task | None = None
         self.seen = (-1, time.monotonic())  # the last progress value seen, and since when
         self.killed_for: str | None = None
 
-    def send(self, chunk: _Chunk) -> None:
-        """Hand over a chunk; if the worker is already dead, its sentinel says so to the main loop."""
-        self.chunk = chunk
-        self.indices = chunk.todo()
+    def send(self, task: _Task) -> None:
+        """Hand over a task; if the worker is already dead, its sentinel says so to the main loop."""
+        self.task = task
         self.progress.value = -1
         self.seen = (-1, time.monotonic())
+        rows = task.chunk.rows
         try:
-            self.conn.send((chunk.id, _packed([chunk.rows[i] for i in self.indices])))
+            self.conn.send((task.chunk.id, _packed([rows[i] for i in task.indices])))
         except (OSError, ValueError):
             pass
 
@@ -282,9 +291,13 @@ def evaluate_in_workers(
     *,
     on_death: Callable[[RawRow | None, str], None] | None = None,
     row_timeout: float = DEFAULT_ROW_TIMEOUT,
+    peek: Callable[[RawRow], str | None] | None = None,
 ) -> Iterator[ChunkOutput]:
-    """Evaluate chunks in ``workers`` processes; yield each chunk's output in input order."""
-    scheduler = _Scheduler(spec, iter(chunks), workers, on_death, row_timeout)
+    """Evaluate chunks in ``workers`` processes; yield each chunk's output in input order.
+
+    ``peek`` tells a row's diagnosis where it can, so that each diagnosis's rows go to one
+    worker where they can (:mod:`.routing`); without it, rows go to any worker."""
+    scheduler = _Scheduler(spec, iter(chunks), workers, on_death, row_timeout, peek or (lambda row: None))
     try:
         while scheduler.feed():
             scheduler.step()
@@ -296,48 +309,65 @@ def evaluate_in_workers(
 
 
 class _Scheduler:
-    """The pool's bookkeeping: which worker holds which chunk, what is finished, what to retry.
+    """The pool's bookkeeping: which worker holds which task, what is finished, what to retry.
 
-    One ``step`` waits for a worker to answer, die or stall; a chunk whose worker died is
-    finished with a crash row for the row it was on and handed to a fresh worker for the rest.
+    Each chunk is split by the rows' diagnoses (:class:`~.routing.Router`) into tasks, one per
+    worker it is the home of; an idle worker takes its own tasks first, reads ahead (up to
+    ``max_ahead`` chunks) to find some, and only then takes another worker's, so no worker
+    waits while there is work. One ``step`` waits for a worker to answer, die or stall; a task
+    whose worker died is finished with a crash row for the row it was on and handed on for the rest.
     """
 
     def __init__(self, spec: WorkerSpec, source: Iterator[list[RawRow]], workers: int,
-                 on_death: Callable[[RawRow | None, str], None] | None, row_timeout: float) -> None:
+                 on_death: Callable[[RawRow | None, str], None] | None, row_timeout: float,
+                 peek: Callable[[RawRow], str | None]) -> None:
         self.spec, self.source, self.on_death, self.row_timeout = spec, source, on_death, row_timeout
         self.context = _context()
         self.writer = RowWriter(spec.output_fmt)
+        self.router = Router(workers, peek)
         self.max_ahead = 2 * workers + 2
         self.pool = [_Worker(self.context, spec) for _ in range(workers)]
-        self.retry: deque[_Chunk] = deque()
+        self.queue: deque[_Task] = deque()
         self.finished: dict[int, ChunkOutput] = {}
         self.next_id = self.next_out = 0
         self.exhausted = False
         self.startup_failures = 0.0
 
     def feed(self) -> bool:
-        """Give every idle worker a chunk (a retried one first); False when all work is done."""
-        for worker in self.pool:
-            if worker.chunk is None:
-                chunk = self._next_chunk()
-                if chunk is not None:
-                    worker.send(chunk)
-        return bool(self._busy()) or not self.exhausted or bool(self.retry)
+        """Give every idle worker a task; False when all work is done."""
+        for slot, worker in enumerate(self.pool):
+            if worker.task is None:
+                task = self._task_for(slot)
+                if task is not None:
+                    worker.send(task)
+        return bool(self._busy()) or not self.exhausted or bool(self.queue)
 
-    def _next_chunk(self) -> _Chunk | None:
-        if self.retry:
-            return self.retry.popleft()
+    def _task_for(self, slot: int) -> _Task | None:
+        """The first queued task of this worker's home (or of none), reading ahead for one; else another's."""
+        while True:
+            for task in self.queue:
+                if task.home is None or task.home == slot:
+                    self.queue.remove(task)
+                    return task
+            if not self._read_chunk():
+                break
+        return self.queue.popleft() if self.queue else None
+
+    def _read_chunk(self) -> bool:
+        """Queue the next chunk's tasks; False at the end or when ``max_ahead`` chunks are held."""
         if self.exhausted or self.next_id - self.next_out >= self.max_ahead:
-            return None
+            return False
         rows = next(self.source, None)
         if rows is None:
             self.exhausted = True
-            return None
+            return False
+        chunk = _Chunk(self.next_id, rows)
         self.next_id += 1
-        return _Chunk(self.next_id - 1, rows)
+        self.queue.extend(_Task(chunk, indices, home) for home, indices in self.router.split(rows))
+        return True
 
     def _busy(self) -> list[_Worker]:
-        return [w for w in self.pool if w.chunk is not None]
+        return [w for w in self.pool if w.task is not None]
 
     def step(self) -> None:
         """Wait for the busy workers; take in each answer, each death, and kill what stalled."""
@@ -350,13 +380,13 @@ class _Scheduler:
             if worker.killed_for is None and worker.stalled(self.row_timeout, now):
                 worker.kill(f"no answer within {self.row_timeout:g} s (stopped or stuck), so it was killed")
         for position, worker in enumerate(self.pool):
-            if worker.chunk is not None and (worker.conn in ready or worker.process.sentinel in ready):
+            if worker.task is not None and (worker.conn in ready or worker.process.sentinel in ready):
                 if not self._answered(worker):
                     self._died(worker)
                     self.pool[position] = _Worker(self.context, self.spec)
 
     def _answered(self, worker: _Worker) -> bool:
-        """Take the worker's answer for its chunk, if it sent one."""
+        """Take the worker's answer for its task, if it sent one."""
         message = None
         if worker.conn.poll():
             try:
@@ -365,22 +395,26 @@ class _Scheduler:
                 message = None
         if message is None:
             return False
-        chunk = worker.chunk
-        self.finished[chunk.id] = chunk.output(worker.indices, message[1], message[2])
-        worker.chunk = None
+        task, worker.task = worker.task, None
+        task.chunk.take(task.indices, message[1], message[2])
+        self._finish(task.chunk)
         self.startup_failures = 0
         return True
 
     def _died(self, worker: _Worker) -> None:
-        """The worker died with its chunk in hand: a crash row for the row it was on, the rest retried."""
-        chunk = worker.chunk
+        """The worker died with its task in hand: a crash row for the row it was on, the rest retried."""
+        task = worker.task
+        chunk, rest = task.chunk, task.indices
         how = worker.death()
         index = worker.progress.value
         worker.conn.close()
-        if 0 <= index < len(worker.indices):
-            row = chunk.rows[worker.indices[index]]
-            result, summary = crash_row(row, self.spec.file, how)
-            chunk.done[worker.indices[index]] = (self.writer.format(result), summary)
+        if 0 <= index < len(task.indices):
+            row = chunk.rows[task.indices[index]]
+            result, entry = crash_row(row, self.spec.file, how)
+            tally = Tally()
+            tally.add(0, *entry)
+            chunk.take([task.indices[index]], [self.writer.format(result)], tally)
+            rest = task.indices[:index] + task.indices[index + 1:]  # the rows before it were lost with the worker
             self.startup_failures = 0
             if self.on_death:
                 self.on_death(row, how)
@@ -392,10 +426,13 @@ class _Scheduler:
                 self.on_death(None, how)
             if self.startup_failures >= MAX_STARTUP_FAILURES:
                 raise EngineError(f"the audit workers keep dying before evaluating any row ({how}); stopping")
-        if chunk.todo():
-            self.retry.appendleft(chunk)
-        else:
-            self.finished[chunk.id] = chunk.output([], [], Tally())
+        if rest:
+            self.queue.appendleft(_Task(chunk, rest, task.home))
+        self._finish(chunk)
+
+    def _finish(self, chunk: _Chunk) -> None:
+        if chunk.left == 0:
+            self.finished[chunk.id] = chunk.output()
 
     def in_order(self) -> Iterator[ChunkOutput]:
         """The finished chunks that are next in input order."""

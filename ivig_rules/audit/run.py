@@ -23,6 +23,7 @@ from .formats import choose_format
 from .output import ResultsError, ResultsFile, StopSignals, stop_on_signals, stopped
 from .pool import DEFAULT_ROW_TIMEOUT, WorkerSpec, forks, evaluate_in_process, evaluate_in_workers
 from .results import RowWriter
+from .routing import diagnosis_peek
 from .summary import AuditSummary
 
 __all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "DEFAULT_ROW_TIMEOUT", "ResultsError", "max_workers"]
@@ -136,7 +137,8 @@ def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Ca
                 where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (while starting)"
                 warn(f"a worker process died ({how}) on {where}; a fresh worker goes on with the rest")
 
-        outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout)
+        outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout,
+                                      peek=diagnosis_peek(fmt, source.columns))
     for output in outputs:
         with signals.held():
             write("".join(output.texts))

@@ -77,6 +77,7 @@ class RowProcessor:
     def _answer(self, row: RawRow) -> tuple[Recommendation, object | None] | tuple[dict, tuple]:
         """The row's recommendation and its shape, or its error row and summary entry."""
         peeked: dict[str, Any] = {}
+        cells: list[str] | None = None  # a CSV row's cells: its id and diagnosis are peeked from them when needed
         try:
             if row.problem is not None:
                 raise PatientError(row.problem, file=self.file, line=row.line)
@@ -86,7 +87,6 @@ class RowProcessor:
             facts = None
             if self.fmt == "csv":
                 cells = self._csv_cells(row)
-                peeked = {key: cells[i] for key, i in self._identity_at if i < len(cells)}  # for an error row
                 facts = self._read_row(cells)  # a plainly valid row in one pass; else typed, then validated
                 if facts is None:
                     self._check_width(cells, row.line)
@@ -94,10 +94,8 @@ class RowProcessor:
             else:
                 peeked = self._json_load(row)
                 mapping = self._json_mapping(peeked, row.line)
-            if self.abort_on_id is not None and _peek(peeked, "id") == self.abort_on_id:
-                _abort()
-            if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
-                os.kill(os.getpid(), signal.SIGSTOP)
+            if self.abort_on_id is not None or self.stop_on_id is not None:
+                self._test_hooks(self._peeked(cells, peeked))
             if facts is not None:  # plainly valid: the Patient without its dataclass __init__
                 patient = build(Patient, {"facts": MappingProxyType(facts), "source": self.file, "line": row.line})
             else:
@@ -105,13 +103,25 @@ class RowProcessor:
             answer = self.evaluator.evaluate_shaped(patient)
         except PatientError as exc:
             column = self._column_of.get(exc.key, exc.key) if exc.key else None
-            return error_row(row, *_identity(peeked), self._remap(exc), column)
+            return error_row(row, *_identity(self._peeked(cells, peeked)), self._remap(exc), column)
         except IvigRulesError as exc:
-            return error_row(row, *_identity(peeked), str(exc), None)
+            return error_row(row, *_identity(self._peeked(cells, peeked)), str(exc), None)
         except Exception as exc:  # a bug; reported on the row, the run goes on
             message = f"{self.file}:{row.line}: internal error: {type(exc).__name__}: {exc}. This is a bug in ivig-rules."
-            return error_row(row, *_identity(peeked), message, None)
+            return error_row(row, *_identity(self._peeked(cells, peeked)), message, None)
         return answer
+
+    def _peeked(self, cells: list[str] | None, peeked: dict) -> dict:
+        """The id and diagnosis a row gave, for its error row: from its CSV cells, else as parsed."""
+        if cells is None:
+            return peeked
+        return {key: cells[i] for key, i in self._identity_at if i < len(cells)}
+
+    def _test_hooks(self, peeked: dict) -> None:
+        if self.abort_on_id is not None and _peek(peeked, "id") == self.abort_on_id:
+            _abort()
+        if self.stop_on_id is not None and _peek(peeked, "id") == self.stop_on_id:
+            os.kill(os.getpid(), signal.SIGSTOP)
 
     def _fhir(self, row: RawRow, peeked: dict) -> Any:
         """The patient of a Bulk Data row; its id goes into ``peeked`` first, for an error row."""

@@ -127,7 +127,7 @@ class ValidationPlan:
         return _generated_row_reader(tuple(steps), self.required, self.defaults, booleans, read_number, self.consistent)
 
 
-_CELLS_KEPT = 2048
+_CELLS_KEPT = 8192
 """Distinct cells remembered per column (a bound: a cohort's weights and ages repeat, ids do not)."""
 _BLANK = object()  # a cell of spaces only: not given
 

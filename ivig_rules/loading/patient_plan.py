@@ -158,9 +158,9 @@ def _cell_typer(kind: int, rule: Any, booleans: dict[str, bool], read_number: Ca
 def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, booleans: dict[str, bool],
                           read_number: Callable, consistent: Callable[[dict], bool]) -> Callable[[list[str]], dict | None]:
     """The row reader as one generated function, a block of code per column (most cells of a
-    cohort row are empty and cost one test). Each column remembers the values of the cells it
-    has typed (up to ``_CELLS_KEPT``), so that a repeated cell (a status, a sex, a weight seen
-    before) costs one lookup. The code holds only column indices and fact names written
+    cohort row are empty and cost one test). Each column but free text remembers the values of
+    the cells it has typed (up to ``_CELLS_KEPT``), so that a repeated cell (a status, a sex, a
+    weight seen before) costs one lookup. The code holds only column indices and fact names written
     through ``repr``; what each column accepts is in its typer (``T3``), never written."""
     namespace: dict[str, Any] = {"__builtins__": {"len": len}, "defaults": defaults, "consistent": consistent,
                                  "BLANK": _BLANK, "KEPT": _CELLS_KEPT}
@@ -168,20 +168,21 @@ def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, boo
              "    values = defaults.copy()", "    seen = 0"]
     for index, (fact, kind, rule) in enumerate(steps):
         namespace[f"T{index}"] = _cell_typer(kind, rule, booleans, read_number)
-        namespace[f"K{index}"] = {}
-        lines += [
-            f"    c = cells[{index}]",
-            "    if c:",
-            f"        v = K{index}.get(c)",
-            "        if v is None:",
-            f"            v = T{index}(c)",
-            "            if v is None:",
-            "                return None",
-            f"            if len(K{index}) < KEPT:",
-            f"                K{index}[c] = v",
-            "        if v is not BLANK:",
-            f"            values[{fact!r}] = v",
-        ]
+        lines += [f"    c = cells[{index}]", "    if c:"]
+        if kind == _TEXT:  # free text (an id): seldom repeated, so typed each time
+            lines += [f"        v = T{index}(c)", "        if v is None:", "            return None"]
+        else:
+            namespace[f"K{index}"] = {}
+            lines += [
+                f"        v = K{index}.get(c)",
+                "        if v is None:",
+                f"            v = T{index}(c)",
+                "            if v is None:",
+                "                return None",
+                f"            if len(K{index}) < KEPT:",
+                f"                K{index}[c] = v",
+            ]
+        lines += ["        if v is not BLANK:", f"            values[{fact!r}] = v"]
         if fact in required:
             lines.append("            seen += 1")
     lines += [

@@ -126,8 +126,15 @@ def problems(compiled: CompiledPathway) -> list[LimitProblem]:
     return [refused] if refused else []
 
 
+_RUNNABLE = "_durable_runnable"
+"""Set in a compiled pathway's ``__dict__`` once it is found runnable (derived data of a frozen
+value): audit workers forked after the main process checked it do not check it again."""
+
+
 def check_runnable(compiled: CompiledPathway) -> None:
     """Raise a SchemaError naming the rule's file and line when durable-rules cannot run this pathway."""
+    if compiled.__dict__.get(_RUNNABLE):
+        return
     for problem in problems(compiled):
         rule = problem.rule.rule if problem.rule is not None else None
         raise SchemaError(
@@ -136,6 +143,7 @@ def check_runnable(compiled: CompiledPathway) -> None:
             line=rule.line if rule else 1,
             key=f"rules: {rule.id}" if rule else None,
         )
+    compiled.__dict__[_RUNNABLE] = True
 
 
 @dataclass

@@ -156,10 +156,14 @@ class RowWriter:
         if written is None:
             written = self._written(shape, rec)
         dose = rec.dose
-        figures = "" if dose is None else ",".join(map(_quoted, map(_cell, (
-            dose.dosing_weight_kg, dose.weight_basis, dose.per_day_g, dose.total_g, dose.rounded_total_g))))
+        if dose is None:
+            figures = ",,,,"
+        else:  # numbers as _cell writes them (str), the basis as any text cell
+            rounded = dose.rounded_total_g
+            figures = (f"{dose.dosing_weight_kg},{_quoted(_cell(dose.weight_basis))},{dose.per_day_g},{dose.total_g},"
+                       f"{'' if rounded is None else rounded}")
         return (f"{row.number},{row.line},{_quoted(_cell(rec.patient_id))},{_quoted(_cell(rec.diagnosis))},"
-                f"{written[1]},{figures or ',,,,'},{written[2]}\n")
+                f"{written[1]},{figures},{written[2]}\n")
 
     def _written(self, shape: object, rec: Recommendation) -> tuple[object, str, str]:
         out = result_row(RawRow(0, 0, None), rec)[0]

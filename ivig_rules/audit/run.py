@@ -134,7 +134,7 @@ def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Ca
         def on_death(row: RawRow | None, how: str) -> None:
             summary.worker_deaths += 1
             if warn is not None:
-                where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (while starting)"
+                where = f"row {row.number} ({source.name}:{row.line})" if row else "no row (it was starting, or between two chunks)"
                 warn(f"a worker process died ({how}) on {where}; a fresh worker goes on with the rest")
 
         outputs = evaluate_in_workers(spec, chunks, workers, on_death=on_death, row_timeout=row_timeout,

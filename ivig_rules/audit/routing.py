@@ -61,12 +61,16 @@ class Router:
         self._load = [0] * slots  # rows routed to each slot so far
 
     def split(self, rows: list[RawRow]) -> list[tuple[int | None, list[int]]]:
-        """(home slot or None for any, the row indices) per non-empty part, homes in slot order."""
+        """(home slot or None for any, the row indices) per non-empty part, homes in slot order;
+        within a part, the rows of one diagnosis together (in file order), so that a worker
+        evaluates one pathway's rows one after another, its data still in the processor's caches."""
         parts: list[list[int]] = [[] for _ in range(self.slots + 1)]  # the last: rows for any worker
-        for index, row in enumerate(rows):
-            parts[self._home(self.peek(row))].append(index)
+        diagnoses = list(map(self.peek, rows))
+        for index, diagnosis in enumerate(diagnoses):
+            parts[self._home(diagnosis)].append(index)
         for slot in range(self.slots):
             self._load[slot] += len(parts[slot])
+            parts[slot].sort(key=diagnoses.__getitem__)  # stable: file order within a diagnosis
         return [(None if slot == self.slots else slot, part) for slot, part in enumerate(parts) if part]
 
     def _home(self, diagnosis: str | None) -> int:

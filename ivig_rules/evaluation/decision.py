@@ -40,14 +40,21 @@ def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
     return course, top
 
 
-def _advice(kind: dict, specs) -> tuple[Advice, ...]:
-    """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
+def _advice(kind: dict, specs, shared: dict | None = None, name: str = "") -> tuple[Advice, ...]:
+    """Raised items in the vocabulary's order, each with the rules (or step) raising it; kept in
+    ``shared`` (the caller's cache) per ``name`` (monitoring, administration) and items raised."""
     if not kind:
         return ()
-    return tuple([
-        Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
-        for advice_id, spec in specs.items() if advice_id in kind
-    ])
+    key = (name, *zip(kind, map(tuple, kind.values())))  # never a tuple of places (a set's key)
+    items = shared.get(key) if shared is not None else None
+    if items is None:
+        items = tuple([
+            Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
+            for advice_id, spec in specs.items() if advice_id in kind
+        ])
+        if shared is not None:
+            shared[key] = items
+    return items
 
 
 def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):
@@ -129,17 +136,12 @@ class _Ruling:
     fields: dict  # the Decided fields that follow from it alone
 
 
-def _verdict(compiled: CompiledPathway, fired: list[CompiledRule], vocab: Vocabulary, shared: dict | None = None) -> tuple[_Verdict, _Ruling] | None:
-    """The first deciding pathway rule's verdict, overridden by the strongest screening rule
-    where the screening applies (the hit policy in this module's docstring), and what it rules
-    (kept in ``shared`` per deciding and overriding rules); None when no pathway rule decides."""
-    decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
-    if decision is None:
-        return None
-    contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
-    applies = decision.rule.then.ivig in compiled.screening.applies_to
-    screening_rules = [r for r in fired if r.origin == "screening"] if applies else []
-    overriding = [r for r in screening_rules if r.rule.then.ivig is not None]
+def _verdict(compiled: CompiledPathway, roles: _Roles, counted: tuple[int, ...], vocab: Vocabulary, shared: dict | None) -> tuple[_Verdict, _Ruling]:
+    """The verdict of the rules that count (places, see :class:`_Roles`): the first deciding
+    pathway rule's, overridden by the strongest screening rule (there where the screening applies),
+    and what it rules (kept in ``shared`` per deciding and overriding rules)."""
+    decision = roles.rules[min(roles.deciding.intersection(counted))]
+    overriding = roles.rules_of(roles.overriding, counted)
     key = ("ruling", decision.name, *(r.name for r in overriding))  # never a tuple of places (a set's key)
     ruling = shared.get(key) if shared is not None else None
     if ruling is None:
@@ -147,12 +149,13 @@ def _verdict(compiled: CompiledPathway, fired: list[CompiledRule], vocab: Vocabu
         if shared is not None:
             shared[key] = ruling
     ruled = ruling.verdict
+    contributing = roles.rules_of(roles.pathway, counted)  # the decision and the pathway rules that do not decide
     if ruled.override is not None and ruled.override.rule.then.ivig == "contraindicated":
         # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
         # longer applies; only the contraindicating rules speak, and they decided.
-        contributing += [r for r in screening_rules if r.rule.then.ivig == "contraindicated"]
+        contributing += roles.rules_of(roles.contraindicating, counted)
     else:
-        contributing += screening_rules
+        contributing += roles.rules_of(roles.screening, counted)
     verdict = _Verdict(decision, ruled.override, ruled.verdict, ruled.pathway_verdict, ruled.step, contributing, ruled.conflicts)
     return verdict, ruling
 
@@ -166,7 +169,7 @@ def _ruling(compiled: CompiledPathway, decision: CompiledRule, overriding: list[
     override = min(overriding, key=lambda r: SCREENING_VERDICTS.index(r.rule.then.ivig), default=None)
     conflicts: tuple = ()
     if override is not None and override.rule.then.ivig == "contraindicated":
-        verdict = "contraindicated"
+        verdict = "contraindicated"  # no IVIG will be given, so no IVIG step
         if step is not None and step.therapy == "ivig":
             step = None
     elif override is not None:
@@ -281,21 +284,30 @@ def _rule_citations(verdict: _Verdict, advice: tuple[Advice, ...]) -> tuple[Cita
 
 class _Roles:
     """Per compiled pathway (kept with it, see :func:`_roles`): each rule's place in file order and
-    qualified id, the pathway rules that decide, and for each of those the rules that count with it
-    (:func:`_verdict`: the pathway rules that do not decide, and the screening rules where the
-    screening applies to its verdict), as sets of places met with C-level set operations."""
+    qualified id; the pathway rules, those that decide, the screening rules, those that give a
+    verdict and those that contraindicate; and for each deciding rule the rules that count with it
+    (the hit policy in this module's docstring: the pathway rules that do not decide, and the
+    screening rules where the screening applies to its verdict); all as sets of places, met with
+    C-level set operations."""
 
     def __init__(self, compiled: CompiledPathway) -> None:
         rules = self.rules = compiled.rules
         self.place = {r.name: i for i, r in enumerate(rules)}
         self.qualified = [r.rule.qualified_id for r in rules]
         self.deciding = frozenset(i for i, r in enumerate(rules) if r.origin == "pathway" and r.rule.decides)
-        others = {i for i, r in enumerate(rules) if r.origin == "pathway" and not r.rule.decides}
-        screening = {i for i, r in enumerate(rules) if r.origin == "screening"}
+        self.pathway = frozenset(i for i, r in enumerate(rules) if r.origin == "pathway")
+        self.screening = frozenset(i for i, r in enumerate(rules) if r.origin == "screening")
+        self.overriding = frozenset(i for i in self.screening if rules[i].rule.then.ivig is not None)
+        self.contraindicating = frozenset(i for i in self.screening if rules[i].rule.then.ivig == "contraindicated")
+        others = self.pathway - self.deciding
         applies = compiled.screening.applies_to
         self.counting = {
-            i: frozenset({i, *others, *(screening if rules[i].rule.then.ivig in applies else ())}) for i in self.deciding
+            i: frozenset({i, *others, *(self.screening if rules[i].rule.then.ivig in applies else ())}) for i in self.deciding
         }
+
+    def rules_of(self, kind: frozenset[int], places: tuple[int, ...]) -> list[CompiledRule]:
+        """The rules of a kind among ``places``, in file order."""
+        return list(map(self.rules.__getitem__, sorted(kind.intersection(places))))
 
 
 def _roles(compiled: CompiledPathway) -> _Roles:
@@ -312,35 +324,35 @@ def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary
     ``shared`` (the caller's cache, keyed by their places, a tuple) and reused for every other set
     with the same rules that count, which differs only in the rules listed as matched."""
     roles = _roles(compiled)
-    fired = sorted(map(roles.place.__getitem__, roles.place.keys() & matched))  # places, in file order
+    try:  # places, in file order
+        fired = sorted(map(roles.place.__getitem__, matched if isinstance(matched, frozenset) else set(matched)))
+    except KeyError:  # a name that is not one of this pathway's rules: not one of its fired rules
+        fired = sorted(map(roles.place.__getitem__, roles.place.keys() & matched))
     decision = min(roles.deciding.intersection(fired), default=None)
     if decision is None:
         return None
     key = tuple(sorted(roles.counting[decision].intersection(fired)))
     common = shared.get(key) if shared is not None else None
     if common is None:
-        common = _common(compiled, [roles.rules[i] for i in key], vocab, shared)
+        common = _common(compiled, roles, key, vocab, shared)
         if shared is not None:
             shared[key] = common
     return build(Decided, common, {"rules_matched": tuple(map(roles.qualified.__getitem__, fired)), "variants": {}})
 
 
-def _common(compiled: CompiledPathway, counted: list[CompiledRule], vocab: Vocabulary, shared: dict | None) -> dict:
+def _common(compiled: CompiledPathway, roles: _Roles, counted: tuple[int, ...], vocab: Vocabulary, shared: dict | None) -> dict:
     """Every field of a :class:`Decided` but those of its set of fired rules (``_PER_SET``), from
-    the rules that count; the mutable ones (``reused``, ``not_recorded``) are shared too."""
-    verdict, ruling = _verdict(compiled, counted, vocab, shared)
+    the rules that count (places); the mutable ones (``reused``, ``not_recorded``) are shared too."""
+    verdict, ruling = _verdict(compiled, roles, counted, vocab, shared)
     raised, monitoring, administration = _raised(verdict, compiled.pathway.id)
-    monitoring_items = _advice(monitoring, vocab.monitoring)
-    administration_items = _advice(administration, vocab.administration)
-    contributing = counted  # in file order; all of them but where the screening ruled IVIG out
-    if len(verdict.contributing) < len(counted):
-        names = {r.name for r in verdict.contributing}  # by name: comparing rules field by field is slow
-        contributing = [r for r in counted if r.name in names]
+    monitoring_items = _advice(monitoring, vocab.monitoring, shared, "monitoring")
+    administration_items = _advice(administration, vocab.administration, shared, "administration")
+    contributing = sorted(map(roles.place.__getitem__, (r.name for r in verdict.contributing)))  # in file order
     return template(Decided, {
         **ruling.fields,
         "raised": tuple(zip(raised, map(tuple, raised.values()))),
         "rule_citations": _rule_citations(verdict, monitoring_items + administration_items),
-        "rules_fired": tuple(r.rule.qualified_id for r in contributing),  # in file order
+        "rules_fired": tuple(map(roles.qualified.__getitem__, contributing)),
         "monitoring": monitoring_items,
         "administration": administration_items,
         "reused": Reused(),

@@ -66,7 +66,7 @@ class _Variant:
     dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
-_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set of fired rules (a bound)
+_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per rules that count (a bound)
 _MAX_PIECES = 4096  # shared pieces of a kind kept per vocabulary (a bound, far above what the shipped rulesets need)
 _PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
 _CITED = attrgetter("source", "ref", "section")  # what a Citation compares and hashes, as a tuple hashed in C
@@ -76,8 +76,8 @@ class _Pieces:
     """Per vocabulary (kept with it, see :func:`_pieces`): what the variants of many decisions
     share, each built once as met (up to ``_MAX_PIECES`` of a kind): the Alerts, one per (alert,
     child, course, rules), as the vaccine wording is long to write; the alerts raised, per
-    decision's alerts, course, age band, weight missing and unusual-age alerts; and the dose
-    plans' citations with their text."""
+    decision's alerts, course, age band, weight missing and unusual-age alerts; the dose plans'
+    citations with their text; and per citation what it compares as and itself with its text."""
 
     def __init__(self, vocab: Vocabulary) -> None:
         self.specs = vocab.alerts
@@ -86,6 +86,7 @@ class _Pieces:
         self.alert: dict[tuple, Alert] = {}
         self.raised: dict[tuple, tuple[Alert, ...]] = {}
         self.texted: dict[int, tuple] = {}  # id of a tuple of citations -> (that tuple, with their text)
+        self.cited: dict[int, tuple] = {}  # id of a citation -> (it, what it compares as, it with its text)
 
     def alerts(self, decided: Decided, child: bool, weight_missing: bool, unusual: tuple[str, ...]) -> tuple[Alert, ...]:
         """The alerts raised, worded for a child or an adult, by severity, then in the vocabulary's order."""
@@ -127,6 +128,20 @@ class _Pieces:
                 self.texted[id(citations)] = kept
         return kept[1]
 
+    def add_first(self, first: dict, citations) -> dict:
+        """``first`` with each of ``citations`` not already there, with its text, keyed by what
+        Citation compares (see ``_CITED``); what a citation compares as and its text are kept per
+        citation object (kept with them, so that its id is not reused), as most are the rules' own."""
+        for citation in citations:
+            known = self.cited.get(id(citation))
+            if known is None or known[0] is not citation:
+                known = (citation, _CITED(citation), with_text(citation, self.sources))
+                if len(self.cited) < _MAX_PIECES:
+                    self.cited[id(citation)] = known
+            if known[1] not in first:
+                first[known[1]] = known[2]
+        return first
+
 
 def _pieces(vocab: Vocabulary) -> _Pieces:
     """The vocabulary's shared pieces, built on first use and kept with it (derived data of a frozen value)."""
@@ -136,17 +151,10 @@ def _pieces(vocab: Vocabulary) -> _Pieces:
     return pieces
 
 
-def _first_cited(citations: tuple[Citation, ...], sources) -> dict:
-    """Each citation's first occurrence, with its text, keyed by what Citation compares (so that
-    de-duplicating hashes tuples in C rather than calling the dataclass's generated __hash__)."""
-    keys = list(map(_CITED, citations))
-    first = dict(zip(reversed(keys), reversed(citations)))  # the first occurrence is written last
-    return {key: with_text(first[key], sources) for key in dict.fromkeys(keys)}
-
-
 def _shared_fields(compiled: CompiledPathway, decided: Decided, vocab: Vocabulary) -> dict:
     """The recommendation's fields that every variant of these rules that count shares, in the
-    order the template has always had; ``_PER_VARIANT`` are placeholders set per variant."""
+    order the template has always had; ``rules_matched``, ``alerts`` and ``citations`` are
+    placeholders, set per variant."""
     pathway, step, regimen = compiled.pathway, decided.step, decided.regimen
     return template(Recommendation, {
         "pathway": pathway.id,
@@ -185,7 +193,7 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, state: ob
     reused = decided.reused
     if reused.fields is None:
         reused.fields = _shared_fields(compiled, decided, vocab)
-        reused.cited = _first_cited(decided.rule_citations, vocab.sources)
+        reused.cited = _pieces(vocab).add_first({}, decided.rule_citations)
     alerts = _pieces(vocab).alerts(decided, child, state == "missing", unusual)
     cited = (state, unusual)  # the alerts' citations do not depend on their wording for a child
     citations = reused.citations.get(cited)
@@ -202,16 +210,13 @@ def _citations(decided: Decided, state: object, vocab: Vocabulary, alerts: tuple
     """Every citation with its text, and the dose's citations with their text: the first
     occurrences in order of the rules' citations (de-duplicated once, ``decided.reused.cited``),
     then the dose's or the regimen's and the alerts'."""
-    sources = vocab.sources
+    pieces = _pieces(vocab)
     dosed = state is not None and state != "missing"
-    dose_cited = _pieces(vocab).with_text(dose_citations(decided.regimen, state)) if dosed else ()
+    dose_cited = pieces.with_text(dose_citations(decided.regimen, state)) if dosed else ()
     regimen = decided.reused.fields["regimen"]
-    unique = decided.reused.cited.copy()
-    for citation in (*(dose_cited if dosed else regimen.citations if regimen is not None else ()),
-                     *(c for alert in alerts for c in alert.citations)):
-        key = _CITED(citation)
-        if key not in unique:
-            unique[key] = with_text(citation, sources)
+    unique = pieces.add_first(decided.reused.cited.copy(), dose_cited if dosed else regimen.citations if regimen is not None else ())
+    for alert in alerts:
+        pieces.add_first(unique, alert.citations)
     return tuple(unique.values()), dose_cited
 
 

@@ -8,6 +8,9 @@ the patient has, ``specialist_review`` (the strongest wins; the pathway's own ve
 as ``pathway_verdict`` and the disagreement as ``conflicts``). Nothing here reads a patient:
 ``recommend.resolve`` keeps a :class:`Decided` per set of fired rules and adds the patient's
 own fields, so nothing depends on the order of the patient's facts or of an engine's matches.
+Most fired rules take no part in the decision (a second deciding rule, a screening rule where the
+screening does not apply): what the rules that count give is put together once per such rules and
+shared by every set of fired rules with them, which differ only in the rules listed as matched.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ from dataclasses import dataclass, field
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
 from ..model import SCREENING_VERDICTS, Citation, DoseRegimen, Step, Vocabulary
 from ..model.facts import DIAGNOSIS
+from .frozen import build, template
 from .recommendation import Advice, Conflict, ConflictPosition
 
-__all__ = ["Decided", "decide"]
+__all__ = ["Decided", "Reused", "decide"]
 
 
 def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
@@ -36,14 +40,21 @@ def _course_g_per_kg(regimen: DoseRegimen) -> tuple[float, float | None]:
     return course, top
 
 
-def _advice(kind: dict, specs) -> tuple[Advice, ...]:
-    """Raised items in the vocabulary's order, each with the rules (or step) raising it."""
+def _advice(kind: dict, specs, shared: dict | None = None, name: str = "") -> tuple[Advice, ...]:
+    """Raised items in the vocabulary's order, each with the rules (or step) raising it; kept in
+    ``shared`` (the caller's cache) per ``name`` (monitoring, administration) and items raised."""
     if not kind:
         return ()
-    return tuple(
-        Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
-        for advice_id, spec in specs.items() if advice_id in kind
-    )
+    key = (name, *zip(kind, map(tuple, kind.values())))  # never a tuple of places (a set's key)
+    items = shared.get(key) if shared is not None else None
+    if items is None:
+        items = tuple([
+            Advice(advice_id, spec.text, spec.citations, tuple(kind[advice_id]))
+            for advice_id, spec in specs.items() if advice_id in kind
+        ])
+        if shared is not None:
+            shared[key] = items
+    return items
 
 
 def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title: str, vocab: Vocabulary):
@@ -58,6 +69,19 @@ def _conflict_template(rule: CompiledRule, decision: CompiledRule, pathway_title
     others = tuple(ConflictPosition("source", p.says, p.citations) for p in spec.positions)
     facts = tuple(fact_of_key(key) for key in sorted(predicate_keys(rule.predicate)))
     return Conflict(spec.id, spec.summary, (), (own, *others), (rule.rule.qualified_id,)), facts
+
+
+class Reused:
+    """What ``recommend`` works out once for every :class:`Decided` with the same rules that count,
+    whatever else matched: the recommendation's fields that depend on nothing else (``fields``,
+    ``cited``), and the citations per (dose state, unusual-age alerts), filled as met."""
+
+    __slots__ = ("fields", "cited", "citations")
+
+    def __init__(self) -> None:
+        self.fields: dict | None = None  # filled by recommend on the first variant
+        self.cited: dict | None = None
+        self.citations: dict = {}
 
 
 @dataclass(frozen=True)
@@ -82,8 +106,11 @@ class Decided:
     administration: tuple[Advice, ...]
     variants: dict  # (child, dose state, unusual-age alerts) -> _Variant, filled as met
     age_warnings: tuple = ()  # the vocabulary's age checks that can warn for this pathway's patients
-    first_cited: dict = field(default_factory=dict)  # rule_citations' first occurrences (as dict keys), filled once
-    not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met
+    reused: Reused = field(default_factory=Reused)  # shared with the Decideds of the same rules that count
+    not_recorded: dict = field(default_factory=dict)  # the screened facts' values -> those 'unknown', filled as met (shared too)
+
+
+_PER_SET = ("rules_matched", "variants")  # the Decided's fields that depend on every fired rule
 
 
 @dataclass(frozen=True)
@@ -100,37 +127,76 @@ class _Verdict:
     conflicts: tuple  # (conflict without facts, the facts to fill in from the patient)
 
 
-def _verdict(compiled: CompiledPathway, fired: list[CompiledRule], vocab: Vocabulary) -> _Verdict | None:
-    """The first deciding pathway rule's verdict, overridden by the strongest screening rule
-    where the screening applies (the hit policy in this module's docstring); None when no
-    pathway rule decides."""
-    pathway, screening = compiled.pathway, compiled.screening
-    decision = next((r for r in fired if r.origin == "pathway" and r.rule.decides), None)
-    if decision is None:
-        return None
+@dataclass(frozen=True)
+class _Ruling:
+    """What the deciding rule and the screening rules that give a verdict settle, whatever else
+    fired (most screening rules only raise alerts): kept per such rules in the caller's cache."""
+
+    verdict: _Verdict  # with no contributing rules: those are the fired rules' own
+    fields: dict  # the Decided fields that follow from it alone
+
+
+def _verdict(compiled: CompiledPathway, roles: _Roles, counted: tuple[int, ...], vocab: Vocabulary, shared: dict | None) -> tuple[_Verdict, _Ruling]:
+    """The verdict of the rules that count (places, see :class:`_Roles`): the first deciding
+    pathway rule's, overridden by the strongest screening rule (there where the screening applies),
+    and what it rules (kept in ``shared`` per deciding and overriding rules)."""
+    decision = roles.rules[min(roles.deciding.intersection(counted))]
+    overriding = roles.rules_of(roles.overriding, counted)
+    key = ("ruling", decision.name, *(r.name for r in overriding))  # never a tuple of places (a set's key)
+    ruling = shared.get(key) if shared is not None else None
+    if ruling is None:
+        ruling = _ruling(compiled, decision, overriding, vocab)
+        if shared is not None:
+            shared[key] = ruling
+    ruled = ruling.verdict
+    contributing = roles.rules_of(roles.pathway, counted)  # the decision and the pathway rules that do not decide
+    if ruled.override is not None and ruled.override.rule.then.ivig == "contraindicated":
+        # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
+        # longer applies; only the contraindicating rules speak, and they decided.
+        contributing += roles.rules_of(roles.contraindicating, counted)
+    else:
+        contributing += roles.rules_of(roles.screening, counted)
+    verdict = _Verdict(decision, ruled.override, ruled.verdict, ruled.pathway_verdict, ruled.step, contributing, ruled.conflicts)
+    return verdict, ruling
+
+
+def _ruling(compiled: CompiledPathway, decision: CompiledRule, overriding: list[CompiledRule], vocab: Vocabulary) -> _Ruling:
+    """The verdict of the deciding rule overridden by the strongest of the screening rules that
+    give a verdict, and the Decided fields that follow from it alone."""
+    pathway = compiled.pathway
     pathway_verdict = verdict = decision.rule.then.ivig
     step: Step | None = pathway.steps[decision.rule.then.next_step] if decision.rule.then.next_step else None
-    contributing = [r for r in fired if r.origin == "pathway" and (r is decision or not r.rule.decides)]
-    screening_rules = [r for r in fired if r.origin == "screening"] if verdict in screening.applies_to else []
-    overriding = [r for r in screening_rules if r.rule.then.ivig is not None]
     override = min(overriding, key=lambda r: SCREENING_VERDICTS.index(r.rule.then.ivig), default=None)
     conflicts: tuple = ()
     if override is not None and override.rule.then.ivig == "contraindicated":
-        # No IVIG will be given: infusion advice (premedication, vaccines, IgA, cautions) no
-        # longer applies; only the contraindicating rules speak, and they decided.
-        verdict = "contraindicated"
-        contributing += [r for r in screening_rules if r.rule.then.ivig == "contraindicated"]
+        verdict = "contraindicated"  # no IVIG will be given, so no IVIG step
         if step is not None and step.therapy == "ivig":
             step = None
-    else:
-        contributing += screening_rules
-        if override is not None:
-            # The sources disagree for a fact this patient has: no go-ahead, a specialist decides.
-            verdict = override.rule.then.ivig
-            conflicts = tuple(
-                _conflict_template(r, decision, pathway.title, vocab) for r in overriding if r.rule.then.conflict
-            )
-    return _Verdict(decision, override, verdict, pathway_verdict, step, contributing, conflicts)
+    elif override is not None:
+        # The sources disagree for a fact this patient has: no go-ahead, a specialist decides.
+        verdict = override.rule.then.ivig
+        conflicts = tuple(
+            _conflict_template(r, decision, pathway.title, vocab) for r in overriding if r.rule.then.conflict
+        )
+    ruled = _Verdict(decision, override, verdict, pathway_verdict, step, [], conflicts)
+    regimen = _regimen(pathway, ruled)
+    return _Ruling(ruled, {
+        "decision": decision,
+        "decider": override or decision,
+        "verdict": verdict,
+        "pathway_verdict": pathway_verdict,
+        "step": step,
+        "regimen": regimen,
+        "ivig_course": _course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None,
+        "notes": _notes(ruled),
+        "conflicts": conflicts,
+        "screened_facts": _screened_facts(compiled, ruled, vocab),
+        "age_warnings": tuple(
+            check for check in vocab.age_checks
+            if check.alert is not None  # the rest only refuse
+            and (check.fact != DIAGNOSIS or check.value == pathway.diagnosis)  # a check on another diagnosis never warns here
+        ),
+    })
 
 
 def _regimen(pathway, verdict: _Verdict) -> DoseRegimen | None:
@@ -148,13 +214,15 @@ def _raised(verdict: _Verdict, pathway_id: str) -> tuple[dict, dict, dict]:
     raised: dict[str, list[str]] = {}
     monitoring: dict[str, list[str]] = {}
     administration: dict[str, list[str]] = {}
-    for rule in verdict.contributing:
-        for alert_id in rule.rule.then.alerts:
-            raised.setdefault(alert_id, []).append(rule.rule.qualified_id)
-        for item in rule.rule.then.monitoring:
-            monitoring.setdefault(item, []).append(rule.rule.qualified_id)
-        for item in rule.rule.then.administration:
-            administration.setdefault(item, []).append(rule.rule.qualified_id)
+    for compiled_rule in verdict.contributing:
+        rule = compiled_rule.rule
+        then, rule_id = rule.then, rule.qualified_id
+        for alert_id in then.alerts:
+            raised.setdefault(alert_id, []).append(rule_id)
+        for item in then.monitoring:
+            monitoring.setdefault(item, []).append(rule_id)
+        for item in then.administration:
+            administration.setdefault(item, []).append(rule_id)
     step = verdict.step
     if step is not None:
         for item in step.monitoring:
@@ -169,8 +237,7 @@ def _screened_facts(compiled: CompiledPathway, verdict: _Verdict, vocab: Vocabul
     applied and did not rule IVIG out: those 'unknown' are reported as not recorded."""
     if verdict.pathway_verdict not in compiled.screening.applies_to or verdict.verdict == "contraindicated":
         return ()
-    read = set(compiled.screening_facts)
-    return tuple(f for f in vocab.facts if f in read)
+    return tuple(filter(set(compiled.screening_facts).__contains__, vocab.facts))
 
 
 def _notes(verdict: _Verdict) -> tuple[str, ...]:
@@ -215,39 +282,79 @@ def _rule_citations(verdict: _Verdict, advice: tuple[Advice, ...]) -> tuple[Cita
     return tuple(citations)
 
 
-def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary) -> Decided | None:
-    """Everything that depends only on the set of fired rules, put together once per set."""
-    fired: list[CompiledRule] = [r for r in compiled.rules if r.name in matched]
-    verdict = _verdict(compiled, fired, vocab)
-    if verdict is None:
+class _Roles:
+    """Per compiled pathway (kept with it, see :func:`_roles`): each rule's place in file order and
+    qualified id; the pathway rules, those that decide, the screening rules, those that give a
+    verdict and those that contraindicate; and for each deciding rule the rules that count with it
+    (the hit policy in this module's docstring: the pathway rules that do not decide, and the
+    screening rules where the screening applies to its verdict); all as sets of places, met with
+    C-level set operations."""
+
+    def __init__(self, compiled: CompiledPathway) -> None:
+        rules = self.rules = compiled.rules
+        self.place = {r.name: i for i, r in enumerate(rules)}
+        self.qualified = [r.rule.qualified_id for r in rules]
+        self.deciding = frozenset(i for i, r in enumerate(rules) if r.origin == "pathway" and r.rule.decides)
+        self.pathway = frozenset(i for i, r in enumerate(rules) if r.origin == "pathway")
+        self.screening = frozenset(i for i, r in enumerate(rules) if r.origin == "screening")
+        self.overriding = frozenset(i for i in self.screening if rules[i].rule.then.ivig is not None)
+        self.contraindicating = frozenset(i for i in self.screening if rules[i].rule.then.ivig == "contraindicated")
+        others = self.pathway - self.deciding
+        applies = compiled.screening.applies_to
+        self.counting = {
+            i: frozenset({i, *others, *(self.screening if rules[i].rule.then.ivig in applies else ())}) for i in self.deciding
+        }
+
+    def rules_of(self, kind: frozenset[int], places: tuple[int, ...]) -> list[CompiledRule]:
+        """The rules of a kind among ``places``, in file order."""
+        return list(map(self.rules.__getitem__, sorted(kind.intersection(places))))
+
+
+def _roles(compiled: CompiledPathway) -> _Roles:
+    """The pathway's rule roles, worked out on first use and kept with it (derived data of a frozen value)."""
+    roles = compiled.__dict__.get("_rule_roles")
+    if roles is None:
+        roles = compiled.__dict__["_rule_roles"] = _Roles(compiled)
+    return roles
+
+
+def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary, shared: dict | None = None) -> Decided | None:
+    """Everything that depends only on the set of fired rules, put together once per set. The
+    first deciding pathway rule decides; what it and the other rules that count give is kept in
+    ``shared`` (the caller's cache, keyed by their places, a tuple) and reused for every other set
+    with the same rules that count, which differs only in the rules listed as matched."""
+    roles = _roles(compiled)
+    try:  # places, in file order
+        fired = sorted(map(roles.place.__getitem__, matched if isinstance(matched, frozenset) else set(matched)))
+    except KeyError:  # a name that is not one of this pathway's rules: not one of its fired rules
+        fired = sorted(map(roles.place.__getitem__, roles.place.keys() & matched))
+    decision = min(roles.deciding.intersection(fired), default=None)
+    if decision is None:
         return None
-    pathway = compiled.pathway
-    regimen = _regimen(pathway, verdict)
-    raised, monitoring, administration = _raised(verdict, pathway.id)
-    monitoring_items = _advice(monitoring, vocab.monitoring)
-    administration_items = _advice(administration, vocab.administration)
-    contributing = {r.name for r in verdict.contributing}  # by name: comparing rules field by field is slow
-    return Decided(
-        decision=verdict.decision,
-        decider=verdict.override or verdict.decision,
-        verdict=verdict.verdict,
-        pathway_verdict=verdict.pathway_verdict,
-        step=verdict.step,
-        regimen=regimen,
-        raised=tuple((a, tuple(r)) for a, r in raised.items()),
-        ivig_course=_course_g_per_kg(regimen) if regimen is not None and regimen.therapy == "ivig" else None,
-        notes=_notes(verdict),
-        rule_citations=_rule_citations(verdict, monitoring_items + administration_items),
-        rules_fired=tuple(r.rule.qualified_id for r in fired if r.name in contributing),
-        rules_matched=tuple(r.rule.qualified_id for r in fired),
-        conflicts=verdict.conflicts,
-        screened_facts=_screened_facts(compiled, verdict, vocab),
-        monitoring=monitoring_items,
-        administration=administration_items,
-        variants={},
-        age_warnings=tuple(
-            check for check in vocab.age_checks
-            if check.alert is not None  # the rest only refuse
-            and (check.fact != DIAGNOSIS or check.value == pathway.diagnosis)  # a check on another diagnosis never warns here
-        ),
-    )
+    key = tuple(sorted(roles.counting[decision].intersection(fired)))
+    common = shared.get(key) if shared is not None else None
+    if common is None:
+        common = _common(compiled, roles, key, vocab, shared)
+        if shared is not None:
+            shared[key] = common
+    return build(Decided, common, {"rules_matched": tuple(map(roles.qualified.__getitem__, fired)), "variants": {}})
+
+
+def _common(compiled: CompiledPathway, roles: _Roles, counted: tuple[int, ...], vocab: Vocabulary, shared: dict | None) -> dict:
+    """Every field of a :class:`Decided` but those of its set of fired rules (``_PER_SET``), from
+    the rules that count (places); the mutable ones (``reused``, ``not_recorded``) are shared too."""
+    verdict, ruling = _verdict(compiled, roles, counted, vocab, shared)
+    raised, monitoring, administration = _raised(verdict, compiled.pathway.id)
+    monitoring_items = _advice(monitoring, vocab.monitoring, shared, "monitoring")
+    administration_items = _advice(administration, vocab.administration, shared, "administration")
+    contributing = sorted(map(roles.place.__getitem__, (r.name for r in verdict.contributing)))  # in file order
+    return template(Decided, {
+        **ruling.fields,
+        "raised": tuple(zip(raised, map(tuple, raised.values()))),
+        "rule_citations": _rule_citations(verdict, monitoring_items + administration_items),
+        "rules_fired": tuple(map(roles.qualified.__getitem__, contributing)),
+        "monitoring": monitoring_items,
+        "administration": administration_items,
+        "reused": Reused(),
+        "not_recorded": {},
+    }, later=_PER_SET)

@@ -10,6 +10,7 @@ conflict's facts, and the safety facts the screening reads that are ``unknown`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from operator import attrgetter
 
 from ..errors import NoDecisionError
 from ..logic.compiler import CompiledPathway
@@ -65,43 +66,97 @@ class _Variant:
     dose_citations: tuple[Citation, ...]  # the dose's citations, with their text
 
 
-_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per set of fired rules (a bound)
+_MAX_NOT_RECORDED = 1024  # combinations of screened values remembered per rules that count (a bound)
+_MAX_PIECES = 4096  # shared pieces of a kind kept per vocabulary (a bound, far above what the shipped rulesets need)
 _PER_PATIENT = ("engine", "weight_policy", "patient_id", "diagnosis", "dose", "conflicts", "not_recorded")
+_CITED = attrgetter("source", "ref", "section")  # what a Citation compares and hashes, as a tuple hashed in C
 
 
-def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cited: tuple[Citation, ...] | None, vocab: Vocabulary,
-             unusual: tuple[str, ...] = ()) -> _Variant:
-    """The alerts (worded for a child or an adult), every citation with its text, and the dose's
-    citations with their text, for one (child, dose state, unusual ages) variant; ``dose_cited`` is
-    None when a regimen has no dose (no weight); ``unusual`` are the alerts of the vocabulary's age
-    checks that warn about this patient."""
-    raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
-    if decided.regimen is not None and dose_cited is None:
-        raised.setdefault(WEIGHT_MISSING, []).append("dosing")
-    for alert_id in unusual:
-        raised.setdefault(alert_id, []).append("age_plausibility")
-    # by severity, then in the vocabulary's order (a stable sort of a list in that order)
-    ordered = sorted((a for a in vocab.alerts if a in raised), key=lambda a: SEVERITIES.index(vocab.alerts[a].severity))
-    alerts = []
-    for alert_id in ordered:
-        spec = vocab.alerts[alert_id]
-        alerts.append(
-            Alert(alert_id, spec.severity, _alert_message(spec, decided.ivig_course, child), spec.citations, tuple(raised[alert_id]))
-        )
-    dose_citations = tuple(with_text(c, vocab.sources) for c in dose_cited) if dose_cited is not None else ()
-    # first occurrences in order: the rules' citations de-duplicated once per set of fired rules
-    # (a dict copy keeps its hashes), then the dose's or regimen's and the alerts'
-    if not decided.first_cited:
-        decided.first_cited.update(dict.fromkeys(decided.rule_citations))
-    unique = decided.first_cited.copy()
-    if dose_cited is not None:
-        unique.update(dict.fromkeys(dose_citations))
-    elif decided.regimen is not None:
-        unique.update(dict.fromkeys(decided.regimen.citations))
-    for alert in alerts:
-        unique.update(dict.fromkeys(alert.citations))
-    pathway, step = compiled.pathway, decided.step
-    fields = template(Recommendation, {
+class _Pieces:
+    """Per vocabulary (kept with it, see :func:`_pieces`): what the variants of many decisions
+    share, each built once as met (up to ``_MAX_PIECES`` of a kind): the Alerts, one per (alert,
+    child, course, rules), as the vaccine wording is long to write; the alerts raised, per
+    decision's alerts, course, age band, weight missing and unusual-age alerts; the dose plans'
+    citations with their text; and per citation what it compares as and itself with its text."""
+
+    def __init__(self, vocab: Vocabulary) -> None:
+        self.specs = vocab.alerts
+        self.sources = vocab.sources
+        self.position = {alert_id: i for i, alert_id in enumerate(vocab.alerts)}
+        self.alert: dict[tuple, Alert] = {}
+        self.raised: dict[tuple, tuple[Alert, ...]] = {}
+        self.texted: dict[int, tuple] = {}  # id of a tuple of citations -> (that tuple, with their text)
+        self.cited: dict[int, tuple] = {}  # id of a citation -> (it, what it compares as, it with its text)
+
+    def alerts(self, decided: Decided, child: bool, weight_missing: bool, unusual: tuple[str, ...]) -> tuple[Alert, ...]:
+        """The alerts raised, worded for a child or an adult, by severity, then in the vocabulary's order."""
+        key = (decided.raised, decided.ivig_course, child, weight_missing, unusual)
+        alerts = self.raised.get(key)
+        if alerts is None:
+            raised = {alert_id: list(rules) for alert_id, rules in decided.raised}
+            if weight_missing:
+                raised.setdefault(WEIGHT_MISSING, []).append("dosing")
+            for alert_id in unusual:
+                raised.setdefault(alert_id, []).append("age_plausibility")
+            ordered = sorted(
+                (a for a in raised if a in self.position),
+                key=lambda a: (SEVERITIES.index(self.specs[a].severity), self.position[a]),
+            )
+            alerts = tuple(self._alert(a, child, decided.ivig_course, tuple(raised[a])) for a in ordered)
+            if len(self.raised) < _MAX_PIECES:
+                self.raised[key] = alerts
+        return alerts
+
+    def _alert(self, alert_id: str, child: bool, course: tuple[float, float | None] | None, rules: tuple[str, ...]) -> Alert:
+        """The alert worded for a child or an adult and this course, raised by ``rules``."""
+        key = (alert_id, child, course, rules)
+        alert = self.alert.get(key)
+        if alert is None:
+            spec = self.specs[alert_id]
+            alert = Alert(alert_id, spec.severity, _alert_message(spec, course, child), spec.citations, rules)
+            if len(self.alert) < _MAX_PIECES:
+                self.alert[key] = alert
+        return alert
+
+    def with_text(self, citations: tuple[Citation, ...]) -> tuple[Citation, ...]:
+        """``citations`` with their text, kept by the tuple's identity (a dose plan gives the same
+        tuple every time; the tuple kept with it keeps its id from being reused)."""
+        kept = self.texted.get(id(citations))
+        if kept is None or kept[0] is not citations:
+            kept = (citations, tuple(with_text(c, self.sources) for c in citations))
+            if len(self.texted) < _MAX_PIECES:
+                self.texted[id(citations)] = kept
+        return kept[1]
+
+    def add_first(self, first: dict, citations) -> dict:
+        """``first`` with each of ``citations`` not already there, with its text, keyed by what
+        Citation compares (see ``_CITED``); what a citation compares as and its text are kept per
+        citation object (kept with them, so that its id is not reused), as most are the rules' own."""
+        for citation in citations:
+            known = self.cited.get(id(citation))
+            if known is None or known[0] is not citation:
+                known = (citation, _CITED(citation), with_text(citation, self.sources))
+                if len(self.cited) < _MAX_PIECES:
+                    self.cited[id(citation)] = known
+            if known[1] not in first:
+                first[known[1]] = known[2]
+        return first
+
+
+def _pieces(vocab: Vocabulary) -> _Pieces:
+    """The vocabulary's shared pieces, built on first use and kept with it (derived data of a frozen value)."""
+    pieces = vocab.__dict__.get("_variant_pieces")
+    if pieces is None:
+        pieces = vocab.__dict__["_variant_pieces"] = _Pieces(vocab)
+    return pieces
+
+
+def _shared_fields(compiled: CompiledPathway, decided: Decided, vocab: Vocabulary) -> dict:
+    """The recommendation's fields that every variant of these rules that count shares, in the
+    order the template has always had; ``rules_matched``, ``alerts`` and ``citations`` are
+    placeholders, set per variant."""
+    pathway, step, regimen = compiled.pathway, decided.step, decided.regimen
+    return template(Recommendation, {
         "pathway": pathway.id,
         "pathway_title": pathway.title,
         "ruleset_version": pathway.version,
@@ -111,21 +166,58 @@ def _variant(compiled: CompiledPathway, decided: Decided, child: bool, dose_cite
         "step_label": step.label if step else None,
         "line_of_therapy": step.line_of_therapy if step else None,
         "with_therapies": step.with_therapies if step else (),
-        "alerts": tuple(alerts),
+        "alerts": (),
         "rules_fired": decided.rules_fired,
-        "rules_matched": decided.rules_matched,
+        "rules_matched": (),
         "decided_by": decided.decider.rule.qualified_id,
         "evidence": decided.decider.rule.evidence,
-        "citations": tuple(with_text(c, vocab.sources) for c in unique),
+        "citations": (),
         "notes": decided.notes,
         "pathway_verdict": decided.pathway_verdict,
         "review": step.review if step is not None else None,
         "monitoring": decided.monitoring,
         "administration": decided.administration,
-        "regimen": regimen_view(decided.regimen, tuple(with_text(c, vocab.sources) for c in decided.regimen.citations))
-        if decided.regimen is not None else None,
+        "regimen": regimen_view(regimen, tuple(with_text(c, vocab.sources) for c in regimen.citations))
+        if regimen is not None else None,
     }, later=_PER_PATIENT)
-    return _Variant(fields, dose_citations)
+
+
+def _variant(compiled: CompiledPathway, decided: Decided, child: bool, state: object, vocab: Vocabulary,
+             unusual: tuple[str, ...] = ()) -> _Variant:
+    """The recommendation's fields for one (child, dose state, unusual ages) variant of this set of
+    fired rules: the fields every set with the same rules that count shares (``decided.reused``),
+    with this set's rules matched and the variant's alerts and citations, shared likewise.
+    ``state`` is None without a regimen, "missing" without a weight, else the key of the dose's
+    citations (:func:`dose_citations`); ``unusual`` are the alerts of the vocabulary's age checks
+    that warn about this patient."""
+    reused = decided.reused
+    if reused.fields is None:
+        reused.fields = _shared_fields(compiled, decided, vocab)
+        reused.cited = _pieces(vocab).add_first({}, decided.rule_citations)
+    alerts = _pieces(vocab).alerts(decided, child, state == "missing", unusual)
+    cited = (state, unusual)  # the alerts' citations do not depend on their wording for a child
+    citations = reused.citations.get(cited)
+    if citations is None:
+        citations = reused.citations[cited] = _citations(decided, state, vocab, alerts)
+    fields = reused.fields.copy()
+    fields["rules_matched"] = decided.rules_matched
+    fields["alerts"] = alerts
+    fields["citations"] = citations[0]
+    return _Variant(fields, citations[1])
+
+
+def _citations(decided: Decided, state: object, vocab: Vocabulary, alerts: tuple[Alert, ...]) -> tuple[tuple[Citation, ...], tuple[Citation, ...]]:
+    """Every citation with its text, and the dose's citations with their text: the first
+    occurrences in order of the rules' citations (de-duplicated once, ``decided.reused.cited``),
+    then the dose's or the regimen's and the alerts'."""
+    pieces = _pieces(vocab)
+    dosed = state is not None and state != "missing"
+    dose_cited = pieces.with_text(dose_citations(decided.regimen, state)) if dosed else ()
+    regimen = decided.reused.fields["regimen"]
+    unique = pieces.add_first(decided.reused.cited.copy(), dose_cited if dosed else regimen.citations if regimen is not None else ())
+    for alert in alerts:
+        pieces.add_first(unique, alert.citations)
+    return tuple(unique.values()), dose_cited
 
 
 def resolve(
@@ -173,8 +265,7 @@ def resolve_shaped(
     unusual = tuple(c.alert for c in warning if c.warns(facts)) if warning else ()
     variant = decided.variants.get((child, state, unusual))
     if variant is None:
-        cited = dose_citations(regimen, parts[1]) if parts is not None else None
-        variant = decided.variants[(child, state, unusual)] = _variant(compiled, decided, child, cited, vocab, unusual)
+        variant = decided.variants[(child, state, unusual)] = _variant(compiled, decided, child, state, vocab, unusual)
     dose = build(Dose, parts[0], {"citations": variant.dose_citations}) if parts is not None else None
     # the variant's template, then the patient's own fields and the caller's (_PER_PATIENT), set
     # one by one as frozen.build allows: no dataclass __init__ on the hot path
@@ -194,7 +285,7 @@ def resolve_shaped(
 def _decided(compiled: CompiledPathway, matched: frozenset[str], patient: Patient, vocab: Vocabulary, cache: dict | None) -> Decided:
     """The decision for a set of fired rules met for the first time, kept in ``cache``; a set
     without a deciding pathway rule is a ruleset gap, reported with the patient's file and line."""
-    decided = decide(compiled, matched, vocab)
+    decided = decide(compiled, matched, vocab, cache)
     if decided is None:
         raise NoDecisionError(compiled.pathway.id, patient.source and f"{patient.source}:{patient.line or 1}")
     if cache is not None:

@@ -30,6 +30,8 @@ MAX_SKIP_BYTES = 64 * MAX_LINE_BYTES
 MAX_RECORD_LINES = 50
 _BLOCK = 256 * 1024
 _LINE_END = re.compile(rb"\r\n|\n|\r")
+_BLANK_FIRST = re.compile(r"[^\S\n]*\n")  # a line of spaces only (as str.strip sees them), or nothing
+_BLANK_AFTER = re.compile(r"\n[^\S\n]*\n")  # such a line after another (scanned from line end to line end: fast)
 """Most physical lines one CSV record (quoted newlines) may span before its quote counts as unclosed."""
 TREATMENT_COLUMN_PREFIXES = ("treatment.", "treatments.")
 
@@ -41,6 +43,29 @@ class RawRow(NamedTuple):
     line: int
     text: str | None
     problem: str | None = None
+
+
+class _Block:
+    """Plain lines read a block at a time (UTF-8, each ending in \\n, no \\r or NUL): ``first`` is
+    the first one's line number. Passed on whole where every line is a row of its own, so that
+    the rows of a block are made at once rather than line by line."""
+
+    __slots__ = ("first", "text", "texts")
+
+    def __init__(self, first: int, text: str) -> None:
+        self.first = first
+        self.text = text  # the lines, joined as read
+        self.texts = [line + "\n" for line in text.split("\n")]
+        self.texts.pop()  # the empty piece after the last line end
+
+    def rows_only(self, *, csv_quotes: bool) -> bool:
+        """Whether every line is a row of its own: none blank and, in CSV, no quote anywhere
+        (a quoted cell may run across lines, or be a cell of spaces)."""
+        text = self.text
+        return not (_BLANK_FIRST.match(text) or _BLANK_AFTER.search(text) or (csv_quotes and '"' in text))
+
+    def lines(self) -> list[tuple[int, str, None]]:
+        return [(self.first + i, text, None) for i, text in enumerate(self.texts)]
 
 
 def _size(count: int) -> str:
@@ -211,8 +236,9 @@ class Cohort:
         return handle
 
     # -- framing ----------------------------------------------------------------------------
-    def _physical_lines(self) -> Iterator[tuple[int, str | None, str | None]]:
-        """(line number, text, problem) for every line, never holding more than one line.
+    def _physical_lines(self) -> Iterator[tuple[int, str | None, str | None] | _Block]:
+        """(line number, text, problem) for every line, never holding more than one line (or one
+        read block of plain lines, as a :class:`_Block`).
 
         A line ends at ``\\n``, ``\\r\\n`` or a lone ``\\r`` (old Mac files, and what Python's csv
         module reads as a line end), and keeps its ending, so that a quoted cell spanning lines
@@ -233,14 +259,13 @@ class Cohort:
                 end = buffer.rfind(b"\n") + 1
                 if 0 < end <= MAX_LINE_BYTES and b"\r" not in buffer[:end] and b"\x00" not in buffer[:end]:
                     try:
-                        lines = buffer[:end].decode("utf-8").split("\n")
+                        text = buffer[:end].decode("utf-8")
                     except UnicodeDecodeError:
-                        lines = None
-                    if lines is not None:
-                        lines.pop()  # the empty piece after the last \n
-                        for text in lines:
-                            number += 1
-                            yield number, text + "\n", None
+                        text = None
+                    if text is not None:
+                        block = _Block(number + 1, text)
+                        number += len(block.texts)
+                        yield block
                         position = end
             while True:
                 found = _LINE_END.search(buffer, position)
@@ -295,19 +320,30 @@ class Cohort:
         pending: deque = deque()
         source = self._lines
 
-        def next_line():
-            return pending.popleft() if pending else next(source, None)
+        def next_line(whole: bool = False):
+            """The next line; a block of them where ``whole`` and each is a record of its own."""
+            while True:
+                item = pending.popleft() if pending else next(source, None)
+                if type(item) is not _Block or (whole and item.rows_only(csv_quotes=True)):
+                    return item
+                pending.extendleft(reversed(item.lines()))
 
+        first = True  # the header comes as a record of its own, never in a block
         while True:
-            item = next_line()
+            item = next_line(whole=not first)
             if item is None:
                 return
+            if type(item) is _Block:
+                yield item
+                continue
             line, text, problem = item
             if text is None:  # a line too long to read: its own row
+                first = False
                 yield item
                 continue
             if problem is None and not text.strip():
                 continue
+            first = False
             if '"' not in text or not quote_left_open(text, False):
                 yield (line, None, problem) if problem else item
                 continue
@@ -357,17 +393,30 @@ class Cohort:
     # -- rows -------------------------------------------------------------------------------
     def rows(self) -> Iterator[RawRow]:
         """Every data row in file order; blank lines are not rows."""
+        for rows, _ in self.row_lists():
+            yield from rows
+
+    def row_lists(self) -> Iterator[tuple[list[RawRow], list[str]]]:
+        """:meth:`rows` in lists, each with its rows' texts: a block of plain lines at once, else one row."""
         number = 0
-        if self.fmt == "csv":
-            for line, text, problem in self._records:
+        for item in self._records if self.fmt == "csv" else self._lines:
+            if type(item) is _Block:
+                if self.fmt == "csv" or item.rows_only(csv_quotes=False):
+                    count = len(item.texts)
+                    yield list(map(RawRow, range(number + 1, number + 1 + count), range(item.first, item.first + count),
+                                   item.texts)), item.texts
+                    number += count
+                    continue
+                lines = item.lines()
+            else:
+                lines = [item]
+            for line, text, problem in lines:
+                if self.fmt != "csv":
+                    if problem is None and not text.strip():
+                        continue
+                    text = None if problem else text
                 number += 1
-                yield RawRow(number, line, text, problem)
-            return
-        for line, text, problem in self._lines:
-            if problem is None and not text.strip():
-                continue
-            number += 1
-            yield RawRow(number, line, None if problem else text, problem)
+                yield [RawRow(number, line, text, problem)], [text or ""]
 
     def close(self) -> None:
         if self._handle is not sys.stdin.buffer:

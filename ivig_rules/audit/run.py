@@ -127,7 +127,7 @@ def _run(source: Cohort, sink: ResultsFile, summary: AuditSummary, catalogue: Ca
                       catalogue=catalogue if forks() else None)
     write = _writer(sink.handle, summary.results)
     write(RowWriter(out_fmt).header())
-    chunks = _chunks(source.rows(), chunk_size)
+    chunks = _chunks(source.row_lists(), chunk_size)
     if workers == 0:
         outputs = evaluate_in_process(spec, chunks)
     else:
@@ -181,15 +181,20 @@ def _check_choice(value: str, options: Iterable[str], what: str) -> None:
         )
 
 
-def _chunks(rows: Iterable[RawRow], size: int) -> Iterator[list[RawRow]]:
-    """Chunks of ``size`` rows, cut early at CHUNK_BYTES of text so that long rows cannot pile up."""
+def _chunks(lists: Iterable[tuple[list[RawRow], list[str]]], size: int) -> Iterator[list[RawRow]]:
+    """Chunks of ``size`` rows from lists of rows and their texts (a cohort's ``row_lists``), cut
+    early at CHUNK_BYTES of text so that long rows cannot pile up."""
     chunk: list[RawRow] = []
     held = 0
-    for row in rows:
-        chunk.append(row)
-        held += len(row.text) if row.text else 0
-        if len(chunk) >= size or held >= CHUNK_BYTES:
-            yield chunk
-            chunk, held = [], 0
+    for rows, texts in lists:
+        start = 0
+        while start < len(rows):
+            end = start + size - len(chunk)
+            chunk.extend(rows[start:end])
+            held += sum(map(len, texts[start:end]))
+            start = end
+            if len(chunk) >= size or held >= CHUNK_BYTES:
+                yield chunk
+                chunk, held = [], 0
     if chunk:
         yield chunk

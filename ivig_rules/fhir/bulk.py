@@ -108,6 +108,11 @@ class BulkCohort:
         self._indexed = True
 
     # -- pass 2 -----------------------------------------------------------------------------
+    def row_lists(self) -> Iterator[tuple[list[RawRow], list[str]]]:
+        """:meth:`rows` one at a time, each with its text, as the audit reads a cohort's rows."""
+        for row in self.rows():
+            yield [row], [row.text or ""]
+
     def rows(self) -> Iterator[RawRow]:
         if not self._indexed:
             self._index()

@@ -16,7 +16,7 @@ from ..model.facts import DIAGNOSIS
 from ..loading.patient import patient_from_mapping
 from .recommend import resolve_shaped
 from .recommendation import Recommendation
-from .ruled_out import needs_next_step, patient_with_ivig_ruled_out, with_next_step
+from .ruled_out import RULED_OUT, needs_next_step, patient_with_ivig_ruled_out, with_next_step
 
 __all__ = ["Evaluator"]
 
@@ -66,6 +66,8 @@ class Evaluator:
         self.catalogue = catalogue if isinstance(catalogue, Catalogue) else load_catalogue(catalogue)
         self.engine: Engine = make_engine(engine) if isinstance(engine, str) else engine
         self.weight_policy = weight_policy
+        self._vocabulary = self.catalogue.vocabulary
+        self._engine_name = self.engine.name
         self._resolved: dict[str, dict] = {}  # diagnosis -> what resolve keeps per set of fired rules
         self._ready: dict[str, _Ready] = {}  # diagnosis -> what evaluate needs, looked up once per patient
         check = getattr(self.engine, "check", None)
@@ -108,10 +110,11 @@ class Evaluator:
         if len(cache) > _MAX_CACHED_SETS:  # a bound, never reached by the shipped pathways
             cache.clear()
         result, shape = resolve_shaped(
-            compiled, matched, patient, self.catalogue.vocabulary, engine=self.engine.name,
+            compiled, matched, patient, self._vocabulary, engine=self._engine_name,
             weight_policy=self.weight_policy, cache=cache,
         )
-        if needs_next_step(result, patient):  # the screening ruled IVIG out: what does the pathway give then?
+        # the screening ruled IVIG out: what does the pathway give then? (the verdict first: most are not)
+        if result.ivig == RULED_OUT and needs_next_step(result, patient):
             asked_again = self.evaluate(patient_with_ivig_ruled_out(patient))
             return with_next_step(result, asked_again, compiled.pathway), None
         return result, shape

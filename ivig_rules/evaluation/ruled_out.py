@@ -15,7 +15,7 @@ from ..model import Pathway, Patient
 from ..model.facts import treatment_fact
 from .recommendation import Recommendation
 
-__all__ = ["IVIG_STATUS", "needs_next_step", "patient_with_ivig_ruled_out", "with_next_step"]
+__all__ = ["IVIG_STATUS", "RULED_OUT", "needs_next_step", "patient_with_ivig_ruled_out", "with_next_step"]
 
 IVIG_STATUS = treatment_fact("ivig")
 RULED_OUT = "contraindicated"

@@ -175,8 +175,8 @@ class _Chunk:
 
     def take(self, indices: list[int], texts: list[str], tally: Tally) -> None:
         """Results for the rows at ``indices``, in that order, and their tally."""
-        if self.left == len(self.rows) == len(indices):
-            self.texts, self.tally = texts, tally  # the common case: one worker evaluated every row
+        if self.left == len(self.rows) == len(indices) and indices == list(range(len(indices))):
+            self.texts, self.tally = texts, tally  # one worker evaluated every row, in file order
         else:
             for index, text in zip(indices, texts):
                 self.texts[index] = text

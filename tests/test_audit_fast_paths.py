@@ -97,3 +97,12 @@ def test_a_csv_row_read_in_one_pass_gives_the_result_of_typing_then_validating(c
             assert quick.text(row, writer) == (writer.format(result), summary), row.text
         assert answered > 300  # the one-pass way is taken often enough to be tested
         assert len(writer._shapes) > 20  # rows were written from shapes, many times each
+
+
+def test_a_text_cell_written_in_one_test_is_the_cell_written_the_general_way():
+    from ivig_rules.audit.results import _cell, _quoted, _text_cell
+
+    rng = random.Random(13)
+    for _ in range(5000):
+        value = rng.choice([None, _text(rng)])
+        assert _text_cell(value) == _quoted(_cell(value)), repr(value)

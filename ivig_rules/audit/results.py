@@ -119,6 +119,13 @@ def _cell(value: Any) -> str:
     return "'" + value if value[:1] in FORMULA_STARTS else value
 
 
+def _text_cell(value: str | None) -> str:
+    """``_quoted(_cell(value))`` for a text value or None, the plain case in one test."""
+    if value and value[0] not in FORMULA_STARTS and "," not in value and '"' not in value and "\n" not in value and "\r" not in value:
+        return value
+    return _quoted(_cell(value))
+
+
 def _quoted(cell: str) -> str:
     """A cell as RFC 4180 writes it: in quotes (inner quotes doubled) when it holds a comma, quote or line break.
 
@@ -160,10 +167,9 @@ class RowWriter:
             figures = ",,,,"
         else:  # numbers as _cell writes them (str), the basis as any text cell
             rounded = dose.rounded_total_g
-            figures = (f"{dose.dosing_weight_kg},{_quoted(_cell(dose.weight_basis))},{dose.per_day_g},{dose.total_g},"
+            figures = (f"{dose.dosing_weight_kg},{_text_cell(dose.weight_basis)},{dose.per_day_g},{dose.total_g},"
                        f"{'' if rounded is None else rounded}")
-        return (f"{row.number},{row.line},{_quoted(_cell(rec.patient_id))},{_quoted(_cell(rec.diagnosis))},"
-                f"{written[1]},{figures},{written[2]}\n")
+        return f"{row.number},{row.line},{_text_cell(rec.patient_id)},{_text_cell(rec.diagnosis)},{written[1]},{figures},{written[2]}\n"
 
     def _written(self, shape: object, rec: Recommendation) -> tuple[object, str, str]:
         out = result_row(RawRow(0, 0, None), rec)[0]

@@ -169,8 +169,13 @@ def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, boo
     for index, (fact, kind, rule) in enumerate(steps):
         namespace[f"T{index}"] = _cell_typer(kind, rule, booleans, read_number)
         lines += [f"    c = cells[{index}]", "    if c:"]
-        if kind == _TEXT:  # free text (an id): seldom repeated, so typed each time
-            lines += [f"        v = T{index}(c)", "        if v is None:", "            return None"]
+        if kind == _TEXT:  # free text (an id): seldom repeated, so typed each time, here
+            namespace[f"R{index}"] = rule
+            lines += [
+                "        v = c.strip() or BLANK",
+                f"        if v is not BLANK and (len(v) > R{index} or not (v.isascii() and v.isprintable())):",
+                "            return None",
+            ]
         else:
             namespace[f"K{index}"] = {}
             lines += [

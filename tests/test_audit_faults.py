@@ -211,3 +211,21 @@ def test_a_worker_started_late_uses_the_rulesets_the_run_started_with(tmp_path, 
     rows = list(csv.DictReader((tmp_path / "r.csv").open(encoding="utf-8", newline="")))
     assert summary.rows == len(rows) == 40 and summary.worker_deaths == 1
     assert [i for i, r in enumerate(rows) if r["error"]] == [29]
+
+
+def test_tasks_and_answers_larger_than_a_pipe_holds_never_block_the_run(tmp_path):
+    """A worker gets its next task while it works on one; with wide rows (long cells) and long
+    error messages, a task and an answer are each larger than a pipe holds. The worker reads its
+    pipe all the time, so neither process waits on the other for ever (before, this hung)."""
+    cohort = tmp_path / "wide.csv"
+    with cohort.open("w", encoding="utf-8") as handle:
+        handle.write("id,diagnosis,age_years,sex,weight_kg\n")
+        for n in range(20000):
+            handle.write(f"p{n},{('gbs', 'cidp', 'mmn', 'adem')[n % 4]},40,male,heavy{' ' * 300}\n")
+    process = start([str(cohort), "-o", str(tmp_path / "out.csv"), "-w", "2", "--chunk-size", "4096"])
+    try:
+        _, stderr = process.communicate(timeout=120)  # a guard against a hang, not a timing: it takes about a second
+    finally:
+        process.kill()
+    assert process.returncode == 1, stderr  # every row is an error (the weight 'heavy'), and each is written
+    assert sum(1 for _ in (tmp_path / "out.csv").open(encoding="utf-8")) == 20001

@@ -150,17 +150,40 @@ def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
 
     tune_process(spec.engine)  # this worker process is ours to tune
     run = spec.build(abort_on_id=abort_id_from_environment(), stop_on_id=os.environ.get(STOP_ENV) or None)
+    inbox = _receiving(conn)
     while True:
-        try:
-            message = conn.recv()
-        except (EOFError, OSError):
-            return
+        message = inbox.get()
         if message is None:
             return
         chunk_id, packed = message
         texts, tally = _evaluated(run, _unpacked(packed), progress)
         progress.value = -1
         conn.send((chunk_id, texts, tally))
+
+
+def _receiving(conn) -> "queue.SimpleQueue":
+    """The tasks the main process sends, taken from the pipe as they come by a thread of their own.
+
+    The main process sends a worker its next task while it works on one (TASKS_IN_HAND). Were
+    that task read only when the worker is done, a task and an answer each larger than a pipe
+    holds would block both processes, each writing to the other: so the pipe is always read.
+    None (in the queue) is the end: asked for, or the pipe closed."""
+    import queue
+
+    inbox: queue.SimpleQueue = queue.SimpleQueue()
+
+    def receive() -> None:
+        while True:
+            try:
+                message = conn.recv()
+            except (EOFError, OSError):
+                message = None
+            inbox.put(message)
+            if message is None:
+                return
+
+    threading.Thread(target=receive, name="receive-tasks", daemon=True).start()
+    return inbox
 
 
 class _Chunk:

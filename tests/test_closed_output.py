@@ -36,7 +36,7 @@ def _run_into_early_closer(args: list[str], lines_read: int, cwd: Path) -> tuple
     (["evaluate", str(ROOT / "scenarios/fhir/cidp_responder_extension.json"), "--json"], 0),
     (["run", str(ROOT / "scenarios")], 0),
     (["vocabulary"], 0),
-    (["audit", "cohort.csv", "-o", "-", "--workers", "0"], 2),  # ~900 kB in 3 chunks: more than a pipe holds
+    (["audit", "cohort.csv", "-o", "-", "--workers", "0"], 2),  # ~900 kB in 2 chunks: more than a pipe holds
 ], ids=["evaluate", "evaluate-json", "run", "vocabulary", "audit-stdout"])
 def test_closed_standard_output_ends_quietly(tmp_path, args, lines_read):
     (tmp_path / "cohort.csv").write_text(COHORT)

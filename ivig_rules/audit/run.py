@@ -28,7 +28,7 @@ from .summary import AuditSummary
 
 __all__ = ["audit_cohort", "DEFAULT_CHUNK_SIZE", "DEFAULT_ROW_TIMEOUT", "ResultsError", "max_workers"]
 
-DEFAULT_CHUNK_SIZE = 1024
+DEFAULT_CHUNK_SIZE = 2048
 CHUNK_BYTES = 2 * 1024 * 1024
 WORKERS_PER_CORE = 4
 """More workers than this per core only add processes (about 40 MB each) that wait for a core."""

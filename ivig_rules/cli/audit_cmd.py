@@ -36,7 +36,7 @@ def audit(
         None, "--workers", "-w", help="Worker processes (default: one per core; 0 = in this process, no crash isolation)."
     ),
     chunk_size: Optional[int] = typer.Option(
-        None, "--chunk-size", help="Rows a worker takes at a time (default 1,024: fewer hand-overs between processes)."
+        None, "--chunk-size", help="Rows a worker takes at a time (default 2,048: fewer hand-overs between processes)."
     ),
     row_timeout: float = typer.Option(
         60.0, "--row-timeout", help="Seconds a worker may spend on one row before it is killed and the row reported."

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..logic.compiler import CompiledPathway, CompiledRule, fact_of_key, predicate_keys
+from ..model.derived import derived
 from ..model import SCREENING_VERDICTS, Citation, DoseRegimen, Step, Vocabulary
 from ..model.facts import DIAGNOSIS
 from .frozen import build, template
@@ -312,10 +313,7 @@ class _Roles:
 
 def _roles(compiled: CompiledPathway) -> _Roles:
     """The pathway's rule roles, worked out on first use and kept with it (derived data of a frozen value)."""
-    roles = compiled.__dict__.get("_rule_roles")
-    if roles is None:
-        roles = compiled.__dict__["_rule_roles"] = _Roles(compiled)
-    return roles
+    return derived(compiled, "_rule_roles", _Roles)
 
 
 def decide(compiled: CompiledPathway, matched: frozenset[str], vocab: Vocabulary, shared: dict | None = None) -> Decided | None:

@@ -24,6 +24,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from types import MappingProxyType
 
 from ..errors import PatientError
+from ..model.derived import derived
 from ..model.facts import AGE, HEIGHT, PREGNANT, SEX, WEIGHT
 from ..model import Amount, Citation, DoseRegimen, Patient
 from ..model.json_form import json_form
@@ -291,10 +292,7 @@ class _DosePlan:
 
 def _plan(regimen: DoseRegimen) -> _DosePlan:
     """The regimen's plan, built on first use and kept with it (derived data of a frozen value)."""
-    plan = regimen.__dict__.get("_dose_plan")
-    if plan is None:
-        plan = regimen.__dict__["_dose_plan"] = _DosePlan(regimen)
-    return plan
+    return derived(regimen, "_dose_plan", _DosePlan)
 
 
 def dose_parts(regimen: DoseRegimen, patient: Patient, policy: str = DEFAULT_WEIGHT_POLICY) -> tuple[dict, tuple[int, bool]] | None:

@@ -14,6 +14,7 @@ from operator import attrgetter
 
 from ..errors import NoDecisionError
 from ..logic.compiler import CompiledPathway
+from ..model.derived import derived
 from ..model import SEVERITIES, UNKNOWN, WEIGHT_MISSING, AlertSpec, Citation, Patient, Vocabulary
 from ..model.citations import with_text
 from ..model.facts import AGE, DIAGNOSIS
@@ -145,10 +146,7 @@ class _Pieces:
 
 def _pieces(vocab: Vocabulary) -> _Pieces:
     """The vocabulary's shared pieces, built on first use and kept with it (derived data of a frozen value)."""
-    pieces = vocab.__dict__.get("_variant_pieces")
-    if pieces is None:
-        pieces = vocab.__dict__["_variant_pieces"] = _Pieces(vocab)
-    return pieces
+    return derived(vocab, "_variant_pieces", _Pieces)
 
 
 def _shared_fields(compiled: CompiledPathway, decided: Decided, vocab: Vocabulary) -> dict:

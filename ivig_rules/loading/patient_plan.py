@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from typing import Any, Callable
 
+from ..model.derived import derived
 from ..model.facts import HEIGHT, WEIGHT, plausible_build, therapy_of, treatment_fact
 from ..model import UNKNOWN, Scalar, Vocabulary
 
@@ -240,8 +241,4 @@ def _number(value: Any, rule: tuple) -> int | float | None:
 
 def plan_for(vocab: Vocabulary) -> ValidationPlan:
     """The vocabulary's plan, built on first use and kept with it (derived data of a frozen value)."""
-    plan = vocab.__dict__.get("_validation_plan")
-    if plan is None:
-        plan = ValidationPlan(vocab)
-        vocab.__dict__["_validation_plan"] = plan
-    return plan
+    return derived(vocab, "_validation_plan", ValidationPlan)

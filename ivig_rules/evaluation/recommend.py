@@ -10,6 +10,7 @@ conflict's facts, and the safety facts the screening reads that are ``unknown`` 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 from operator import attrgetter
 
 from ..errors import NoDecisionError
@@ -218,21 +219,9 @@ def _citations(decided: Decided, state: object, vocab: Vocabulary, alerts: tuple
     return tuple(unique.values()), dose_cited
 
 
-def resolve(
-    compiled: CompiledPathway,
-    matched: frozenset[str],
-    patient: Patient,
-    vocab: Vocabulary,
-    *,
-    engine: str,
-    weight_policy: str,
-    cache: dict | None = None,
-) -> Recommendation:
-    """The recommendation for this patient; ``cache`` (one dict per compiled pathway and
-    vocabulary, kept by the caller) keeps what depends only on the fired rules, so that per
-    patient only the dose, the age-dependent wording, the facts of a conflict and the safety
-    facts not recorded are worked out."""
-    return resolve_shaped(compiled, matched, patient, vocab, engine=engine, weight_policy=weight_policy, cache=cache)[0]
+def resolve(*args: Any, **kwargs: Any) -> Recommendation:
+    """The recommendation for this patient: :func:`resolve_shaped` without the shape."""
+    return resolve_shaped(*args, **kwargs)[0]
 
 
 def resolve_shaped(
@@ -245,7 +234,10 @@ def resolve_shaped(
     weight_policy: str,
     cache: dict | None = None,
 ) -> tuple[Recommendation, object]:
-    """:func:`resolve`'s recommendation and its shape: an object that is the same for every
+    """The recommendation for this patient, and its shape. ``cache`` (one dict per compiled
+    pathway and vocabulary, kept by the caller) keeps what depends only on the fired rules, so
+    that per patient only the dose, the age-dependent wording, the facts of a conflict and the
+    safety facts not recorded are worked out. The shape is an object that is the same for every
     recommendation of one cache with every field the same but the patient's own (id, diagnosis,
     the dose's figures, conflicts, safety facts not recorded), so that a writer of many rows can
     write the rest once per shape. Compare shapes by identity only."""

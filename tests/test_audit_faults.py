@@ -214,9 +214,9 @@ def test_a_worker_started_late_uses_the_rulesets_the_run_started_with(tmp_path, 
 
 
 def test_tasks_and_answers_larger_than_a_pipe_holds_never_block_the_run(tmp_path):
-    """A worker gets its next task while it works on one; with wide rows (long cells) and long
-    error messages, a task and an answer are each larger than a pipe holds. The worker reads its
-    pipe all the time, so neither process waits on the other for ever (before, this hung)."""
+    """With wide rows (long cells) and long error messages, a task and an answer are each larger
+    than a pipe holds. A task goes only to a worker waiting for one, so neither process waits on
+    the other for ever (sending a next task ahead into a busy worker's pipe hung here)."""
     cohort = tmp_path / "wide.csv"
     with cohort.open("w", encoding="utf-8") as handle:
         handle.write("id,diagnosis,age_years,sex,weight_kg\n")

@@ -50,8 +50,12 @@ DEFAULT_ROW_TIMEOUT = 60.0
 """Seconds a worker may spend on one row (a row takes well under a millisecond)."""
 STARTUP_SECONDS = 120.0
 """Seconds a fresh worker may take to build its evaluator before its first row."""
-TASKS_IN_HAND = 2
-"""Tasks a worker holds: the one it works on and the next, already in its pipe."""
+TASKS_IN_HAND = 1
+"""Tasks a worker holds. One: the main process sends a task only to a worker waiting for one,
+so a send never waits on a worker that is busy, stopped or stuck (the stall check must keep
+running to kill such a worker). A next task sent ahead into a busy worker's pipe saved about
+3%, but a task larger than a pipe holds then blocked the main process for as long as the
+worker did not read, for ever if it was stopped."""
 _PARENT_CHECK_SECONDS = 1.0
 _PR_SET_PDEATHSIG = 1
 
@@ -102,7 +106,7 @@ def _evaluated(run: Run, rows: list[RawRow], progress: Any = None) -> ChunkOutpu
             progress.value = index
         text, entry = run(row)
         texts.append(text)
-        add(index, *entry)
+        add(row.number, *entry)
     return ChunkOutput(texts, tally)
 
 
@@ -150,40 +154,17 @@ def _worker_main(spec: WorkerSpec, conn, progress, parent: int) -> None:
 
     tune_process(spec.engine)  # this worker process is ours to tune
     run = spec.build(abort_on_id=abort_id_from_environment(), stop_on_id=os.environ.get(STOP_ENV) or None)
-    inbox = _receiving(conn)
     while True:
-        message = inbox.get()
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
         if message is None:
             return
         chunk_id, packed = message
         texts, tally = _evaluated(run, _unpacked(packed), progress)
         progress.value = -1
         conn.send((chunk_id, texts, tally))
-
-
-def _receiving(conn) -> "queue.SimpleQueue":
-    """The tasks the main process sends, taken from the pipe as they come by a thread of their own.
-
-    The main process sends a worker its next task while it works on one (TASKS_IN_HAND). Were
-    that task read only when the worker is done, a task and an answer each larger than a pipe
-    holds would block both processes, each writing to the other: so the pipe is always read.
-    None (in the queue) is the end: asked for, or the pipe closed."""
-    import queue
-
-    inbox: queue.SimpleQueue = queue.SimpleQueue()
-
-    def receive() -> None:
-        while True:
-            try:
-                message = conn.recv()
-            except (EOFError, OSError):
-                message = None
-            inbox.put(message)
-            if message is None:
-                return
-
-    threading.Thread(target=receive, name="receive-tasks", daemon=True).start()
-    return inbox
 
 
 class _Chunk:
@@ -203,7 +184,7 @@ class _Chunk:
         else:
             for index, text in zip(indices, texts):
                 self.texts[index] = text
-            self.tally.merge(tally, indices)
+            self.tally.merge(tally)
         self.left -= len(indices)
 
     def output(self) -> ChunkOutput:
@@ -361,8 +342,7 @@ class _Scheduler:
         self.startup_failures = 0.0
 
     def feed(self) -> bool:
-        """Keep every worker with a task in hand and one more of its own waiting in its pipe, so
-        that it never waits for this process between tasks; False when all work is done."""
+        """Give every worker waiting for work a task (up to TASKS_IN_HAND); False when all work is done."""
         for slot, worker in enumerate(self.pool):
             while len(worker.tasks) < TASKS_IN_HAND:
                 task = self._task_for(slot, steal=not worker.tasks)
@@ -443,7 +423,7 @@ class _Scheduler:
             row = chunk.rows[task.indices[index]]
             result, entry = crash_row(row, self.spec.file, how)
             tally = Tally()
-            tally.add(0, *entry)
+            tally.add(row.number, *entry)
             chunk.take([task.indices[index]], [self.writer.format(result)], tally)
             rest = task.indices[:index] + task.indices[index + 1:]  # the rows before it were lost with the worker
             self.startup_failures = 0

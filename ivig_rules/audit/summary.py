@@ -16,30 +16,32 @@ MAX_EXAMPLES = 10
 
 @dataclass
 class Tally:
-    """What a chunk of result rows adds to the summary, counted where the rows were evaluated, so
-    that the main process adds a chunk at once rather than row by row."""
+    """What some result rows add to the summary, counted where the rows were evaluated, so that
+    the main process adds a chunk at once rather than row by row. Rows may be counted in any
+    order (a worker takes a chunk's rows grouped by diagnosis): the error examples kept are
+    those of the first rows in the file, by row number."""
 
     rows: int = 0
     verdicts: Counter = field(default_factory=Counter)  # (pathway, verdict) -> rows evaluated
     errors: int = 0
-    examples: list[tuple[int, str]] = field(default_factory=list)  # (row in the chunk, message): the first few
+    examples: list[tuple[int, str]] = field(default_factory=list)  # (row number, message): the first in the file, sorted
 
-    def add(self, index: int, pathway: str | None, verdict: str | None, error: str | None) -> None:
-        """Count row ``index`` of the chunk (rows are added in row order)."""
+    def add(self, number: int, pathway: str | None, verdict: str | None, error: str | None) -> None:
+        """Count the row numbered ``number`` in the file."""
         self.rows += 1
         if error is None:
             self.verdicts[pathway, verdict] += 1
             return
         self.errors += 1
-        if len(self.examples) < MAX_EXAMPLES:
-            self.examples.append((index, error))
+        if len(self.examples) < MAX_EXAMPLES or number < self.examples[-1][0]:
+            self.examples = sorted([*self.examples, (number, error)])[:MAX_EXAMPLES]
 
-    def merge(self, other: "Tally", indices: list[int]) -> None:
-        """Add ``other``, a tally of some of this chunk's rows: its row ``i`` is this chunk's ``indices[i]``."""
+    def merge(self, other: "Tally") -> None:
+        """Add ``other``, a tally of other rows."""
         self.rows += other.rows
         self.verdicts.update(other.verdicts)
         self.errors += other.errors
-        self.examples = sorted(self.examples + [(indices[i], message) for i, message in other.examples])[:MAX_EXAMPLES]
+        self.examples = sorted(self.examples + other.examples)[:MAX_EXAMPLES]
 
 
 @dataclass

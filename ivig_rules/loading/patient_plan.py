@@ -134,7 +134,8 @@ _BLANK = object()  # a cell of spaces only: not given
 
 
 def _cell_typer(kind: int, rule: Any, booleans: dict[str, bool], read_number: Callable) -> Callable[[str], Any]:
-    """``typed(cell)``: a text cell's value for a fact of this kind, ``_BLANK``, or None when the
+    """``typed(cell)``: a text cell's value for a fact of this kind (a status, an enum, a number, a
+    true/false; free text is typed in the generated code itself), ``_BLANK``, or None when the
     cell is not plainly valid (the full way then says why)."""
 
     def typed(cell: str) -> Any:
@@ -146,12 +147,10 @@ def _cell_typer(kind: int, rule: Any, booleans: dict[str, bool], read_number: Ca
         if kind == _NUMBER:
             value = read_number(text)
             return None if value is None else _number(value, rule)
-        if kind == _BOOLEAN:
-            value = booleans.get(text.lower())
-            if value is None and rule and text.lower() == UNKNOWN:
-                value = UNKNOWN
-            return value
-        return text if len(text) <= rule and text.isascii() and text.isprintable() else None
+        value = booleans.get(text.lower())  # _BOOLEAN
+        if value is None and rule and text.lower() == UNKNOWN:
+            value = UNKNOWN
+        return value
 
     return typed
 
@@ -168,7 +167,6 @@ def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, boo
     lines = ["def read(cells):", f"    if len(cells) != {len(steps)}:", "        return None",
              "    values = defaults.copy()", "    seen = 0"]
     for index, (fact, kind, rule) in enumerate(steps):
-        namespace[f"T{index}"] = _cell_typer(kind, rule, booleans, read_number)
         lines += [f"    c = cells[{index}]", "    if c:"]
         if kind == _TEXT:  # free text (an id): seldom repeated, so typed each time, here
             namespace[f"R{index}"] = rule
@@ -178,6 +176,7 @@ def _generated_row_reader(steps: tuple, required: frozenset, defaults: dict, boo
                 "            return None",
             ]
         else:
+            namespace[f"T{index}"] = _cell_typer(kind, rule, booleans, read_number)
             namespace[f"K{index}"] = {}
             lines += [
                 f"        v = K{index}.get(c)",

@@ -50,12 +50,6 @@ DEFAULT_ROW_TIMEOUT = 60.0
 """Seconds a worker may spend on one row (a row takes well under a millisecond)."""
 STARTUP_SECONDS = 120.0
 """Seconds a fresh worker may take to build its evaluator before its first row."""
-TASKS_IN_HAND = 1
-"""Tasks a worker holds. One: the main process sends a task only to a worker waiting for one,
-so a send never waits on a worker that is busy, stopped or stuck (the stall check must keep
-running to kill such a worker). A next task sent ahead into a busy worker's pipe saved about
-3%, but a task larger than a pipe holds then blocked the main process for as long as the
-worker did not read, for ever if it was stopped."""
 _PARENT_CHECK_SECONDS = 1.0
 _PR_SET_PDEATHSIG = 1
 
@@ -207,17 +201,23 @@ class _Worker:
         self.process = context.Process(target=_worker_main, args=(spec, child, self.progress, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        self.tasks: deque[_Task] = deque()  # sent and not yet answered, in the order sent (and worked on)
-        self.answered = 0
+        self.task: _Task | None = None
+        self.answered = 0  # tasks answered: a worker that answered one did not die starting
         self.seen = (-1, time.monotonic())  # the last progress value seen, and since when
         self.killed_for: str | None = None
 
     def send(self, task: _Task) -> None:
-        """Hand over a task; if the worker is already dead, its sentinel says so to the main loop."""
-        if not self.tasks:  # idle until now: its progress starts again (never reset under a running task)
-            self.progress.value = -1
-            self.seen = (-1, time.monotonic())
-        self.tasks.append(task)
+        """Hand over a task to this worker, which waits for one; if it is already dead, its
+        sentinel says so to the main loop.
+
+        Only a waiting worker gets a task, so a send never waits on a worker that is busy,
+        stopped or stuck (the stall check must keep running to kill such a worker). A next task
+        sent ahead into a busy worker's pipe saved about 3%, but a task larger than a pipe holds
+        then blocked the main process for as long as the worker did not read: for ever if it
+        was stopped (tests/test_audit_faults.py)."""
+        self.task = task
+        self.progress.value = -1
+        self.seen = (-1, time.monotonic())
         rows = task.chunk.rows
         try:
             self.conn.send((task.chunk.id, _packed([rows[i] for i in task.indices])))
@@ -342,18 +342,16 @@ class _Scheduler:
         self.startup_failures = 0.0
 
     def feed(self) -> bool:
-        """Give every worker waiting for work a task (up to TASKS_IN_HAND); False when all work is done."""
+        """Give every idle worker a task; False when all work is done."""
         for slot, worker in enumerate(self.pool):
-            while len(worker.tasks) < TASKS_IN_HAND:
-                task = self._task_for(slot, steal=not worker.tasks)
-                if task is None:
-                    break
-                worker.send(task)
+            if worker.task is None:
+                task = self._task_for(slot)
+                if task is not None:
+                    worker.send(task)
         return bool(self._busy()) or not self.exhausted or bool(self.queue)
 
-    def _task_for(self, slot: int, *, steal: bool = True) -> _Task | None:
-        """The first queued task of this worker's home (or of none), reading ahead for one; else,
-        for an idle worker (``steal``), another's."""
+    def _task_for(self, slot: int) -> _Task | None:
+        """The first queued task of this worker's home (or of none), reading ahead for one; else another's."""
         while True:
             for task in self.queue:
                 if task.home is None or task.home == slot:
@@ -361,7 +359,7 @@ class _Scheduler:
                     return task
             if not self._read_chunk():
                 break
-        return self.queue.popleft() if steal and self.queue else None
+        return self.queue.popleft() if self.queue else None
 
     def _read_chunk(self) -> bool:
         """Queue the next chunk's tasks; False at the end or when ``max_ahead`` chunks are held."""
@@ -377,7 +375,7 @@ class _Scheduler:
         return True
 
     def _busy(self) -> list[_Worker]:
-        return [w for w in self.pool if w.tasks]
+        return [w for w in self.pool if w.task is not None]
 
     def step(self) -> None:
         """Wait for the busy workers; take in each answer, each death, and kill what stalled."""
@@ -390,31 +388,31 @@ class _Scheduler:
             if worker.killed_for is None and worker.stalled(self.row_timeout, now):
                 worker.kill(f"no answer within {self.row_timeout:g} s (stopped or stuck), so it was killed")
         for position, worker in enumerate(self.pool):
-            if worker.tasks and (worker.conn in ready or worker.process.sentinel in ready):
+            if worker.task is not None and (worker.conn in ready or worker.process.sentinel in ready):
                 if not self._answered(worker):
                     self._died(worker)
                     self.pool[position] = _Worker(self.context, self.spec)
 
     def _answered(self, worker: _Worker) -> bool:
-        """Take every answer the worker sent; False when it died with tasks still in hand."""
-        while worker.tasks and worker.conn.poll():
+        """Take the worker's answer for its task, if it sent one."""
+        message = None
+        if worker.conn.poll():
             try:
                 message = worker.conn.recv()
             except (EOFError, OSError):
-                break
-            task = worker.tasks.popleft()
-            task.chunk.take(task.indices, message[1], message[2])
-            self._finish(task.chunk)
-            worker.answered += 1
-            self.startup_failures = 0
-        return not worker.tasks or worker.process.is_alive()
+                message = None
+        if message is None:
+            return False
+        task, worker.task = worker.task, None
+        task.chunk.take(task.indices, message[1], message[2])
+        self._finish(task.chunk)
+        worker.answered += 1
+        self.startup_failures = 0
+        return True
 
     def _died(self, worker: _Worker) -> None:
-        """The worker died with tasks in hand: a crash row for the row it was on, the rest retried."""
-        task = worker.tasks.popleft()  # the one it was working on; those after it were not started
-        for waiting in reversed(worker.tasks):
-            self.queue.appendleft(waiting)
-        worker.tasks.clear()
+        """The worker died with its task in hand: a crash row for the row it was on, the rest retried."""
+        task, worker.task = worker.task, None
         chunk, rest = task.chunk, task.indices
         how = worker.death()
         index = worker.progress.value
@@ -429,7 +427,7 @@ class _Scheduler:
             self.startup_failures = 0
             if self.on_death:
                 self.on_death(row, how)
-        else:  # between rows: before its first (while starting) or between two tasks
+        else:  # between rows: before its first (while starting) or before the first of a later task
             if not worker.answered:
                 # A worker that fails on its own before any row (an exit code) fails the same way each
                 # time: stop soon. One killed from outside (a signal) may be unlucky: allow many more.
